@@ -1,0 +1,49 @@
+/**
+ * `pnpm bench [--quick] [--only kernels,data]`: runs the benchmark suites, prints their tables
+ * and writes JSON under benchmarks/results/.
+ */
+import { runKernelBench } from './suites/kernels.js';
+import { machine, ratioRows, table, writeResult, type Row } from './lib/report.js';
+
+interface Suite {
+  readonly name: string;
+  readonly run: (opts: { quick: boolean }) => Promise<{ rows: Row[]; checks?: Parameters<typeof ratioRows>[0] }>;
+}
+
+const SUITES: readonly Suite[] = [
+  { name: 'kernels', run: runKernelBench },
+];
+
+function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null } {
+  let quick = false;
+  let only: Set<string> | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--only') only = new Set((argv[++i] ?? '').split(','));
+    else if (a.startsWith('--only=')) only = new Set(a.slice(7).split(','));
+    else if (a === '--') continue;
+    else {
+      console.error(`unknown argument ${a}. Usage: pnpm bench [--quick] [--only ${SUITES.map((s) => s.name).join(',')}]`);
+      process.exit(1);
+    }
+  }
+  return { quick, only };
+}
+
+async function main(): Promise<void> {
+  const { quick, only } = parseArgs(process.argv.slice(2));
+  const env = await machine();
+  console.log(`lers benchmarks${quick ? ' (quick)' : ''} on ${String(env.cpu)}, ${String(env.cores)} cores, Node ${String(env.node)}\n`);
+  for (const suite of SUITES) {
+    if (only && !only.has(suite.name)) continue;
+    const started = performance.now();
+    const result = await suite.run({ quick });
+    console.log(`## ${suite.name}\n\n${table(result.rows)}\n`);
+    if (result.checks?.length) console.log(`### ${suite.name}: ratios\n\n${table(ratioRows(result.checks))}\n`);
+    const file = writeResult(`${suite.name}${quick ? '-quick' : ''}.json`, { machine: env, quick, rows: result.rows, checks: result.checks ?? [] });
+    console.log(`(${suite.name}: ${((performance.now() - started) / 1000).toFixed(1)} s, written to ${file})\n`);
+  }
+}
+
+await main();

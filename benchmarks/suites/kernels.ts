@@ -1,0 +1,202 @@
+/**
+ * Kernel benchmarks: WASM SIMD vs the scalar WASM build vs the TS reference, 1 vs 2 threads, and
+ * onnxruntime-web (WASM backend, 1 thread) as the peer on GEMM and Gather with the same shapes.
+ */
+import { createReferenceBackend, createWasmBackend, rowwiseStride, Rng, type HostBackend } from '@lers/kernels';
+import { measure, type Case } from '../lib/measure.js';
+import { measurementRows, type RatioCheck, type Row } from '../lib/report.js';
+import { loadOrt, ortGather, ortMatMul } from '../peers/onnx.js';
+
+interface Backends {
+  readonly simd1: HostBackend;
+  readonly simd2: HostBackend;
+  readonly scalar: HostBackend;
+  readonly reference: HostBackend;
+}
+
+/** Result of the kernel suite: table rows and the ratio checks of the foundation issue. */
+export interface KernelBenchResult {
+  readonly rows: Row[];
+  readonly checks: RatioCheck[];
+}
+
+function randomFloats(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.nextFloat() * 2 - 1;
+  return out;
+}
+
+function randomIds(n: number, bound: number, seed: number): Int32Array {
+  const rng = new Rng(seed);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.nextInt(bound);
+  return out;
+}
+
+/** The median ms of a named case (throws if absent: a typo in a ratio must not pass silently). */
+function ms(rows: readonly Row[], name: string): number {
+  const row = rows.find((r) => r.case === name);
+  if (!row || typeof row['median ms'] !== 'number') throw new Error(`no measurement named ${name}`);
+  return row['median ms'];
+}
+
+/** Runs the kernel suite; `quick` shortens the time budgets (same shapes). */
+export async function runKernelBench(opts: { quick: boolean }): Promise<KernelBenchResult> {
+  const budget = opts.quick ? 150 : 1000;
+  const be: Backends = {
+    simd1: await createWasmBackend({ threads: 1 }),
+    simd2: await createWasmBackend({ threads: 2 }),
+    scalar: await createWasmBackend({ simd: false }),
+    reference: createReferenceBackend(),
+  };
+  const rows: Row[] = [];
+  const checks: RatioCheck[] = [];
+  try {
+    rows.push(...(await gemmGroup(be, budget)));
+    rows.push(...(await dotGroup(be, budget)));
+    rows.push(...(await gatherGroup(be, budget)));
+    rows.push(...(await rankingGroup(be, budget)));
+    rows.push(...(await spmmGroup(be, budget)));
+  } finally {
+    for (const b of Object.values(be) as HostBackend[]) b.dispose();
+  }
+  const has = (name: string) => rows.some((r) => r.case === name);
+  if (has('ort-web wasm 1t')) checks.push({ name: 'GEMM 1024x64@64x1024: ort-web 1t time / ours 1t time', ratio: ms(rows, 'ort-web wasm 1t') / ms(rows, 'wasm simd 1t'), atLeast: 1 });
+  checks.push({ name: 'GEMM 1024x64@64x1024: ours 1t / ours 2t', ratio: ms(rows, 'wasm simd 1t') / ms(rows, 'wasm simd 2t'), atLeast: 1.7 });
+  checks.push({ name: 'dot 1M: TS reference / WASM SIMD', ratio: ms(rows, 'dot reference') / ms(rows, 'dot wasm simd'), atLeast: 5 });
+  checks.push({ name: 'gather 2048 rows x 64: TS reference / WASM SIMD', ratio: ms(rows, 'gather reference') / ms(rows, 'gather wasm simd 1t'), atLeast: 5 });
+  checks.push({ name: 'gather per row: fp32 / fused int8 gather+dequantize', ratio: ms(rows, 'gather wasm simd 1t') / ms(rows, 'gather int8 rowwise wasm simd 1t'), atLeast: 1 });
+  return { rows, checks };
+}
+
+async function gemmGroup(be: Backends, budget: number): Promise<Row[]> {
+  const [m, k, n] = [1024, 64, 1024];
+  const aHost = randomFloats(m * k, 1);
+  const bHost = randomFloats(k * n, 2);
+  const flops = 2 * m * n * k;
+  const cases: Case[] = [];
+  const setup = (b: HostBackend) => {
+    const a = b.upload('f32', aHost);
+    const bb = b.upload('f32', bHost);
+    const c = b.alloc('f32', m * n);
+    return () => { b.gemm(false, false, m, n, k, 1, a, bb, 0, c); };
+  };
+  cases.push({ name: 'wasm simd 1t', fn: setup(be.simd1), work: { flops } });
+  cases.push({ name: 'wasm simd 2t', fn: setup(be.simd2), work: { flops } });
+  cases.push({ name: 'wasm scalar 1t', fn: setup(be.scalar), work: { flops } });
+  cases.push({ name: 'TS reference', fn: setup(be.reference), work: { flops } });
+  const ort = await loadOrt(1);
+  if (ort) {
+    const peer = await ortMatMul(ort, m, n, k, aHost, bHost);
+    cases.push({ name: 'ort-web wasm 1t', fn: () => peer.run(), work: { flops } });
+  }
+  return measurementRows('GEMM 1024x64 @ 64x1024', await measure(cases, budget));
+}
+
+async function dotGroup(be: Backends, budget: number): Promise<Row[]> {
+  const n = 1 << 20;
+  const x = randomFloats(n, 3);
+  const y = randomFloats(n, 4);
+  const setup = (b: HostBackend) => {
+    const bx = b.upload('f32', x);
+    const by = b.upload('f32', y);
+    const out = b.alloc('f32', 1);
+    return () => { b.dot(bx, by, out); };
+  };
+  const work = { flops: 2 * n, bytes: 8 * n };
+  return measurementRows('dot 1M', await measure([
+    { name: 'dot wasm simd', fn: setup(be.simd1), work },
+    { name: 'dot wasm scalar', fn: setup(be.scalar), work },
+    { name: 'dot reference', fn: setup(be.reference), work },
+  ], budget));
+}
+
+async function gatherGroup(be: Backends, budget: number): Promise<Row[]> {
+  const [rows, dim, batch] = [100_000, 64, 2048];
+  const table = randomFloats(rows * dim, 5);
+  const ids = randomIds(batch, rows, 6);
+  const bytes = batch * dim * 4;
+  const setup = (b: HostBackend) => {
+    const t = b.upload('f32', table);
+    const i = b.upload('i32', ids);
+    const out = b.alloc('f32', batch * dim);
+    return () => { b.gather(t, rows, dim, i, out); };
+  };
+  const setupInt8 = (b: HostBackend) => {
+    const t = b.upload('f32', table);
+    const q = b.alloc('u8', rows * rowwiseStride(dim, 8));
+    b.quantizeRowwise(t, rows, dim, 8, q);
+    b.free(t);
+    const i = b.upload('i32', ids);
+    const out = b.alloc('f32', batch * dim);
+    return () => { b.gatherDequantRowwise(q, rows, dim, 8, i, out); };
+  };
+  const cases: Case[] = [
+    { name: 'gather wasm simd 1t', fn: setup(be.simd1), work: { bytes, items: batch } },
+    { name: 'gather wasm simd 2t', fn: setup(be.simd2), work: { bytes, items: batch } },
+    { name: 'gather wasm scalar', fn: setup(be.scalar), work: { bytes, items: batch } },
+    { name: 'gather reference', fn: setup(be.reference), work: { bytes, items: batch } },
+    { name: 'gather int8 rowwise wasm simd 1t', fn: setupInt8(be.simd1), work: { bytes, items: batch } },
+  ];
+  const ort = await loadOrt(1);
+  if (ort) {
+    const peer = await ortGather(ort, rows, dim, table, ids);
+    cases.push({ name: 'gather ort-web wasm 1t', fn: () => peer.run(), work: { bytes, items: batch } });
+  }
+  return measurementRows('gather 2048 of 100k x 64', await measure(cases, budget));
+}
+
+async function rankingGroup(be: Backends, budget: number): Promise<Row[]> {
+  const [users, items, dim, k] = [256, 20_000, 64, 20];
+  const u = randomFloats(users * dim, 7);
+  const it = randomFloats(items * dim, 8);
+  const setup = (b: HostBackend) => {
+    const bu = b.upload('f32', u);
+    const bi = b.upload('f32', it);
+    const scores = b.alloc('f32', users * items);
+    const idx = b.alloc('i32', users * k);
+    const val = b.alloc('f32', users * k);
+    return () => {
+      b.scores(users, items, dim, bu, bi, scores);
+      b.topk(users, items, scores, k, idx, val);
+    };
+  };
+  const work = { flops: 2 * users * items * dim, items: users };
+  return measurementRows('scores + top-20, 256 users x 20k items x 64', await measure([
+    { name: 'rank wasm simd 1t', fn: setup(be.simd1), work },
+    { name: 'rank wasm simd 2t', fn: setup(be.simd2), work },
+  ], budget));
+}
+
+async function spmmGroup(be: Backends, budget: number): Promise<Row[]> {
+  // A LightGCN-like propagation: 20k nodes, ~25 neighbours per node, 64 columns.
+  const [nodes, perRow, n] = [20_000, 25, 64];
+  const rng = new Rng(9);
+  const indptr = new Int32Array(nodes + 1);
+  const indices = new Int32Array(nodes * perRow);
+  const values = new Float32Array(nodes * perRow);
+  for (let r = 0; r < nodes; r++) {
+    indptr[r + 1] = (r + 1) * perRow;
+    const cols = new Set<number>();
+    while (cols.size < perRow) cols.add(rng.nextInt(nodes));
+    [...cols].sort((a, b) => a - b).forEach((c, j) => {
+      indices[r * perRow + j] = c;
+      values[r * perRow + j] = 1 / perRow;
+    });
+  }
+  const dense = randomFloats(nodes * n, 10);
+  const nnz = nodes * perRow;
+  const setup = (b: HostBackend) => {
+    const a = b.uploadCsr({ rows: nodes, cols: nodes, indptr, indices, values });
+    const x = b.upload('f32', dense);
+    const out = b.alloc('f32', nodes * n);
+    return () => { b.spmm(a, x, n, 1, 0, out); };
+  };
+  const work = { flops: 2 * nnz * n };
+  return measurementRows('SpMM 20k x 20k (500k nnz) x 64', await measure([
+    { name: 'spmm wasm simd 1t', fn: setup(be.simd1), work },
+    { name: 'spmm wasm simd 2t', fn: setup(be.simd2), work },
+    { name: 'spmm wasm scalar', fn: setup(be.scalar), work },
+  ], budget));
+}

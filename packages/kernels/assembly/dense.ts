@@ -1,0 +1,273 @@
+// Dense linear algebra: GEMM (one register-blocked SIMD kernel; the host packs transposed
+// operands first), GEMV, and the BLAS-1 style elementwise ops.
+import { at4, hsum, ldf, stf } from './common';
+
+// ---------------------------------------------------------------------------------------------
+// GEMM, C (m x n) = alpha * A (m x k) * B (k x n) + beta * C, rows [r0, r1) of C.
+// Micro-kernel: 4 rows x 16 columns of C held in 16 v128 accumulators; per step of k it loads
+// 4 vectors of B and broadcasts 4 scalars of A. Edges fall back to 1-row and 4-column paths.
+
+// @ts-ignore: decorator
+@inline function storeC(pc: usize, alpha: f32, beta: f32, acc: v128): void {
+  const va = f32x4.splat(alpha);
+  if (beta == 0) v128.store(pc, f32x4.mul(acc, va));
+  else v128.store(pc, f32x4.add(f32x4.mul(acc, va), f32x4.mul(v128.load(pc), f32x4.splat(beta))));
+}
+
+// @ts-ignore: decorator
+@inline function storeScalar(pc: usize, alpha: f32, beta: f32, acc: f32): void {
+  if (beta == 0) store<f32>(pc, alpha * acc);
+  else store<f32>(pc, alpha * acc + beta * load<f32>(pc));
+}
+
+export function gemm_nn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+  const ldb = <usize>n << 2;
+  let i = r0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= r1; i += 4) {
+      const a0 = pa + (<usize>i * <usize>k << 2);
+      const a1 = a0 + (<usize>k << 2);
+      const a2 = a1 + (<usize>k << 2);
+      const a3 = a2 + (<usize>k << 2);
+      const c0 = pc + (<usize>i * <usize>n << 2);
+      const c1 = c0 + ldb;
+      const c2 = c1 + ldb;
+      const c3 = c2 + ldb;
+      let j = 0;
+      for (; j + 16 <= n; j += 16) {
+        let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+        let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+        let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s22 = f32x4.splat(0), s23 = f32x4.splat(0);
+        let s30 = f32x4.splat(0), s31 = f32x4.splat(0), s32 = f32x4.splat(0), s33 = f32x4.splat(0);
+        let bp = pb + (<usize>j << 2);
+        for (let p = 0; p < k; p++) {
+          const b0 = v128.load(bp);
+          const b1 = v128.load(bp, 16);
+          const b2 = v128.load(bp, 32);
+          const b3 = v128.load(bp, 48);
+          const off = <usize>p << 2;
+          let a = v128.load32_splat(a0 + off);
+          s00 = f32x4.add(s00, f32x4.mul(a, b0)); s01 = f32x4.add(s01, f32x4.mul(a, b1));
+          s02 = f32x4.add(s02, f32x4.mul(a, b2)); s03 = f32x4.add(s03, f32x4.mul(a, b3));
+          a = v128.load32_splat(a1 + off);
+          s10 = f32x4.add(s10, f32x4.mul(a, b0)); s11 = f32x4.add(s11, f32x4.mul(a, b1));
+          s12 = f32x4.add(s12, f32x4.mul(a, b2)); s13 = f32x4.add(s13, f32x4.mul(a, b3));
+          a = v128.load32_splat(a2 + off);
+          s20 = f32x4.add(s20, f32x4.mul(a, b0)); s21 = f32x4.add(s21, f32x4.mul(a, b1));
+          s22 = f32x4.add(s22, f32x4.mul(a, b2)); s23 = f32x4.add(s23, f32x4.mul(a, b3));
+          a = v128.load32_splat(a3 + off);
+          s30 = f32x4.add(s30, f32x4.mul(a, b0)); s31 = f32x4.add(s31, f32x4.mul(a, b1));
+          s32 = f32x4.add(s32, f32x4.mul(a, b2)); s33 = f32x4.add(s33, f32x4.mul(a, b3));
+          bp += ldb;
+        }
+        const o = <usize>j << 2;
+        storeC(c0 + o, alpha, beta, s00); storeC(c0 + o + 16, alpha, beta, s01);
+        storeC(c0 + o + 32, alpha, beta, s02); storeC(c0 + o + 48, alpha, beta, s03);
+        storeC(c1 + o, alpha, beta, s10); storeC(c1 + o + 16, alpha, beta, s11);
+        storeC(c1 + o + 32, alpha, beta, s12); storeC(c1 + o + 48, alpha, beta, s13);
+        storeC(c2 + o, alpha, beta, s20); storeC(c2 + o + 16, alpha, beta, s21);
+        storeC(c2 + o + 32, alpha, beta, s22); storeC(c2 + o + 48, alpha, beta, s23);
+        storeC(c3 + o, alpha, beta, s30); storeC(c3 + o + 16, alpha, beta, s31);
+        storeC(c3 + o + 32, alpha, beta, s32); storeC(c3 + o + 48, alpha, beta, s33);
+      }
+      for (; j + 4 <= n; j += 4) {
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        let bp = pb + (<usize>j << 2);
+        for (let p = 0; p < k; p++) {
+          const b = v128.load(bp);
+          const off = <usize>p << 2;
+          s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a0 + off), b));
+          s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(a1 + off), b));
+          s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(a2 + off), b));
+          s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(a3 + off), b));
+          bp += ldb;
+        }
+        const o = <usize>j << 2;
+        storeC(c0 + o, alpha, beta, s0);
+        storeC(c1 + o, alpha, beta, s1);
+        storeC(c2 + o, alpha, beta, s2);
+        storeC(c3 + o, alpha, beta, s3);
+      }
+      for (; j < n; j++) {
+        let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+        let bp = pb + (<usize>j << 2);
+        for (let p = 0; p < k; p++) {
+          const b = load<f32>(bp);
+          s0 += ldf(a0, p) * b;
+          s1 += ldf(a1, p) * b;
+          s2 += ldf(a2, p) * b;
+          s3 += ldf(a3, p) * b;
+          bp += ldb;
+        }
+        const o = <usize>j << 2;
+        storeScalar(c0 + o, alpha, beta, s0);
+        storeScalar(c1 + o, alpha, beta, s1);
+        storeScalar(c2 + o, alpha, beta, s2);
+        storeScalar(c3 + o, alpha, beta, s3);
+      }
+    }
+  }
+  // Remaining rows (and every row of the scalar build): one row at a time, k-outer so that the
+  // row of C streams over contiguous rows of B.
+  for (; i < r1; i++) {
+    const arow = pa + (<usize>i * <usize>k << 2);
+    const crow = pc + (<usize>i * <usize>n << 2);
+    if (beta == 0) memory.fill(crow, 0, <usize>n << 2);
+    else if (beta != 1) for (let j = 0; j < n; j++) stf(crow, j, beta * ldf(crow, j));
+    for (let p = 0; p < k; p++) {
+      const av = alpha * ldf(arow, p);
+      const brow = pb + (<usize>p * <usize>n << 2);
+      axpyRange(av, brow, crow, n);
+    }
+  }
+}
+
+/** y[0..n) += a * x[0..n) */
+// @ts-ignore: decorator
+@inline function axpyRange(a: f32, px: usize, py: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a);
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(py + o, f32x4.add(v128.load(py + o), f32x4.mul(va, v128.load(px + o))));
+    }
+  }
+  for (; j < n; j++) stf(py, j, ldf(py, j) + a * ldf(px, j));
+}
+
+/** out (cols x rows) = transpose of x (rows x cols); used to pack transposed GEMM operands. */
+export function transpose(rows: i32, cols: i32, px: usize, pout: usize): void {
+  // 8x8 tiles keep both sides within a few cache lines.
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const i1 = min(i0 + 8, rows);
+    for (let j0 = 0; j0 < cols; j0 += 8) {
+      const j1 = min(j0 + 8, cols);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) stf(pout, j * rows + i, ldf(px, i * cols + j));
+      }
+    }
+  }
+}
+
+/** Dot product of n-vectors. */
+// @ts-ignore: decorator
+@inline function dotRange(px: usize, py: usize, n: i32): f32 {
+  let i = 0;
+  let s: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc0 = f32x4.splat(0);
+    let acc1 = f32x4.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(px + o), v128.load(py + o)));
+      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(px + o, 16), v128.load(py + o, 16)));
+    }
+    s = hsum(f32x4.add(acc0, acc1));
+  }
+  for (; i < n; i++) s += ldf(px, i) * ldf(py, i);
+  return s;
+}
+
+/** y = alpha * A x + beta * y for rows [r0, r1) of A (m x n). */
+export function gemv_n(m: i32, n: i32, alpha: f32, pa: usize, px: usize, beta: f32, py: usize, r0: i32, r1: i32): void {
+  for (let i = r0; i < r1; i++) {
+    const s = alpha * dotRange(pa + (<usize>i * <usize>n << 2), px, n);
+    stf(py, i, beta == 0 ? s : s + beta * ldf(py, i));
+  }
+}
+
+/** y = alpha * A^T x + beta * y, A m x n, y has n entries; columns [r0, r1) of A. */
+export function gemv_t(m: i32, n: i32, alpha: f32, pa: usize, px: usize, beta: f32, py: usize, r0: i32, r1: i32): void {
+  for (let j = r0; j < r1; j++) stf(py, j, beta == 0 ? 0 : beta * ldf(py, j));
+  const w = r1 - r0;
+  for (let i = 0; i < m; i++) {
+    axpyRange(alpha * ldf(px, i), pa + ((<usize>i * <usize>n + <usize>r0) << 2), py + (<usize>r0 << 2), w);
+  }
+}
+
+export function dot(px: usize, py: usize, n: i32, pout: usize): void {
+  stf(pout, 0, dotRange(px, py, n));
+}
+
+export function axpy(alpha: f32, px: usize, py: usize, n: i32): void {
+  axpyRange(alpha, px, py, n);
+}
+
+export function scale(alpha: f32, px: usize, pout: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(alpha);
+    for (; i + 4 <= n; i += 4) v128.store(at4(pout, i), f32x4.mul(va, v128.load(at4(px, i))));
+  }
+  for (; i < n; i++) stf(pout, i, alpha * ldf(px, i));
+}
+
+// Elementwise binary ops: op 0 = add, 1 = sub, 2 = mul.
+export function binary(op: i32, pa: usize, pb: usize, pout: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const a = v128.load(at4(pa, i));
+      const b = v128.load(at4(pb, i));
+      v128.store(at4(pout, i), op == 0 ? f32x4.add(a, b) : op == 1 ? f32x4.sub(a, b) : f32x4.mul(a, b));
+    }
+  }
+  for (; i < n; i++) {
+    const a = ldf(pa, i);
+    const b = ldf(pb, i);
+    stf(pout, i, op == 0 ? a + b : op == 1 ? a - b : a * b);
+  }
+}
+
+export function fill(px: usize, n: i32, value: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const v = f32x4.splat(value);
+    for (; i + 4 <= n; i += 4) v128.store(at4(px, i), v);
+  }
+  for (; i < n; i++) stf(px, i, value);
+}
+
+export function copyBytes(src: usize, dst: usize, bytes: i32): void {
+  memory.copy(dst, src, <usize>bytes);
+}
+
+export function addRowVector(rows: i32, cols: i32, px: usize, pbias: usize, pout: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * <usize>cols;
+    binary(0, px + (o << 2), pbias, pout + (o << 2), cols);
+  }
+}
+
+export function rowSum(rows: i32, cols: i32, px: usize, pout: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = px + (<usize>r * <usize>cols << 2);
+    let i = 0;
+    let s: f32 = 0;
+    if (ASC_FEATURE_SIMD) {
+      let acc = f32x4.splat(0);
+      for (; i + 4 <= cols; i += 4) acc = f32x4.add(acc, v128.load(at4(row, i)));
+      s = hsum(acc);
+    }
+    for (; i < cols; i++) s += ldf(row, i);
+    stf(pout, r, s);
+  }
+}
+
+export function colSum(rows: i32, cols: i32, px: usize, beta: f32, pout: usize): void {
+  if (beta == 0) memory.fill(pout, 0, <usize>cols << 2);
+  else if (beta != 1) scale(beta, pout, pout, cols);
+  for (let r = 0; r < rows; r++) axpyRange(1, px + (<usize>r * <usize>cols << 2), pout, cols);
+}
+
+export function rowL2Norm(rows: i32, cols: i32, px: usize, pout: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = px + (<usize>r * <usize>cols << 2);
+    stf(pout, r, Mathf.sqrt(dotRange(row, row, cols)));
+  }
+}
+
+export function sumSquares(px: usize, n: i32, pout: usize): void {
+  stf(pout, 0, dotRange(px, px, n));
+}

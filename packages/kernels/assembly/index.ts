@@ -1,0 +1,3 @@
+// The kernel module: every family's exports. Each family lives in its own file.
+export { heapBase } from './common';
+export * from './dense';

@@ -1,0 +1,18 @@
+import type { Buf, Csr } from '../types.js';
+
+/** Sparse (CSR) kernels. Threaded on the WASM backend: spmm (by output rows), csrGatherRows. */
+export interface SparseOps {
+  /** Uploads a host CSR (copies its three arrays to the backend). */
+  uploadCsr(csr: { rows: number; cols: number; indptr: ArrayLike<number>; indices: ArrayLike<number>; values: ArrayLike<number> }): Csr;
+  /** Frees the three arrays of a CSR created by this backend. */
+  freeCsr(csr: Csr): void;
+  /** out (rows x n) = alpha * A (rows x cols) * B (cols x n) + beta * out. out must not alias B. */
+  spmm(a: Csr, b: Buf<'f32'>, n: number, alpha: number, beta: number, out: Buf<'f32'>): void;
+  /** Dense rows of a CSR matrix: out[i, :] = A[ids[i], :] (ids.length x cols); ids checked as in gather. */
+  csrGatherRows(a: Csr, ids: Buf<'i32'>, out: Buf<'f32'>): void;
+  /**
+   * Dense (rows x cols) -> CSR, keeping entries with |x| > threshold, or, when `mask` is given,
+   * entries whose mask byte is non-zero (threshold ignored). Data-dependent size, hence async.
+   */
+  denseToCsr(rows: number, cols: number, x: Buf<'f32'>, keep: { threshold: number } | { mask: Buf<'u8'> }): Promise<Csr>;
+}

@@ -1,0 +1,62 @@
+/**
+ * Entry point of a pool worker (Node worker_threads or a browser module Worker). It instantiates
+ * the kernel module over the shared memory, reports ready, then blocks on the control block and
+ * runs the row range it is given until told to stop. Workers never allocate WASM memory.
+ */
+import { CTRL, kernelImports, type WorkerInit } from './protocol.js';
+
+type Kernel = (...args: number[]) => unknown;
+
+interface Port {
+  post(message: unknown): void;
+  onMessage(handler: (message: WorkerInit) => void): void;
+}
+
+async function connect(): Promise<Port> {
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const { parentPort } = await import('node:worker_threads');
+    if (!parentPort) throw new Error('threads/worker: not started as a worker');
+    return {
+      post: (m) => { parentPort.postMessage(m); },
+      onMessage: (h) => parentPort.once('message', h),
+    };
+  }
+  const scope = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: MessageEvent<WorkerInit>) => void) | null };
+  return {
+    post: (m) => { scope.postMessage(m); },
+    onMessage: (h) => {
+      scope.onmessage = (e) => { h(e.data); };
+    },
+  };
+}
+
+function serve(init: WorkerInit, kernels: Kernel[]): void {
+  const control = new Int32Array(init.control);
+  const args = new Float64Array(init.args);
+  let seen = Atomics.load(control, CTRL.GENERATION);
+  for (;;) {
+    Atomics.wait(control, CTRL.GENERATION, seen);
+    seen = Atomics.load(control, CTRL.GENERATION);
+    if (Atomics.load(control, CTRL.STOP) !== 0) return;
+    const kernel = kernels[control[CTRL.FUNCTION]];
+    const count = control[CTRL.ARG_COUNT];
+    const call: number[] = [];
+    for (let i = 0; i < count; i++) call.push(args[i]);
+    call.push(control[CTRL.RANGES + 2 * init.index], control[CTRL.RANGES + 2 * init.index + 1]);
+    try {
+      kernel(...call);
+    } catch {
+      Atomics.store(control, CTRL.ERROR, 1);
+    }
+    if (Atomics.sub(control, CTRL.PENDING, 1) === 1) Atomics.notify(control, CTRL.PENDING);
+  }
+}
+
+const port = await connect();
+port.onMessage((init) => {
+  void WebAssembly.instantiate(init.module, kernelImports(init.memory)).then((instance) => {
+    const kernels = init.functions.map((name) => instance.exports[name] as Kernel);
+    port.post({ ready: init.index });
+    serve(init, kernels);
+  });
+});

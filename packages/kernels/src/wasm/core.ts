@@ -1,0 +1,134 @@
+import type { BackendKind, ScratchScope } from '../backend.js';
+import { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, scratchScope } from '../buffer.js';
+import { BYTES_PER_ELEMENT, type Buf, type DType, type TypedArrayFor } from '../types.js';
+import { typedView } from '../typed.js';
+import { ThreadPool } from '../threads/pool.js';
+import { WasmHeap } from './heap.js';
+
+/** A buffer in WASM linear memory: a byte address plus bookkeeping. */
+export class WasmBuf<D extends DType = DType> extends BufferHandle<D> {
+  constructor(
+    dtype: D,
+    length: number,
+    backendId: number,
+    root: WasmBuf | null,
+    /** Byte address in linear memory. */
+    readonly ptr: number,
+  ) {
+    super(dtype, length, backendId, root);
+  }
+}
+
+/** A kernel export: pointers and sizes in, an i32 status (or nothing) out. */
+export type KernelFn = (...args: number[]) => number;
+
+/**
+ * Buffer management, views and kernel dispatch of the WASM backend; the op families
+ * (src/wasm/ops/*) are built on it.
+ */
+export class WasmCore {
+  readonly id = newBackendId();
+  readonly hostVisible = true as const;
+  readonly heap: WasmHeap;
+  readonly threads: number;
+  private readonly exportsTable: Record<string, unknown>;
+  private disposed = false;
+
+  constructor(
+    readonly kind: BackendKind,
+    readonly memory: WebAssembly.Memory,
+    instance: WebAssembly.Instance,
+    readonly pool: ThreadPool | null,
+  ) {
+    this.exportsTable = instance.exports;
+    this.heap = new WasmHeap(memory, this.fn('heapBase')());
+    this.threads = pool ? pool.threads : 1;
+  }
+
+  /** A kernel export by name (throws if the module lacks it). */
+  fn(name: string): KernelFn {
+    const f = this.exportsTable[name];
+    if (typeof f !== 'function') throw new Error(`kernel module has no export ${name}`);
+    return f as KernelFn;
+  }
+
+  /** Byte address of a buffer of this backend (validates ownership and liveness). */
+  ptr(buf: Buf): number {
+    return ownedHandle(buf, this.id, WasmBuf).ptr;
+  }
+
+  /**
+   * Runs a row-partitioned kernel: `name(...args, r0, r1)` over rows [0, rows). It uses the pool
+   * when there is one and the work (rows * costPerRow, in rough flops) is worth the hand-off.
+   */
+  parallel(name: string, args: readonly number[], rows: number, costPerRow: number): void {
+    const kernel = this.fn(name);
+    if (this.pool && rows > 1 && rows * costPerRow >= PARALLEL_MIN_WORK) this.pool.run(name, args, rows, kernel);
+    else kernel(...args, 0, rows);
+  }
+
+  alloc<D extends DType>(dtype: D, length: number): WasmBuf<D> {
+    this.checkAlive();
+    checkAllocLength(length);
+    const ptr = this.heap.alloc(length * BYTES_PER_ELEMENT[dtype]);
+    return new WasmBuf(dtype, length, this.id, null, ptr);
+  }
+
+  upload<D extends DType>(dtype: D, data: ArrayLike<number>): WasmBuf<D> {
+    const buf = this.alloc(dtype, data.length);
+    this.view(buf).set(data);
+    return buf;
+  }
+
+  write(buf: Buf, data: ArrayLike<number>, offset = 0): void {
+    const view = this.view(buf);
+    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > view.length) {
+      throw new RangeError(`write of ${data.length} elements at ${offset} overflows a ${buf.dtype}[${buf.length}] buffer`);
+    }
+    view.set(data, offset);
+  }
+
+  read<D extends DType>(buf: Buf<D>): Promise<TypedArrayFor[D]> {
+    return Promise.resolve(this.view(buf).slice() as TypedArrayFor[D]);
+  }
+
+  /** Zero-copy view; invalidated by later allocations that grow memory. */
+  view<D extends DType>(buf: Buf<D>): TypedArrayFor[D] {
+    const ptr = this.ptr(buf);
+    return typedView(buf.dtype, this.memory.buffer, ptr, buf.length);
+  }
+
+  slice<D extends DType>(buf: Buf<D>, start: number, length: number): WasmBuf<D> {
+    const parent = ownedHandle(buf, this.id, WasmBuf);
+    checkSlice(buf, start, length);
+    const root = (parent.root as WasmBuf | null) ?? parent;
+    return new WasmBuf(buf.dtype, length, this.id, root, parent.ptr + start * BYTES_PER_ELEMENT[buf.dtype]);
+  }
+
+  free(buf: Buf): void {
+    const handle = ownedHandle(buf, this.id, WasmBuf);
+    handle.markFreed();
+    this.heap.release(handle.ptr);
+  }
+
+  scope(): ScratchScope {
+    return scratchScope(this);
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool?.dispose();
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('backend used after dispose()');
+  }
+}
+
+/** Below this much work (rough flops) a kernel runs on the calling thread alone. */
+export const PARALLEL_MIN_WORK = 1 << 16;
