@@ -39,12 +39,15 @@ export abstract class BufferHandle<D extends DType = DType> implements Buf<D> {
   }
 }
 
-/** Checks that `buf` belongs to backend `id`, is of `Handle` type and is not freed. */
-export function ownedHandle<H extends BufferHandle>(buf: Buf, id: number, Handle: abstract new (...args: never[]) => H): H {
+/**
+ * Checks that `buf` belongs to backend `id` and is of `Handle` type, and (unless `allowFreed`, for
+ * free() itself, which reports double frees) that it is not freed.
+ */
+export function ownedHandle<H extends BufferHandle>(buf: Buf, id: number, Handle: abstract new (...args: never[]) => H, allowFreed = false): H {
   if (!(buf instanceof Handle) || buf.backendId !== id) {
     throw new TypeError(`buffer ${buf.dtype}[${buf.length}] belongs to another backend (${buf.backendId}, expected ${id})`);
   }
-  if (buf.freed) throw new Error(`use of a freed ${buf.dtype}[${buf.length}] buffer`);
+  if (!allowFreed && buf.freed) throw new Error(`use of a freed ${buf.dtype}[${buf.length}] buffer`);
   return buf;
 }
 

@@ -62,7 +62,7 @@ export class ReferenceCore {
   }
 
   free(buf: Buf): void {
-    ownedHandle(buf, this.id, RefBuf).markFreed();
+    ownedHandle(buf, this.id, RefBuf, true).markFreed();
   }
 
   scope(): ScratchScope {

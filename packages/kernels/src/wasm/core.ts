@@ -106,7 +106,7 @@ export class WasmCore {
   }
 
   free(buf: Buf): void {
-    const handle = ownedHandle(buf, this.id, WasmBuf);
+    const handle = ownedHandle(buf, this.id, WasmBuf, true);
     handle.markFreed();
     this.heap.release(handle.ptr);
   }

@@ -33,6 +33,11 @@ export class WasmHeap {
     return total;
   }
 
+  /** Size of the largest free block (allocations up to this size need no growth). */
+  get largestFreeBlock(): number {
+    return this.free.reduce((max, b) => Math.max(max, b.size), 0);
+  }
+
   /** Total size of linear memory. */
   get capacity(): number {
     return this.memory.buffer.byteLength;
