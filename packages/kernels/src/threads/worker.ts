@@ -33,7 +33,10 @@ async function connect(): Promise<Port> {
 function serve(init: WorkerInit, kernels: Kernel[]): void {
   const control = new Int32Array(init.control);
   const args = new Float64Array(init.args);
-  let seen = Atomics.load(control, CTRL.GENERATION);
+  // The pool starts at generation 0 and posts no task before every worker is ready, but a task can
+  // be posted between our 'ready' message and this line: start from 0, never from a fresh load,
+  // or that first task would be missed and the main thread would wait forever.
+  let seen = 0;
   for (;;) {
     Atomics.wait(control, CTRL.GENERATION, seen);
     seen = Atomics.load(control, CTRL.GENERATION);
