@@ -3,6 +3,7 @@
  * and writes JSON under benchmarks/results/.
  */
 import { runKernelBench } from './suites/kernels.js';
+import { runDataBench } from './suites/data.js';
 import { machine, ratioRows, table, writeResult, type Row } from './lib/report.js';
 
 interface Suite {
@@ -12,6 +13,7 @@ interface Suite {
 
 const SUITES: readonly Suite[] = [
   { name: 'kernels', run: runKernelBench },
+  { name: 'data', run: async (opts) => ({ rows: await runDataBench(opts) }) },
 ];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null } {

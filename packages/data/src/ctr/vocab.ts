@@ -1,0 +1,149 @@
+import { U32Table } from './u32-table.js';
+
+/** Token kinds, in the order they are ranked among equal counts. */
+const enum Kind {
+  Empty = 0,
+  Int = 1,
+  Hex = 2,
+  Str = 3,
+}
+
+interface Kept {
+  count: number;
+  kind: Kind;
+  key: number | string;
+}
+
+/**
+ * One field's vocabulary, built in two phases: count tokens (pass 1), then `finalize(minCount)`
+ * assigns indices and lookups return them (pass 2). Index 0 is the OOV bucket (tokens seen fewer
+ * than `minCount` times, or never); kept tokens get 1.. in order of decreasing count (ties: empty,
+ * integers, hex, strings, then by key), so the order does not depend on the order of the rows.
+ * Tokens are typed (see `scanCategorical`): the empty value, an integer, an 8-digit hex hash (kept
+ * as a u32 in a typed table) or any other string; memory grows with distinct values, never with rows.
+ */
+export class FieldVocab {
+  private emptyCount = 0;
+  private emptyIndex = 0;
+  private readonly hex = new U32Table();
+  // Integer tokens: int32 ones in a typed table (keyed by their bits), larger ones in a Map.
+  private readonly ints = new U32Table();
+  private readonly bigInts = new Map<number, number>();
+  private readonly strs = new Map<string, number>();
+  private dim = 0;
+
+  /** Counts one empty value. */
+  countEmpty(): void {
+    this.emptyCount++;
+  }
+
+  /** Counts one hex-hash value (as its u32). */
+  countHex(key: number): void {
+    this.hex.increment(key);
+  }
+
+  /** Counts one integer token. */
+  countInt(value: number): void {
+    if ((value | 0) === value) this.ints.increment(value);
+    else this.bigInts.set(value, (this.bigInts.get(value) ?? 0) + 1);
+  }
+
+  /** Counts one string token. */
+  countStr(token: string): void {
+    this.strs.set(token, (this.strs.get(token) ?? 0) + 1);
+  }
+
+  /** Number of distinct tokens counted. */
+  get distinct(): number {
+    return (this.emptyCount > 0 ? 1 : 0) + this.ints.size + this.bigInts.size + this.hex.size + this.strs.size;
+  }
+
+  /** The field dimension after `finalize`: kept tokens + 1 (the OOV bucket). */
+  get size(): number {
+    return this.dim;
+  }
+
+  /** Keeps tokens seen at least `minCount` times and assigns their indices; returns the field dim. */
+  finalize(minCount: number): number {
+    const kept: Kept[] = [];
+    const keep = (kind: Kind, key: number | string, count: number): void => {
+      if (count >= minCount && count > 0) kept.push({ count, kind, key });
+    };
+    keep(Kind.Empty, 0, this.emptyCount);
+    this.ints.forEach((key, count) => {
+      keep(Kind.Int, key | 0, count);
+    });
+    for (const [key, count] of this.bigInts) keep(Kind.Int, key, count);
+    this.hex.forEach((key, count) => {
+      keep(Kind.Hex, key, count);
+    });
+    for (const [key, count] of this.strs) keep(Kind.Str, key, count);
+    kept.sort(compareKept);
+
+    // Counts become indices: 0 (OOV) for every token, then 1.. for the kept ones.
+    this.emptyIndex = 0;
+    this.ints.mapValues(() => 0);
+    this.hex.mapValues(() => 0);
+    for (const k of this.bigInts.keys()) this.bigInts.set(k, 0);
+    for (const k of this.strs.keys()) this.strs.set(k, 0);
+    kept.forEach((t, i) => {
+      const index = i + 1;
+      if (t.kind === Kind.Empty) this.emptyIndex = index;
+      else if (t.kind === Kind.Int) this.setIntIndex(t.key as number, index);
+      else if (t.kind === Kind.Hex) this.hex.set(t.key as number, index);
+      else this.strs.set(t.key as string, index);
+    });
+    this.dim = kept.length + 1;
+    return this.dim;
+  }
+
+  /** Index of the empty value (0 = OOV). */
+  indexEmpty(): number {
+    return this.emptyIndex;
+  }
+
+  /** Index of a hex value (0 = OOV). */
+  indexHex(key: number): number {
+    return this.hex.get(key, 0);
+  }
+
+  /** Index of an integer token (0 = OOV). */
+  indexInt(value: number): number {
+    return (value | 0) === value ? this.ints.get(value, 0) : (this.bigInts.get(value) ?? 0);
+  }
+
+  /** Index of a string token (0 = OOV). */
+  indexStr(token: string): number {
+    return this.strs.get(token) ?? 0;
+  }
+
+  private setIntIndex(value: number, index: number): void {
+    if ((value | 0) === value) this.ints.set(value, index);
+    else this.bigInts.set(value, index);
+  }
+
+  /**
+   * The kept tokens as text, by index (entry 0 is `null`, the OOV bucket): `''` for the empty value,
+   * decimal for integers, 8 lowercase hex digits for hashes. For inspection and serving.
+   */
+  tokens(): (string | null)[] {
+    const out: (string | null)[] = new Array<string | null>(this.dim).fill(null);
+    if (this.emptyIndex > 0) out[this.emptyIndex] = '';
+    this.ints.forEach((k, i) => {
+      if (i > 0) out[i] = String(k | 0);
+    });
+    for (const [k, i] of this.bigInts) if (i > 0) out[i] = String(k);
+    this.hex.forEach((k, i) => {
+      if (i > 0) out[i] = k.toString(16).padStart(8, '0');
+    });
+    for (const [k, i] of this.strs) if (i > 0) out[i] = k;
+    return out;
+  }
+}
+
+function compareKept(a: Kept, b: Kept): number {
+  if (a.count !== b.count) return b.count - a.count;
+  if (a.kind !== b.kind) return a.kind - b.kind;
+  if (typeof a.key === 'number' && typeof b.key === 'number') return a.key - b.key;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}

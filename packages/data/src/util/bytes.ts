@@ -1,0 +1,49 @@
+/** Allocation-free helpers for parsing fields straight out of a line's bytes. */
+
+const utf8 = new TextDecoder('utf-8');
+
+/** The text of `bytes[start..end)` (for messages and the rare string token). */
+export function decodeText(bytes: Uint8Array, start: number, end: number): string {
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+/** Number of `separator`-separated fields in `bytes[start..end)`. */
+export function countSeparated(bytes: Uint8Array, start: number, end: number, separator: number): number {
+  let n = 1;
+  for (let k = start; k < end; k++) if (bytes[k] === separator) n++;
+  return n;
+}
+
+/** Where the field starting at `start` ends: the next `separator` or `end`. */
+export function fieldEnd(bytes: Uint8Array, start: number, end: number, separator: number): number {
+  let k = start;
+  while (k < end && bytes[k] !== separator) k++;
+  return k;
+}
+
+/**
+ * The integer in `bytes[start..end)` (optional '-', digits only, at most 15 digits), or NaN.
+ */
+export function parseIntBytes(bytes: Uint8Array, start: number, end: number): number {
+  let k = start;
+  const negative = k < end && bytes[k] === 45;
+  if (negative) k++;
+  if (k >= end || end - k > 15) return Number.NaN;
+  let v = 0;
+  for (; k < end; k++) {
+    const d = bytes[k] - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
+/** Index of the first occurrence of `needle` in `bytes[start..end)`, or -1. */
+export function indexOfBytes(bytes: Uint8Array, needle: Uint8Array, start: number, end: number): number {
+  const last = end - needle.length;
+  outer: for (let k = start; k <= last; k++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[k + j] !== needle[j]) continue outer;
+    return k;
+  }
+  return -1;
+}
