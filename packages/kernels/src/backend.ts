@@ -62,6 +62,9 @@ export interface KernelOps
     TrainingOps,
     RandomOps {}
 
+/** One implementation of every kernel family, in this order (see src/wasm/families.ts). */
+export type KernelFamilies = readonly [DenseOps, ActivationOps, EmbeddingOps, SparseOps, RankingOps, QuantOps, CompressionOps, TrainingOps, RandomOps];
+
 /** A backend: buffer management plus every kernel. Implemented by reference, WASM and WebGPU. */
 export interface Backend extends BackendCore, KernelOps {}
 
@@ -84,9 +87,9 @@ export type { AnyTypedArray };
 
 /**
  * Builds a backend from its core and its kernel families (each family's methods are copied onto
- * the core object). The families' completeness is checked at compile time in the families files.
+ * the core object); KernelFamilies guarantees at compile time that every family is there.
  */
-export function composeBackend<C extends object>(core: C, families: readonly Partial<KernelOps>[]): C & KernelOps {
+export function composeBackend<C extends object>(core: C, families: KernelFamilies): C & KernelOps {
   for (const family of families) Object.assign(core, family);
   return core as C & KernelOps;
 }

@@ -28,12 +28,16 @@ export interface ActivationOps {
   /**
    * Mean binary cross-entropy with logits: loss[0] = mean_i [softplus(z_i) - y_i z_i] (stable form).
    * If dz is given, dz_i = (sigmoid(z_i) - y_i) / n. Labels are 0/1 (soft labels allowed).
+   * An empty batch gives loss 0.
    */
   bceWithLogits(z: Buf<'f32'>, y: Buf<'f32'>, loss: Buf<'f32'>, dz: Buf<'f32'> | null): void;
-  /** Row-wise softmax of an rows x cols matrix (max-subtracted). */
+  /** Row-wise softmax of an rows x cols matrix (max-subtracted). out may alias x. */
   softmax(rows: number, cols: number, x: Buf<'f32'>, out: Buf<'f32'>): void;
   /** dx = y * (dy - sum_c(dy * y)) per row, y = softmax output. */
   softmaxBackward(rows: number, cols: number, y: Buf<'f32'>, dy: Buf<'f32'>, dx: Buf<'f32'>): void;
-  /** out[r] = log sum_c exp(x[r, c]) (max-subtracted). */
+  /**
+   * out[r] = log sum_c exp(x[r, c]) (max-subtracted; the shift is 0 when the row max is not
+   * finite, so a row of -inf, or an empty row, gives -inf).
+   */
   logSumExp(rows: number, cols: number, x: Buf<'f32'>, out: Buf<'f32'>): void;
 }

@@ -45,6 +45,22 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
+  /** The generator's state (four u32), for checkpoints; `Rng.fromState` resumes the stream. */
+  getState(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /** A generator continuing from a state returned by `getState`. */
+  static fromState(state: readonly number[]): Rng {
+    if (state.length !== 4 || state.every((x) => x === 0)) throw new RangeError('Rng.fromState: need four u32 words, not all zero');
+    const rng = new Rng(0);
+    rng.s0 = state[0] | 0;
+    rng.s1 = state[1] | 0;
+    rng.s2 = state[2] | 0;
+    rng.s3 = state[3] | 0;
+    return rng;
+  }
+
   /** Next uniform 32-bit unsigned integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

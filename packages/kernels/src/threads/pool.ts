@@ -93,13 +93,17 @@ export class ThreadPool {
   }
 }
 
+/** A kernel that keeps a worker longer than this is taken for a stalled pool (an error, not a hang). */
+const STALL_MS = 120_000;
+
 /** Blocks until control[slot] is 0: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
 function waitForZero(control: Int32Array, slot: number): void {
   for (;;) {
     const pending = Atomics.load(control, slot);
     if (pending === 0) return;
+    let outcome: string;
     try {
-      Atomics.wait(control, slot, pending);
+      outcome = Atomics.wait(control, slot, pending, STALL_MS);
     } catch {
       // Browser main threads may not block: spin until the workers finish.
       while (Atomics.load(control, slot) !== 0) {
@@ -107,6 +111,7 @@ function waitForZero(control: Int32Array, slot: number): void {
       }
       return;
     }
+    if (outcome === 'timed-out') throw new Error(`thread pool stalled: ${Atomics.load(control, slot)} worker(s) did not finish within ${STALL_MS / 1000} s`);
   }
 }
 

@@ -1,0 +1,60 @@
+import type { SparseOps } from '../../ops/sparse.js';
+import type { Buf, Csr } from '../../types.js';
+import { idOutOfRange } from '../../validate/common.js';
+import type { WasmCore } from '../core.js';
+
+/**
+ * CSR kernels on WASM: spmm and csrGatherRows threaded over output rows; denseToCsr as a threaded
+ * count pass, a prefix sum, then a threaded fill pass into buffers sized by the count.
+ */
+export function wasmSparse(core: WasmCore): SparseOps {
+  const badRow = core.fn('csrBadRow');
+  const prefixSum = core.fn('csrPrefixSum');
+  const p = (b: Buf) => core.ptr(b);
+  return {
+    uploadCsr(csr) {
+      const indptr = core.upload('i32', csr.indptr);
+      const indices = core.upload('i32', csr.indices);
+      const values = core.upload('f32', csr.values);
+      return { rows: csr.rows, cols: csr.cols, indptr, indices, values };
+    },
+    freeCsr(csr) {
+      core.free(csr.indptr);
+      core.free(csr.indices);
+      core.free(csr.values);
+    },
+    spmm(a, b, n, alpha, beta, out) {
+      if (n === 0) return;
+      const perRow = (2 * n * a.indices.length) / Math.max(1, a.rows) + n;
+      core.parallel('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out)], a.rows, perRow);
+    },
+    csrGatherRows(a, ids, out) {
+      const at = badRow(p(ids), ids.length, a.rows);
+      if (at >= 0) throw idOutOfRange('csrGatherRows', at, core.view(ids)[at], a.rows);
+      const perRow = a.cols + a.indices.length / Math.max(1, a.rows);
+      core.parallel('csrGatherRows', [p(a.indptr), p(a.indices), p(a.values), a.cols, p(ids), p(out)], ids.length, perRow);
+    },
+    denseToCsr(rows, cols, x, keep) {
+      const useMask = 'mask' in keep;
+      const mask = useMask ? p(keep.mask) : 0;
+      const threshold = useMask ? 0 : keep.threshold;
+      const flag = useMask ? 1 : 0;
+      const indptr = core.alloc('i32', rows + 1);
+      let indices: Buf<'i32'> | null = null;
+      let values: Buf<'f32'> | null = null;
+      try {
+        core.parallel('csrCountKept', [cols, p(x), mask, threshold, flag, p(indptr)], rows, cols);
+        const nnz = prefixSum(p(indptr), rows);
+        indices = core.alloc('i32', nnz);
+        values = core.alloc('f32', nnz);
+        core.parallel('csrFillKept', [cols, p(x), mask, threshold, flag, p(indptr), p(indices), p(values)], rows, 2 * cols);
+      } catch (e) {
+        // Allocation failure (memory exhausted): release what this call allocated.
+        for (const b of [indptr, indices, values]) if (b) core.free(b);
+        throw e;
+      }
+      const csr: Csr = { rows, cols, indptr, indices, values };
+      return Promise.resolve(csr);
+    },
+  };
+}
