@@ -1,6 +1,7 @@
 // Dense linear algebra: GEMM (one register-blocked SIMD kernel; the host packs transposed
 // operands first), GEMV, and the BLAS-1 style elementwise ops.
 import { at4, hsum, ldf, stf } from './common';
+import { axpyRange, dotRange } from './vector';
 
 // ---------------------------------------------------------------------------------------------
 // GEMM, C (m x n) = alpha * A (m x k) * B (k x n) + beta * C, rows [r0, r1) of C.
@@ -100,20 +101,6 @@ export function gemm_nn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize
   }
 }
 
-/** y[0..n) += a * x[0..n) */
-// @ts-ignore: decorator
-@inline function axpyRange(a: f32, px: usize, py: usize, n: i32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(a);
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(py + o, f32x4.add(v128.load(py + o), f32x4.mul(va, v128.load(px + o))));
-    }
-  }
-  for (; j < n; j++) stf(py, j, ldf(py, j) + a * ldf(px, j));
-}
-
 /** out (cols x rows) = transpose of x (rows x cols); used to pack transposed GEMM operands. */
 export function transpose(rows: i32, cols: i32, px: usize, pout: usize): void {
   // 8x8 tiles keep both sides within a few cache lines.
@@ -126,25 +113,6 @@ export function transpose(rows: i32, cols: i32, px: usize, pout: usize): void {
       }
     }
   }
-}
-
-/** Dot product of n-vectors. */
-// @ts-ignore: decorator
-@inline function dotRange(px: usize, py: usize, n: i32): f32 {
-  let i = 0;
-  let s: f32 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let acc0 = f32x4.splat(0);
-    let acc1 = f32x4.splat(0);
-    for (; i + 8 <= n; i += 8) {
-      const o = <usize>i << 2;
-      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(px + o), v128.load(py + o)));
-      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(px + o, 16), v128.load(py + o, 16)));
-    }
-    s = hsum(f32x4.add(acc0, acc1));
-  }
-  for (; i < n; i++) s += ldf(px, i) * ldf(py, i);
-  return s;
 }
 
 /** y = alpha * A x + beta * y for rows [r0, r1) of A (m x n). */

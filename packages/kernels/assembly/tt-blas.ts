@@ -2,6 +2,7 @@
 // r rows of n contiguous floats each, consecutive rows `ldb` floats apart (the other row digits of
 // the core lie in between), so these take a row stride that the dense GEMM does not.
 import { hsum, ldf, stf } from './common';
+import { axpyRange, dotRange } from './vector';
 
 /** C (m x n, contiguous) = A (m x kd, contiguous) * B (kd x n, row stride ldb floats). */
 export function gemmStrided(m: i32, n: i32, kd: i32, pa: usize, pb: usize, ldb: i32, pc: usize): void {
@@ -94,39 +95,8 @@ export function gemmStrided(m: i32, n: i32, kd: i32, pa: usize, pb: usize, ldb: 
     const arow = pa + <usize>i * aStride;
     const crow = pc + <usize>i * cStride;
     memory.fill(crow, 0, cStride);
-    for (let p = 0; p < kd; p++) axpy(ldf(arow, p), pb + <usize>p * bStride, crow, n);
+    for (let p = 0; p < kd; p++) axpyRange(ldf(arow, p), pb + <usize>p * bStride, crow, n);
   }
-}
-
-/** y[0..n) += a * x[0..n) */
-export function axpy(a: f32, px: usize, py: usize, n: i32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(a);
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(py + o, f32x4.add(v128.load(py + o), f32x4.mul(va, v128.load(px + o))));
-    }
-  }
-  for (; j < n; j++) stf(py, j, ldf(py, j) + a * ldf(px, j));
-}
-
-/** Dot product of two n-vectors. */
-export function dot(px: usize, py: usize, n: i32): f32 {
-  let j = 0;
-  let s: f32 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let acc0 = f32x4.splat(0);
-    let acc1 = f32x4.splat(0);
-    for (; j + 8 <= n; j += 8) {
-      const o = <usize>j << 2;
-      acc0 = f32x4.add(acc0, f32x4.mul(v128.load(px + o), v128.load(py + o)));
-      acc1 = f32x4.add(acc1, f32x4.mul(v128.load(px + o, 16), v128.load(py + o, 16)));
-    }
-    s = hsum(f32x4.add(acc0, acc1));
-  }
-  for (; j < n; j++) s += ldf(px, j) * ldf(py, j);
-  return s;
 }
 
 /**
@@ -181,8 +151,8 @@ export function gemmStridedBackward(m: i32, n: i32, kd: i32, pa: usize, pb: usiz
     // Remaining rows of dC (every row in the scalar build).
     for (; i < m; i++) {
       const dcrow = pdc + <usize>i * cStride;
-      axpy(ldf(pa, i * kd + p), dcrow, dbrow, n);
-      stf(pda, i * kd + p, dot(dcrow, brow, n));
+      axpyRange(ldf(pa, i * kd + p), dcrow, dbrow, n);
+      stf(pda, i * kd + p, dotRange(dcrow, brow, n));
     }
   }
 }

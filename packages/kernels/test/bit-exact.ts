@@ -2,10 +2,10 @@
 import { expect } from 'vitest';
 
 /**
- * Asserts that two f32 arrays hold the same bits element by element (so -0 vs 0 shows, NaN equals
- * the same NaN) and reports the first difference; fast on large arrays, unlike toEqual.
+ * Asserts that two f32 (or i32) arrays hold the same bits element by element (so -0 vs 0 shows,
+ * NaN equals the same NaN) and reports the first difference; fast on large arrays, unlike toEqual.
  */
-export function expectBitExact(actual: Float32Array, expected: Float32Array, label: string): void {
+export function expectBitExact(actual: Float32Array | Int32Array, expected: Float32Array | Int32Array, label = ''): void {
   expect(actual.length, `${label} length`).toBe(expected.length);
   const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
   const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostBackend } from '../src/index.js';
 import { expectClose, getBackends, randomFloats, randomInts, UNDER_TEST, type Backends } from './harness.js';
-import { expectSameBits } from './same-bits.js';
+import { expectBitExact } from './bit-exact.js';
 
 let B: Backends;
 beforeAll(async () => {
@@ -86,7 +86,7 @@ describe('gather', () => {
   for (const name of UNDER_TEST) {
     for (const [rows, dim, n] of SHAPES) {
       it(`${name} rows=${rows} dim=${dim} n=${n} copies rows exactly`, () => {
-        expectSameBits(runGather(B[name], rows, dim, n, rows + dim), runGather(B.reference, rows, dim, n, rows + dim), name);
+        expectBitExact(runGather(B[name], rows, dim, n, rows + dim), runGather(B.reference, rows, dim, n, rows + dim), name);
       });
     }
   }
@@ -103,7 +103,7 @@ describe('gather', () => {
   });
 
   it('is identical with 1 and 2 threads on a large batch', () => {
-    expectSameBits(runGather(B.threaded, 5000, 64, 20_000, 9), runGather(B.wasm, 5000, 64, 20_000, 9), 'threads');
+    expectBitExact(runGather(B.threaded, 5000, 64, 20_000, 9), runGather(B.wasm, 5000, 64, 20_000, 9), 'threads');
   });
 
   it('rejects an out-of-range id with its position and value, writing nothing', () => {
@@ -155,7 +155,7 @@ describe('scatterAdd', () => {
 
   it('is identical with 1 and 2 threads (partitioned by destination row)', () => {
     // 2 * 20000 * 64 flops of work: well above the pool threshold; few rows, so many duplicates.
-    expectSameBits(runScatterAdd(B.threaded, 301, 64, 20_000, 0.3, 4), runScatterAdd(B.wasm, 301, 64, 20_000, 0.3, 4), 'threads');
+    expectBitExact(runScatterAdd(B.threaded, 301, 64, 20_000, 0.3, 4), runScatterAdd(B.wasm, 301, 64, 20_000, 0.3, 4), 'threads');
   });
 
   it('is the gradient of gather (finite differences of sum(w * gather(table)))', () => {
@@ -258,8 +258,8 @@ describe('embeddingBag and its backward', () => {
     for (const mode of ['sum', 'mean'] as const) {
       const one = runBag(B.wasm, 500, 64, 20_000, 2000, mode, 5);
       const two = runBag(B.threaded, 500, 64, 20_000, 2000, mode, 5);
-      expectSameBits(two.out, one.out, `${mode} out`);
-      expectSameBits(two.dTable, one.dTable, `${mode} dTable`);
+      expectBitExact(two.out, one.out, `${mode} out`);
+      expectBitExact(two.dTable, one.dTable, `${mode} dTable`);
     }
   });
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostBackend } from '../src/index.js';
 import { randomSparseCsr } from './csr-helpers.js';
 import { expectClose, getBackends, randomFloats, randomInts, UNDER_TEST, type Backends } from './harness.js';
-import { expectSameBits } from './same-bits.js';
+import { expectBitExact } from './bit-exact.js';
 
 let B: Backends;
 beforeAll(async () => {
@@ -66,7 +66,7 @@ describe('scores', () => {
   it('is identical with 1 and 2 threads, with an item split that is not a multiple of 4', () => {
     // 4003 items split as [0, 2001) and [2001, 4003); dim 67 exercises the dim % 4 tail too.
     for (const [users, items, dim] of [[33, 4003, 67], [100, 4003, 64]]) {
-      expectSameBits(runScores(B.threaded, users, items, dim, 3), runScores(B.wasm, users, items, dim, 3), `threads ${users}x${items}x${dim}`);
+      expectBitExact(runScores(B.threaded, users, items, dim, 3), runScores(B.wasm, users, items, dim, 3), `threads ${users}x${items}x${dim}`);
     }
   });
 
@@ -92,7 +92,7 @@ describe('maskSeen', () => {
     };
     const want = run(B.reference);
     expect(want.filter((v) => v === -Infinity).length).toBeGreaterThan(100);
-    for (const name of UNDER_TEST) expectSameBits(run(B[name]), want, name);
+    for (const name of UNDER_TEST) expectBitExact(run(B[name]), want, name);
   });
 
   it('hand-computed mask, a user twice and a user with no items', () => {
@@ -128,8 +128,8 @@ describe('topk', () => {
         const x = tiedScores(rows * cols, rows + cols + k);
         const want = runTopk(B.reference, rows, cols, x, k);
         const got = runTopk(B[name], rows, cols, x, k);
-        expectSameBits(got.idx, want.idx, `${name} idx`);
-        expectSameBits(got.val, want.val, `${name} val`);
+        expectBitExact(got.idx, want.idx, `${name} idx`);
+        expectBitExact(got.val, want.val, `${name} val`);
       });
     }
   }
@@ -155,8 +155,8 @@ describe('topk', () => {
       for (const k of [7, 20, 100]) {
         const want = runTopk(B.reference, 3, 4000, rising, k);
         const got = runTopk(B[name], 3, 4000, rising, k);
-        expectSameBits(got.idx, want.idx, `${name} k=${k} idx`);
-        expectSameBits(got.val, want.val, `${name} k=${k} val`);
+        expectBitExact(got.idx, want.idx, `${name} k=${k} idx`);
+        expectBitExact(got.val, want.val, `${name} k=${k} val`);
       }
     }
   });
@@ -179,8 +179,8 @@ describe('topk', () => {
     const x = tiedScores(64 * 5000, 11);
     const one = runTopk(B.wasm, 64, 5000, x, 20);
     const two = runTopk(B.threaded, 64, 5000, x, 20);
-    expectSameBits(two.idx, one.idx, 'idx');
-    expectSameBits(two.val, one.val, 'val');
+    expectBitExact(two.idx, one.idx, 'idx');
+    expectBitExact(two.val, one.val, 'val');
   });
 
   it('validates k and shapes', () => {

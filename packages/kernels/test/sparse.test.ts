@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Csr, HostBackend, HostCsr } from '../src/index.js';
 import { denseOf, randomHostCsr, randomSparseCsr } from './csr-helpers.js';
 import { expectClose, getBackends, randomFloats, randomInts, UNDER_TEST, type Backends } from './harness.js';
-import { expectSameBits } from './same-bits.js';
+import { expectBitExact } from './bit-exact.js';
 
 let B: Backends;
 beforeAll(async () => {
@@ -48,9 +48,9 @@ async function readCsr(be: HostBackend, csr: Csr): Promise<HostCsr> {
 
 function expectSameCsr(got: HostCsr, want: HostCsr, label: string): void {
   expect([got.rows, got.cols], label).toEqual([want.rows, want.cols]);
-  expectSameBits(got.indptr, want.indptr, `${label} indptr`);
-  expectSameBits(got.indices, want.indices, `${label} indices`);
-  expectSameBits(got.values, want.values, `${label} values`);
+  expectBitExact(got.indptr, want.indptr, `${label} indptr`);
+  expectBitExact(got.indices, want.indices, `${label} indices`);
+  expectBitExact(got.values, want.values, `${label} values`);
 }
 
 describe('uploadCsr / freeCsr', () => {
@@ -119,7 +119,7 @@ describe('spmm', () => {
 
   it('is identical with 1 and 2 threads on a LightGCN-like propagation (n = 64)', () => {
     const host = randomSparseCsr(3001, 2500, 20, 7);
-    expectSameBits(runSpmm(B.threaded, host, 64, 0.7, 0.5, 8), runSpmm(B.wasm, host, 64, 0.7, 0.5, 8), 'threads');
+    expectBitExact(runSpmm(B.threaded, host, 64, 0.7, 0.5, 8), runSpmm(B.wasm, host, 64, 0.7, 0.5, 8), 'threads');
     expectClose(runSpmm(B.wasm, host, 64, 0.7, 0.5, 8), runSpmm(B.reference, host, 64, 0.7, 0.5, 8), 1e-5, 1e-5, 'large');
   });
 
@@ -142,7 +142,7 @@ describe('csrGatherRows', () => {
       it(`${name} ${rows}x${cols} density ${density}, ${n} ids`, () => {
         const host = randomHostCsr(rows, cols, density, rows + cols);
         const ids = randomInts(n, rows, n);
-        expectSameBits(runGatherRows(B[name], host, ids), runGatherRows(B.reference, host, ids), name);
+        expectBitExact(runGatherRows(B[name], host, ids), runGatherRows(B.reference, host, ids), name);
       });
     }
   }
@@ -165,7 +165,7 @@ describe('csrGatherRows', () => {
   it('is identical with 1 and 2 threads on a large batch', () => {
     const host = randomSparseCsr(2000, 300, 10, 3);
     const ids = randomInts(3000, 2000, 4);
-    expectSameBits(runGatherRows(B.threaded, host, ids), runGatherRows(B.wasm, host, ids), 'threads');
+    expectBitExact(runGatherRows(B.threaded, host, ids), runGatherRows(B.wasm, host, ids), 'threads');
   });
 
   it('rejects a bad id before writing, and a mismatched out', () => {
