@@ -20,7 +20,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string>
   let quick = false;
   let only: Set<string> | null = null;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === '--quick') quick = true;
     else if (a === '--only') only = new Set((argv[++i] ?? '').split(','));
     else if (a.startsWith('--only=')) only = new Set(a.slice(7).split(','));

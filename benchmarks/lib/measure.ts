@@ -38,7 +38,7 @@ export async function measure(cases: readonly Case[], budgetMs: number): Promise
   for (const c of cases) bench.add(c.name, c.fn);
   await bench.run();
   return cases.map((c, i) => {
-    const result = bench.tasks[i]!.result;
+    const result = bench.tasks[i].result;
     if (result.state === 'errored') throw result.error;
     if (result.state !== 'completed') throw new Error(`benchmark ${c.name} did not complete (${result.state})`);
     const ms = result.latency.p50;

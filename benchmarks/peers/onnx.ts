@@ -9,7 +9,7 @@ type Ort = typeof import('onnxruntime-web');
 /** A ready-to-run peer operation: `run()` performs one inference. */
 export interface PeerOp {
   run(): Promise<unknown>;
-  /** The output of the last run, for a correctness spot-check against our kernel. */
+  /** Runs once and returns the output, for a correctness spot-check against our kernel. */
   output(): Promise<Float32Array>;
 }
 
@@ -33,24 +33,22 @@ export function loadOrt(threads: number): Promise<Ort | null> {
 
 /** C (m x n) = A (m x k, fed per run) @ B (k x n, a weight baked into the model). */
 export async function ortMatMul(ort: Ort, m: number, n: number, k: number, a: Float32Array, b: Float32Array): Promise<PeerOp> {
-  const model = singleOpModel('MatMul', ['A', 'B'], [{ name: 'A', elemType: ONNX_FLOAT, shape: [m, k] }], [{ name: 'B', shape: [k, n], data: b }], [{ name: 'C', elemType: ONNX_FLOAT, shape: [m, n] }]);
+  const model = singleOpModel('MatMul', ['A', 'B'], [{ name: 'A', elemType: ONNX_FLOAT, shape: [m, k] }], [{ name: 'B', shape: [k, n], data: b }], [{ name: 'OUT', elemType: ONNX_FLOAT, shape: [m, n] }]);
   const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const feeds = { A: new ort.Tensor('float32', a, [m, k]) };
-  let last: Record<string, { data: unknown }> = {};
   return {
-    run: async () => (last = await session.run(feeds)),
-    output: async () => (last.C ? last.C.data as Float32Array : ((last = await session.run(feeds)), last.C!.data as Float32Array)),
+    run: () => session.run(feeds),
+    output: async () => (await session.run(feeds)).OUT.data as Float32Array,
   };
 }
 
 /** out (ids x dim) = table (rows x dim, baked in) gathered at int32 ids (fed per run). */
 export async function ortGather(ort: Ort, rows: number, dim: number, table: Float32Array, ids: Int32Array): Promise<PeerOp> {
-  const model = singleOpModel('Gather', ['T', 'ids'], [{ name: 'ids', elemType: ONNX_INT32, shape: [ids.length] }], [{ name: 'T', shape: [rows, dim], data: table }], [{ name: 'out', elemType: ONNX_FLOAT, shape: [ids.length, dim] }]);
+  const model = singleOpModel('Gather', ['T', 'ids'], [{ name: 'ids', elemType: ONNX_INT32, shape: [ids.length] }], [{ name: 'T', shape: [rows, dim], data: table }], [{ name: 'OUT', elemType: ONNX_FLOAT, shape: [ids.length, dim] }]);
   const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const feeds = { ids: new ort.Tensor('int32', ids, [ids.length]) };
-  let last: Record<string, { data: unknown }> = {};
   return {
-    run: async () => (last = await session.run(feeds)),
-    output: async () => (last.out ? last.out.data as Float32Array : ((last = await session.run(feeds)), last.out!.data as Float32Array)),
+    run: () => session.run(feeds),
+    output: async () => (await session.run(feeds)).OUT.data as Float32Array,
   };
 }

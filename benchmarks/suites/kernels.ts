@@ -76,10 +76,13 @@ async function gemmGroup(be: Backends, budget: number): Promise<Row[]> {
   const bHost = randomFloats(k * n, 2);
   const flops = 2 * m * n * k;
   const cases: Case[] = [];
+  let ours = new Float32Array(0);
   const setup = (b: HostBackend) => {
     const a = b.upload('f32', aHost);
     const bb = b.upload('f32', bHost);
     const c = b.alloc('f32', m * n);
+    b.gemm(false, false, m, n, k, 1, a, bb, 0, c);
+    ours = b.view(c).slice();
     return () => { b.gemm(false, false, m, n, k, 1, a, bb, 0, c); };
   };
   cases.push({ name: 'wasm simd 1t', fn: setup(be.simd1), work: { flops } });
@@ -89,6 +92,9 @@ async function gemmGroup(be: Backends, budget: number): Promise<Row[]> {
   const ort = await loadOrt(1);
   if (ort) {
     const peer = await ortMatMul(ort, m, n, k, aHost, bHost);
+    const theirs = await peer.output();
+    const diff = ours.reduce((worst, v, i) => Math.max(worst, Math.abs(v - theirs[i])), 0);
+    if (!(diff < 1e-3)) throw new Error(`onnxruntime-web's MatMul disagrees with ours (max |diff| ${diff}): the comparison would be meaningless`);
     cases.push({ name: 'ort-web wasm 1t', fn: () => peer.run(), work: { flops } });
   }
   return measurementRows('GEMM 1024x64 @ 64x1024', await measure(cases, budget));
@@ -124,7 +130,7 @@ async function gatherGroup(be: Backends, budget: number): Promise<Row[]> {
     const out = b.alloc('f32', batch * dim);
     let next = 0;
     return () => {
-      lookup(ids[next]!, out);
+      lookup(ids[next], out);
       next = (next + 1) % batches;
     };
   };
@@ -150,7 +156,7 @@ async function gatherGroup(be: Backends, budget: number): Promise<Row[]> {
   const ort = await loadOrt(1);
   if (ort) {
     // onnxruntime-web feeds one fixed id batch (its rows stay cached: a favourable setting for it).
-    const peer = await ortGather(ort, rows, dim, table, idBatches[0]!);
+    const peer = await ortGather(ort, rows, dim, table, idBatches[0]);
     cases.push({ name: 'gather ort-web wasm 1t', fn: () => peer.run(), work });
   }
   return measurementRows('gather 2048 of 100k x 64 (fresh ids per call)', await measure(cases, budget));
