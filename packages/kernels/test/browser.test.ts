@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)('in headless Chromium', () => {
       const page = await browser.newPage();
       await page.goto(`${base}/index.html`);
       await page.waitForFunction('window.lersResult !== undefined', undefined, { timeout: 30_000 });
-      const result = (await page.evaluate('window.lersResult')) as Record<string, unknown>;
+      const result = await page.evaluate<Record<string, unknown>>('window.lersResult');
       expect(result.error).toBeUndefined();
       expect(result.isolated).toBe(true);
       const one = result.t1 as { c: number[]; g: number[]; idx: number[]; threads: number };
