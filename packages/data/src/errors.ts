@@ -41,8 +41,9 @@ export class CacheFormatError extends LersDataError {
   readonly file: string;
   readonly kind: CacheFaultKind;
 
-  constructor(file: string, kind: CacheFaultKind, detail: string) {
-    super(`${file}: ${kind === 'version' ? 'unsupported cache version' : `bad cache file (${kind})`}: ${detail}`);
+  /** `what` names the kind of file in the message (a dataset cache file unless told otherwise). */
+  constructor(file: string, kind: CacheFaultKind, detail: string, what = 'cache file') {
+    super(`${file}: ${kind === 'version' ? `unsupported ${what} version` : `bad ${what} (${kind})`}: ${detail}`);
     this.file = file;
     this.kind = kind;
   }

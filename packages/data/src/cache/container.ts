@@ -17,6 +17,20 @@ import { Murmur3 } from './checksum.js';
 export const CACHE_MAGIC = 'LERSDATA';
 /** The container version this code writes and the newest it reads. */
 export const CACHE_VERSION = 1;
+
+/**
+ * Which kind of file a container is: its 8-byte magic, the newest version this code reads (and the
+ * one it writes), and a name for messages. Datasets use DATASET_FORMAT; model files (.lers, in
+ * @lers/embeddings) use the same container with their own magic.
+ */
+export interface ContainerFormat {
+  readonly magic: string;
+  readonly version: number;
+  readonly what: string;
+}
+
+/** The encoded-dataset cache format. */
+export const DATASET_FORMAT: ContainerFormat = { magic: CACHE_MAGIC, version: CACHE_VERSION, what: 'lers dataset file' };
 /** Bytes before the JSON header. */
 export const PREFIX_BYTES = 16;
 const ALIGN = 16;
@@ -80,7 +94,7 @@ export function sectionBytes(s: SectionArray): Uint8Array {
 }
 
 /** The prefix + padded JSON header for `sections`, and the header itself. */
-export function layoutContainer(meta: JsonObject, sections: readonly Section[]): { head: Uint8Array; header: ContainerHeader } {
+export function layoutContainer(meta: JsonObject, sections: readonly Section[], format: ContainerFormat = DATASET_FORMAT): { head: Uint8Array; header: ContainerHeader } {
   const entries: SectionEntry[] = [];
   let offset = 0;
   for (const s of sections) {
@@ -91,9 +105,9 @@ export function layoutContainer(meta: JsonObject, sections: readonly Section[]):
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = align16(PREFIX_BYTES + json.length) - PREFIX_BYTES;
   const head = new Uint8Array(PREFIX_BYTES + headerLength).fill(0x20);
-  for (let k = 0; k < 8; k++) head[k] = CACHE_MAGIC.charCodeAt(k);
+  for (let k = 0; k < 8; k++) head[k] = format.magic.charCodeAt(k);
   const view = new DataView(head.buffer);
-  view.setUint32(8, CACHE_VERSION, true);
+  view.setUint32(8, format.version, true);
   view.setUint32(12, headerLength, true);
   head.set(json, PREFIX_BYTES);
   return { head, header };
@@ -127,8 +141,8 @@ export function forEachContainerPiece(
 }
 
 /** Serialises sections into one container in memory. */
-export function encodeContainer(meta: JsonObject, sections: readonly Section[]): Uint8Array {
-  const { head, header } = layoutContainer(meta, sections);
+export function encodeContainer(meta: JsonObject, sections: readonly Section[], format: ContainerFormat = DATASET_FORMAT): Uint8Array {
+  const { head, header } = layoutContainer(meta, sections, format);
   const out = new Uint8Array(head.length + header.dataBytes + 4);
   let at = 0;
   forEachContainerPiece(head, header, sections, (piece) => {
@@ -139,27 +153,27 @@ export function encodeContainer(meta: JsonObject, sections: readonly Section[]):
 }
 
 /** Checks the 16-byte prefix; returns the header length. */
-export function parsePrefix(prefix: Uint8Array, file: string): number {
-  if (prefix.length < PREFIX_BYTES) throw new CacheFormatError(file, 'truncated', `only ${prefix.length} bytes`);
+export function parsePrefix(prefix: Uint8Array, file: string, format: ContainerFormat = DATASET_FORMAT): number {
+  if (prefix.length < PREFIX_BYTES) throw new CacheFormatError(file, 'truncated', `only ${prefix.length} bytes`, format.what);
   for (let k = 0; k < 8; k++) {
-    if (prefix[k] !== CACHE_MAGIC.charCodeAt(k)) throw new CacheFormatError(file, 'magic', 'not a lers dataset file');
+    if (prefix[k] !== format.magic.charCodeAt(k)) throw new CacheFormatError(file, 'magic', `not a ${format.what}`, format.what);
   }
   const view = new DataView(prefix.buffer, prefix.byteOffset, PREFIX_BYTES);
   const version = view.getUint32(8, true);
-  if (version > CACHE_VERSION) {
-    throw new CacheFormatError(file, 'version', `format v${version} is newer than this reader (v${CACHE_VERSION}); upgrade @lers/data or rebuild the cache`);
+  if (version > format.version) {
+    throw new CacheFormatError(file, 'version', `format v${version} is newer than this reader (v${format.version}); upgrade lers or re-create the file`, format.what);
   }
-  if (version < 1) throw new CacheFormatError(file, 'version', `format v${version} is not a valid version`);
+  if (version < 1) throw new CacheFormatError(file, 'version', `format v${version} is not a valid version`, format.what);
   return view.getUint32(12, true);
 }
 
 /** Parses and validates the JSON header. */
-export function parseHeader(json: Uint8Array, file: string): ContainerHeader {
+export function parseHeader(json: Uint8Array, file: string, format: ContainerFormat = DATASET_FORMAT): ContainerHeader {
   let header: ContainerHeader;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json)) as ContainerHeader;
   } catch (err) {
-    throw new CacheFormatError(file, 'header', `header is not JSON (${(err as Error).message})`);
+    throw new CacheFormatError(file, 'header', `header is not JSON (${(err as Error).message})`, format.what);
   }
   const ok =
     typeof header === 'object' &&
@@ -175,7 +189,7 @@ export function parseHeader(json: Uint8Array, file: string): ContainerHeader {
         s.offset % ALIGN === 0 &&
         s.offset + s.length * CONSTRUCTORS[s.dtype].BYTES_PER_ELEMENT <= header.dataBytes,
     );
-  if (!ok) throw new CacheFormatError(file, 'header', 'header does not describe valid sections');
+  if (!ok) throw new CacheFormatError(file, 'header', 'header does not describe valid sections', format.what);
   return header;
 }
 
@@ -183,17 +197,17 @@ export function parseHeader(json: Uint8Array, file: string): ContainerHeader {
  * Reads a container from bytes (no file system). Sections are zero-copy views into `bytes` when
  * aligned, copies otherwise. Throws `CacheFormatError` for a foreign, newer, truncated or corrupted file.
  */
-export function decodeContainer(bytes: Uint8Array, file = '<memory>'): { header: ContainerHeader; sections: Map<string, SectionArray> } {
-  const headerLength = parsePrefix(bytes.subarray(0, PREFIX_BYTES), file);
-  if (bytes.length < PREFIX_BYTES + headerLength) throw new CacheFormatError(file, 'truncated', 'file ends inside the header');
-  const header = parseHeader(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength), file);
+export function decodeContainer(bytes: Uint8Array, file = '<memory>', format: ContainerFormat = DATASET_FORMAT): { header: ContainerHeader; sections: Map<string, SectionArray> } {
+  const headerLength = parsePrefix(bytes.subarray(0, PREFIX_BYTES), file, format);
+  if (bytes.length < PREFIX_BYTES + headerLength) throw new CacheFormatError(file, 'truncated', 'file ends inside the header', format.what);
+  const header = parseHeader(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength), file, format);
   const dataStart = PREFIX_BYTES + headerLength;
   const body = dataStart + header.dataBytes;
-  if (bytes.length < body + 4) throw new CacheFormatError(file, 'truncated', `expected ${body + 4} bytes, found ${bytes.length}`);
-  if (bytes.length > body + 4) throw new CacheFormatError(file, 'header', `file has ${bytes.length - body - 4} bytes after the checksum`);
+  if (bytes.length < body + 4) throw new CacheFormatError(file, 'truncated', `expected ${body + 4} bytes, found ${bytes.length}`, format.what);
+  if (bytes.length > body + 4) throw new CacheFormatError(file, 'header', `file has ${bytes.length - body - 4} bytes after the checksum`, format.what);
   const stored = new DataView(bytes.buffer, bytes.byteOffset + body, 4).getUint32(0, true);
   const actual = new Murmur3().update(bytes.subarray(0, body)).digest();
-  if (stored !== actual) throw new CacheFormatError(file, 'checksum', `stored ${hex(stored)}, computed ${hex(actual)}`);
+  if (stored !== actual) throw new CacheFormatError(file, 'checksum', `stored ${hex(stored)}, computed ${hex(actual)}`, format.what);
   const sections = new Map<string, SectionArray>();
   for (const s of header.sections) {
     const ctor = CONSTRUCTORS[s.dtype];
