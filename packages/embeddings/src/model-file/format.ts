@@ -1,0 +1,128 @@
+/**
+ * The `.lers` model file: the lers binary container (magic "LERSMODL", format version, JSON header,
+ * 16-byte aligned typed-array sections viewable without copying, trailing checksum) holding one
+ * trained or compressed model. Works from bytes only, so Node, browsers and workers share it.
+ */
+import { decodeContainer, encodeContainer, type ContainerFormat, type JsonObject, type Section, type SectionArray } from '@lers/data';
+import { loadTable } from '../registry.js';
+import type { EmbeddingTable, SerializedTable } from '../table.js';
+import type { Backend } from '@lers/kernels';
+
+/** The container format of model files; `version` is the newest this code reads and the one it writes. */
+export const MODEL_FORMAT: ContainerFormat = { magic: 'LERSMODL', version: 1, what: 'lers model file' };
+
+/** One embedding table as recorded in the header: its method and its serialised header. */
+export interface ModelTableEntry {
+  readonly method: string;
+  readonly header: JsonObject;
+  /** Names of its sections (stored as `<table>/<section>`). */
+  readonly sections: readonly string[];
+}
+
+/** The JSON header of a model file. */
+export interface ModelHeader {
+  /** `lers` library version that wrote the file. */
+  readonly libraryVersion: string;
+  readonly createdAt: string;
+  readonly task: 'cf' | 'ctr';
+  /** 'lightgcn', 'deepfm' or 'dcnmix'. */
+  readonly backbone: string;
+  /** Compression method of the embedding tables and its chosen sizes. */
+  readonly method: { readonly name: string; readonly target: number | null; readonly sizes: JsonObject };
+  /** The effective configuration the model was trained with (every hyperparameter). */
+  readonly config: JsonObject;
+  /** The dataset's manifest and id maps, so ids in requests mean what they meant in training. */
+  readonly dataset: JsonObject;
+  /** Metrics at save time (e.g. valid/test NDCG@20 or AUC). */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** The model's embedding tables by name (e.g. "user", "item", "features"). */
+  readonly tables: Readonly<Record<string, ModelTableEntry>>;
+  /** Dense parameters and buffers (MLP weights, BatchNorm statistics), stored as `dense/<name>`. */
+  readonly dense: readonly string[];
+}
+
+/** A decoded model file: the header and the named sections (views into the file's bytes). */
+export interface ModelFile {
+  readonly header: ModelHeader;
+  readonly sections: ReadonlyMap<string, SectionArray>;
+}
+
+/** Raised for a file that is not a valid model file of a version this code reads. */
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}
+
+/** The pieces of a model to save: header fields, tables, and dense arrays by name. */
+export interface ModelContents {
+  readonly header: Omit<ModelHeader, 'tables' | 'dense'>;
+  readonly tables: Readonly<Record<string, SerializedTable>>;
+  readonly dense: Readonly<Record<string, SectionArray>>;
+}
+
+/** Serialises a model into the bytes of a `.lers` file. */
+export function encodeModelFile(contents: ModelContents): Uint8Array {
+  const sections: Section[] = [];
+  const tables: Record<string, ModelTableEntry> = {};
+  for (const [name, table] of Object.entries(contents.tables)) {
+    checkName(name);
+    const names = Object.keys(table.sections);
+    for (const s of names) sections.push({ name: `${name}/${s}`, data: table.sections[s] });
+    tables[name] = { method: table.method, header: table.header as JsonObject, sections: names };
+  }
+  const dense = Object.keys(contents.dense);
+  for (const d of dense) sections.push({ name: `dense/${d}`, data: contents.dense[d] });
+  const header: ModelHeader = { ...contents.header, tables, dense };
+  return encodeContainer(header as unknown as JsonObject, sections, MODEL_FORMAT);
+}
+
+/**
+ * Reads a model file from bytes. A truncated, corrupted, foreign or newer-version file throws
+ * (CacheFormatError from the container, ModelFileError for a header that is not a model's).
+ */
+export function decodeModelFile(bytes: Uint8Array, file = '<memory>'): ModelFile {
+  const { header, sections } = decodeContainer(bytes, file, MODEL_FORMAT);
+  const meta = header.meta as unknown as ModelHeader;
+  const ok =
+    (meta.task === 'cf' || meta.task === 'ctr') &&
+    typeof meta.backbone === 'string' &&
+    typeof meta.tables === 'object' &&
+    Array.isArray(meta.dense) &&
+    typeof meta.method === 'object';
+  if (!ok) throw new ModelFileError(file, 'the header does not describe a lers model');
+  for (const [name, t] of Object.entries(meta.tables)) {
+    for (const s of t.sections) if (!sections.has(`${name}/${s}`)) throw new ModelFileError(file, `table "${name}" lacks its section "${s}"`);
+  }
+  for (const d of meta.dense) if (!sections.has(`dense/${d}`)) throw new ModelFileError(file, `dense array "${d}" is missing`);
+  return { header: meta, sections };
+}
+
+/** The serialised form of table `name` of a model file (sections are views, not copies). */
+export function tableOf(model: ModelFile, name: string): SerializedTable {
+  const entry = model.header.tables[name];
+  if (entry === undefined) throw new ModelFileError('<model>', `no table "${name}" (has: ${Object.keys(model.header.tables).join(', ')})`);
+  const sections: Record<string, SectionArray> = {};
+  for (const s of entry.sections) sections[s] = model.sections.get(`${name}/${s}`)!;
+  return { method: entry.method, header: entry.header, sections: sections as SerializedTable['sections'] };
+}
+
+/** Restores table `name` of a model file onto a backend. */
+export function loadModelTable(model: ModelFile, name: string, backend: Backend): EmbeddingTable {
+  return loadTable(tableOf(model, name), backend);
+}
+
+/** A dense array of a model file by name. */
+export function denseArrayOf(model: ModelFile, name: string): SectionArray {
+  const data = model.sections.get(`dense/${name}`);
+  if (data === undefined) throw new ModelFileError('<model>', `no dense array "${name}"`);
+  return data;
+}
+
+function checkName(name: string): void {
+  if (name === 'dense' || name.includes('/') || name.length === 0) throw new ModelFileError('<model>', `invalid table name "${name}"`);
+}

@@ -1,0 +1,56 @@
+import type { Backend, Buf } from '@lers/kernels';
+import type { Parameter } from './parameter.js';
+
+/** Where a lookup happens: training passes keep state for backward (dropout, BatchNorm, caches). */
+export interface LookupContext {
+  readonly training: boolean;
+}
+
+/** Sizes of a table as the protocol counts them, and its real memory. */
+export interface TableSize {
+  /** Parameters as the protocol counts them (pruned methods: non-zeros; QR/TT/DHE: all). */
+  readonly params: number;
+  /** Non-zero stored values. */
+  readonly nonZeros: number;
+  /** Bytes in memory, including index and cache overhead. */
+  readonly memoryBytes: number;
+  /** Bytes in the model file. */
+  readonly diskBytes: number;
+}
+
+/** The serialised form of a table: a JSON-able header and named typed-array sections. */
+export interface SerializedTable {
+  readonly method: string;
+  readonly header: Record<string, unknown>;
+  readonly sections: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array | Int8Array | Int16Array | Uint32Array>;
+}
+
+/**
+ * An embedding table of `rows` x `dim`, stored in whatever compressed form a method uses. Every
+ * compression method implements this interface; models only ever talk to it.
+ */
+export interface EmbeddingTable {
+  readonly method: string;
+  readonly rows: number;
+  readonly dim: number;
+  readonly backend: Backend;
+  /** out (ids.length x dim) = rows `ids` of the (decompressed) table. Ids outside [0, rows) throw. */
+  lookup(ids: Buf<'i32'>, out: Buf<'f32'>, ctx: LookupContext): void;
+  /** Accumulates parameter gradients for a lookup of `ids` whose output gradient is dOut. */
+  backward(ids: Buf<'i32'>, dOut: Buf<'f32'>): void;
+  /** out (rows x dim) = the whole table (LightGCN propagates all rows every step). */
+  lookupAll(out: Buf<'f32'>, ctx: LookupContext): void;
+  /** Accumulates parameter gradients given the gradient of the whole table (rows x dim). */
+  backwardAll(dOut: Buf<'f32'>): void;
+  /** Trainable parameters, with their optimizer settings. */
+  parameters(): readonly Parameter[];
+  /** Parameter count, non-zeros and bytes (see TableSize). */
+  size(): TableSize;
+  /** Training-stage hooks (e.g. a TT-Rec cache refresh, a PEP mask capture). */
+  onEpochStart?(epoch: number): void;
+  onEpochEnd?(epoch: number): void;
+  /** Exact serialised form; `loadTable` restores an equal table. */
+  serialize(): Promise<SerializedTable>;
+  /** Frees the table's buffers. */
+  dispose(): void;
+}

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReferenceBackend, createWasmBackend, Rng, type HostBackend, type ThresholdGranularity } from '@lers/kernels';
+import { createTable, CsrTable, keptAtTarget, MaskedTable, PepTable, thresholdLength, type EmbeddingTable } from '../src/index.js';
+import { bits, checkGradients, expectRoundTrip, lookupAllHost, lookupHost, zeroGrads } from './compressed-checks.js';
+
+const backends: [string, () => Promise<HostBackend>][] = [
+  ['reference', () => Promise.resolve(createReferenceBackend())],
+  ['wasm-2', () => createWasmBackend({ threads: 2 })],
+];
+const GRANULARITIES: ThresholdGranularity[] = ['element', 'row', 'dim', 'global'];
+
+const sigmoid = (s: number): number => 1 / (1 + Math.exp(-s));
+
+/** The table as a MaskedTable (fails the test otherwise). */
+function asMasked(t: EmbeddingTable): MaskedTable {
+  if (!(t instanceof MaskedTable)) throw new Error(`expected a MaskedTable, got ${t.constructor.name}`);
+  return t;
+}
+
+/** Index of the threshold entry that element e of a rows x dim table uses. */
+function thresholdIndex(g: ThresholdGranularity, e: number, dim: number): number {
+  if (g === 'element') return e;
+  if (g === 'row') return Math.floor(e / dim);
+  if (g === 'dim') return e % dim;
+  return 0;
+}
+
+/**
+ * Puts s in [-3, -1] and every |w| at least 0.04 away from its threshold and from 0, so that finite
+ * differences of step 1e-3 never cross a kink of sign(w) relu(|w| - sigmoid(s)).
+ */
+function setAwayFromKinks(be: HostBackend, t: PepTable, seed: number): void {
+  const rng = new Rng(seed);
+  const { rows, dim, part } = t;
+  const s = Float32Array.from({ length: thresholdLength(part.granularity, rows, dim) }, () => -3 + 2 * rng.nextFloat());
+  const w = new Float32Array(rows * dim);
+  for (let e = 0; e < w.length; e++) {
+    const tau = sigmoid(s[thresholdIndex(part.granularity, e, dim)]);
+    const magnitude = rng.nextFloat() < 0.6 ? tau + 0.04 + 0.4 * rng.nextFloat() : tau * (0.1 + 0.6 * rng.nextFloat());
+    w[e] = rng.nextFloat() < 0.5 ? -magnitude : magnitude;
+  }
+  be.write(part.weight.value, w);
+  be.write(part.threshold.value, s);
+}
+
+/** One Adam step per call on s alone, with a zero loss gradient: s rises by about lr per step through its decay. */
+function decayStep(be: HostBackend, t: PepTable, m: ReturnType<HostBackend['alloc']>, v: ReturnType<HostBackend['alloc']>, step: number, lr: number): void {
+  const s = t.part.threshold;
+  be.fill(s.grad, 0);
+  be.adam(s.value, s.grad, m as never, v as never, { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: s.weightDecay ?? 0, decoupled: false, step });
+}
+
+describe.each(backends)('PEP on %s', (_name, make) => {
+  let be: HostBackend;
+  beforeAll(async () => {
+    be = await make();
+  });
+  afterAll(() => {
+    be.dispose();
+  });
+
+  it.each(GRANULARITIES)('%s: lookups equal sign(W) relu(|W| - sigmoid(s)) of the stored W and s', (g) => {
+    const t = new PepTable({ rows: 23, dim: 6, backend: be, seed: 4, granularity: g, name: 'item' });
+    setAwayFromKinks(be, t, 7);
+    const w = be.view(t.part.weight.value).slice();
+    const s = be.view(t.part.threshold.value).slice();
+    const dense = w.map((x, e) => Math.sign(x) * Math.max(Math.abs(x) - sigmoid(s[thresholdIndex(g, e, 6)]), 0));
+    const all = lookupAllHost(be, t);
+    for (let e = 0; e < dense.length; e++) expect(all[e]).toBeCloseTo(dense[e], 6);
+    let zeros = 0;
+    for (const x of all) if (x === 0) zeros++;
+    expect(zeros).toBeGreaterThan(20);
+    const ids = [22, 0, 5, 5, 13];
+    const rows = lookupHost(be, t, ids, true);
+    ids.forEach((id, i) => { expect(bits(rows.subarray(i * 6, i * 6 + 6))).toEqual(bits(all.subarray(id * 6, id * 6 + 6))); });
+    expect(t.parameters().map((p) => [p.name, p.shape])).toEqual([
+      ['item.weight', [23, 6]],
+      ['item.threshold', g === 'element' ? [23, 6] : g === 'row' ? [23, 1] : [thresholdLength(g, 23, 6)]],
+    ]);
+    t.dispose();
+  });
+
+  it.each(GRANULARITIES)('%s: W and s gradients match finite differences away from the kinks', (g) => {
+    const t = new PepTable({ rows: 19, dim: 5, backend: be, seed: 2, granularity: g });
+    setAwayFromKinks(be, t, 11);
+    expect(checkGradients(be, t, { ids: [3, 18, 3, 0, 7, 11], training: false, samples: 40, h: 1e-3 })).toBeGreaterThanOrEqual(8);
+    expect(checkGradients(be, t, { ids: 'all', training: false, samples: 40, h: 1e-3 })).toBeGreaterThanOrEqual(8);
+    t.dispose();
+  });
+
+  it('captures each target when the non-zeros first reach it, within 1% (first-reach), from one run', () => {
+    const t = new PepTable({ rows: 120, dim: 16, backend: be, seed: 9, thresholdInit: -6, thresholdDecay: 0.1 });
+    const n = t.part.threshold.value.length;
+    const m = be.alloc('f32', n);
+    const v = be.alloc('f32', n);
+    be.fill(m, 0);
+    be.fill(v, 0);
+    const out = be.alloc('f32', 120 * 16);
+    const nonZerosAt: number[] = [];
+    for (let step = 1; step <= 2000 && !t.captures.done; step++) {
+      t.lookupAll(out, { training: true });
+      let nz = 0;
+      for (const x of be.view(out)) if (x !== 0) nz++;
+      nonZerosAt.push(nz);
+      decayStep(be, t, m, v, step, 0.005);
+    }
+    expect(t.captures.done).toBe(true);
+    for (const target of [0.5, 0.8, 0.95]) {
+      const c = t.captures.mask(target)!;
+      expect(Math.abs(c.sparsity - target)).toBeLessThan(0.01);
+      expect(c.sparsity).toBeGreaterThanOrEqual(target);
+      // The capture step is the first whose non-zeros are within the budget.
+      const budget = keptAtTarget(target, 120 * 16);
+      expect(nonZerosAt[c.step]).toBe(c.kept);
+      expect(nonZerosAt.findIndex((nz) => nz <= budget)).toBe(c.step);
+      let kept = 0;
+      for (const x of c.mask) kept += x;
+      expect(kept).toBe(c.kept);
+    }
+    for (const b of [m, v, out]) be.free(b);
+    t.dispose();
+  });
+
+  it('exact capture keeps every non-zero plus the pruned entries closest to the threshold, exactly at the budget', () => {
+    const t = new PepTable({ rows: 50, dim: 8, backend: be, seed: 3, thresholdInit: -4, thresholdDecay: 0.1, capture: 'exact', targets: [0.3, 0.6] });
+    const n = t.part.threshold.value.length;
+    const m = be.alloc('f32', n);
+    const v = be.alloc('f32', n);
+    be.fill(m, 0);
+    be.fill(v, 0);
+    const out = be.alloc('f32', 400);
+    let state: { values: Float32Array; margins: Float64Array }[] = [];
+    // A coarse schedule (big steps) so that one step overshoots a budget by much more than 1%.
+    for (let step = 1; step <= 400 && !t.captures.done; step++) {
+      state.push({ values: t.part.values(), margins: t.part.margins() });
+      t.lookupAll(out, { training: true });
+      decayStep(be, t, m, v, step, 0.08);
+    }
+    expect(t.captures.done).toBe(true);
+    for (const target of [0.3, 0.6]) {
+      const c = t.captures.mask(target)!;
+      expect(c.kept).toBe(keptAtTarget(target, 400));
+      const { values, margins } = state[c.step];
+      const extra: number[] = [];
+      for (let e = 0; e < 400; e++) {
+        if (values[e] !== 0) expect(c.mask[e]).toBe(1);
+        else if (c.mask[e] === 1) extra.push(margins[e]);
+      }
+      const minExtra = Math.min(...extra);
+      for (let e = 0; e < 400; e++) if (values[e] === 0 && c.mask[e] === 0) expect(margins[e]).toBeLessThanOrEqual(minExtra);
+    }
+    state = [];
+    for (const b of [m, v, out]) be.free(b);
+    t.dispose();
+  });
+
+  it('retrains with the mask fixed: W (.) M forward, masked gradient, params = kept entries, CSR bytes', () => {
+    const rng = new Rng(5);
+    const mask = Uint8Array.from({ length: 40 * 8 }, () => (rng.nextFloat() < 0.2 ? 1 : 0));
+    const t = asMasked(createTable('pep', { rows: 40, dim: 8, backend: be, seed: 1, name: 'user', masks: { user: mask, item: new Uint8Array(0) } }));
+    expect(t).toBeInstanceOf(MaskedTable);
+    const w = be.view(t.weight.value).slice();
+    const all = lookupAllHost(be, t);
+    expect(bits(all)).toEqual(bits(w.map((x, e) => (mask[e] ? x : 0))));
+    expect(checkGradients(be, t, { ids: [39, 2, 2, 17, 5, 8, 11, 30, 31, 0], training: true, samples: 80 })).toBeGreaterThanOrEqual(2);
+    expect(checkGradients(be, t, { ids: 'all', training: true, samples: 80 })).toBeGreaterThanOrEqual(8);
+    zeroGrads(be, t);
+    const dOut = be.upload('f32', new Float32Array(40 * 8).fill(1));
+    t.backwardAll(dOut);
+    be.free(dOut);
+    expect(Array.from(be.view(t.weight.grad))).toEqual(Array.from(mask));
+    let kept = 0;
+    for (const x of mask) kept += x;
+    const size = t.size();
+    expect(size.params).toBe(kept);
+    expect(size.sparsity).toBe(1 - kept / 320);
+    expect(size.memoryBytes).toBe(4 * 41 + 8 * kept);
+    t.dispose();
+  });
+
+  it('a captured mask retrains to exactly its budget, and the CSR inference form equals the masked table', () => {
+    const search = new PepTable({ rows: 60, dim: 8, backend: be, seed: 3, thresholdInit: -4, thresholdDecay: 0.1, capture: 'exact', targets: [0.8] });
+    const n = search.part.threshold.value.length;
+    const [m, v, out] = [be.alloc('f32', n), be.alloc('f32', n), be.alloc('f32', 480)];
+    be.fill(m, 0);
+    be.fill(v, 0);
+    for (let step = 1; step <= 600 && !search.captures.done; step++) {
+      search.lookupAll(out, { training: true });
+      decayStep(be, search, m, v, step, 0.02);
+    }
+    const captured = search.captures.mask(0.8)!;
+    const retrain = asMasked(createTable('pep', { rows: 60, dim: 8, backend: be, seed: 3, masks: captured.mask }));
+    const size = retrain.size();
+    expect(size.params).toBe(keptAtTarget(0.8, 480));
+    expect(Math.abs(size.sparsity - 0.8)).toBeLessThan(0.01);
+    const csr = retrain.toCsr();
+    expect(csr).toBeInstanceOf(CsrTable);
+    expect(bits(lookupAllHost(be, csr))).toEqual(bits(lookupAllHost(be, retrain)));
+    expect(csr.size().params).toBe(size.params);
+    expect(csr.parameters()).toEqual([]);
+    for (const b of [m, v, out]) be.free(b);
+    for (const x of [search, retrain, csr]) x.dispose();
+  });
+
+  it('serialises every form (search, masked, csr) and restores it bit-exactly', async () => {
+    const search = new PepTable({ rows: 21, dim: 4, backend: be, seed: 8, granularity: 'row', name: 'user', thresholdDecay: 0.5, weightDecay: 1e-3 });
+    setAwayFromKinks(be, search, 3);
+    const ids = [0, 20, 7, 7];
+    const forms: EmbeddingTable[] = [search];
+    forms.push(createTable('pep', { rows: 21, dim: 4, backend: be, seed: 2, masks: Uint8Array.from({ length: 84 }, (_, e) => e % 3 === 0 ? 1 : 0) }));
+    forms.push(asMasked(forms[1]).toCsr());
+    for (const table of forms) {
+      const back = await expectRoundTrip(be, table, ids);
+      expect((await back.serialize()).header.form).toBe((await table.serialize()).header.form);
+      back.dispose();
+    }
+    for (const t of forms) t.dispose();
+  });
+
+  it('rejects out-of-range ids with a clear error in every form', () => {
+    const search = new PepTable({ rows: 10, dim: 4, backend: be, seed: 1 });
+    const masked = asMasked(createTable('pep', { rows: 10, dim: 4, backend: be, seed: 1, masks: new Uint8Array(40).fill(1) }));
+    const csr = masked.toCsr();
+    for (const t of [search, masked, csr]) {
+      expect(() => lookupHost(be, t, [0, 10])).toThrow(/out of range/);
+      expect(() => lookupHost(be, t, [-1])).toThrow(/out of range/);
+      const ids = be.upload('i32', [3, 11]);
+      const dOut = be.alloc('f32', 8);
+      if (t.parameters().length > 0 || t === csr) expect(() => { t.backward(ids, dOut); }).toThrow(/out of range/);
+      be.free(ids);
+      be.free(dOut);
+    }
+    expect(() => createTable('pep', { rows: 10, dim: 4, backend: be, seed: 1, masks: new Uint8Array(39) })).toThrow(/40 entries/);
+    expect(() => createTable('pep', { rows: 10, dim: 4, backend: be, seed: 1, name: 'user', masks: { item: new Uint8Array(40) } })).toThrow(/no mask for table "user"/);
+    expect(() => new PepTable({ rows: 10, dim: 4, backend: be, seed: 1, targets: [0.5, 1.2] })).toThrow(/\(0, 1\)/);
+    for (const t of [search, masked, csr]) t.dispose();
+  });
+});
