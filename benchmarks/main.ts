@@ -4,6 +4,8 @@
  */
 import { runKernelBench } from './suites/kernels.js';
 import { runDataBench } from './suites/data.js';
+import { runTrainingCfBench } from './suites/training-cf.js';
+import { runTrainingCtrBench } from './suites/training-ctr.js';
 import { machine, ratioRows, table, writeResult, type Row } from './lib/report.js';
 
 interface Suite {
@@ -14,6 +16,8 @@ interface Suite {
 const SUITES: readonly Suite[] = [
   { name: 'kernels', run: runKernelBench },
   { name: 'data', run: async (opts) => ({ rows: await runDataBench(opts) }) },
+  { name: 'training-cf', run: runTrainingCfBench },
+  { name: 'training-ctr', run: runTrainingCtrBench },
 ];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null } {

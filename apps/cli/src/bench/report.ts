@@ -1,0 +1,169 @@
+/**
+ * Bench reports: the paper's layout (rows: methods; columns: dataset x target, each with the test
+ * metric and the embedding bytes; best compressed method per column in bold; the full model as
+ * the reference row), an accuracy-vs-bytes Pareto summary per dataset, CSV and JSON.
+ */
+import { formatTable, toCsv, type TableRow } from '@lers/eval';
+import type { CellResult } from './run.js';
+import { targetLabel } from './grid.js';
+
+/** Bytes as 12.3 KB / 1.2 MB. */
+export function formatBytes(b: number | undefined): string {
+  if (b === undefined) return '';
+  if (b < 1024) return `${b} B`;
+  if (b < 1024 * 1024) return `${(b / 1024).toFixed(1)} KB`;
+  return `${(b / 1048576).toFixed(2)} MB`;
+}
+
+function metricOf(r: CellResult): number | null {
+  if (r.status !== 'ok' || r.metric === undefined) return null;
+  const v = r.test?.[r.metric];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** The (dataset, backbone) groups in first-seen order. */
+function groups(results: readonly CellResult[]): { dataset: string; backbone: string; label: string }[] {
+  const seen = new Map<string, { dataset: string; backbone: string; label: string }>();
+  for (const r of results) {
+    const key = `${r.dataset}/${r.backbone}`;
+    if (!seen.has(key)) seen.set(key, { dataset: r.dataset, backbone: r.backbone, label: key });
+  }
+  return [...seen.values()];
+}
+
+/** The cell text when it has no number: n/a (unreachable), failed, ... */
+function statusText(r: CellResult | undefined): string {
+  if (r === undefined) return '';
+  if (r.status === 'unreachable') return 'n/a';
+  if (r.status === 'elsewhere') return '(running)';
+  if (r.status === 'unavailable') return 'unavail.';
+  return r.status;
+}
+
+/**
+ * One Markdown table in the paper's layout over the given groups (one task: one metric). Rows:
+ * methods (full first, as the reference); for each group x target, a metric column and a bytes
+ * column. The best compressed method per metric column is bold; ties are all bold.
+ */
+export function paperTable(results: readonly CellResult[], groupFilter?: (g: { dataset: string; backbone: string }) => boolean): string {
+  const gs = groups(results).filter((g) => groupFilter?.(g) ?? true);
+  if (gs.length === 0) return '';
+  const inGroups = results.filter((r) => gs.some((g) => g.dataset === r.dataset && g.backbone === r.backbone));
+  const targets = [...new Set(inGroups.filter((r) => r.target !== null).map((r) => r.target!))].sort((a, b) => a - b);
+  const methods = [...new Set(inGroups.map((r) => r.method))];
+  const metric = inGroups.find((r) => r.metric !== undefined)?.metric ?? 'metric';
+  const columns: { key: string; group: { dataset: string; backbone: string }; target: number; what: 'metric' | 'bytes' }[] = [];
+  for (const g of gs) {
+    for (const t of targets) {
+      const label = `${g.dataset}/${g.backbone} ${targetLabel(t)}%`;
+      columns.push({ key: `${label} ${metric}`, group: g, target: t, what: 'metric' }, { key: `${label} bytes`, group: g, target: t, what: 'bytes' });
+    }
+  }
+  const find = (method: string, g: { dataset: string; backbone: string }, t: number): CellResult | undefined =>
+    inGroups.find((r) => r.method === method && r.dataset === g.dataset && r.backbone === g.backbone && (method === 'full' ? r.target === null : r.target === t));
+  const best = new Map<string, number>();
+  for (const c of columns) {
+    if (c.what !== 'metric') continue;
+    let b = -Infinity;
+    for (const m of methods) {
+      if (m === 'full') continue;
+      const v = metricOf(find(m, c.group, c.target) ?? ({ status: 'failed' } as CellResult));
+      if (v !== null && v > b) b = v;
+    }
+    best.set(c.key, b);
+  }
+  const rows: TableRow[] = methods.map((m) => {
+    const row: Record<string, string> = { method: m === 'full' ? 'full (reference)' : m };
+    for (const c of columns) {
+      const r = find(m, c.group, c.target);
+      if (c.what === 'bytes') {
+        row[c.key] = r?.status === 'ok' ? formatBytes(r.embeddingBytes) : '';
+        continue;
+      }
+      const v = r === undefined ? null : metricOf(r);
+      if (v === null) row[c.key] = statusText(r);
+      else row[c.key] = m !== 'full' && v === best.get(c.key) ? `**${v.toFixed(4)}**` : v.toFixed(4);
+    }
+    return row;
+  });
+  return formatTable(rows, { columns: ['method', ...columns.map((c) => c.key)] });
+}
+
+/** A point of the accuracy-vs-bytes plane. */
+export interface ParetoPoint {
+  readonly method: string;
+  readonly target: number | null;
+  readonly bytes: number;
+  readonly metric: number;
+}
+
+/** The points no other point beats on both bytes (fewer or equal) and metric (higher or equal), by bytes. */
+export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
+  const front = points.filter((p) => !points.some((q) => q !== p && q.bytes <= p.bytes && q.metric >= p.metric && (q.bytes < p.bytes || q.metric > p.metric)));
+  return front.sort((a, b) => a.bytes - b.bytes || b.metric - a.metric);
+}
+
+/** Pareto summary per dataset x backbone (Markdown). */
+export function paretoSummary(results: readonly CellResult[]): string {
+  const parts: string[] = [];
+  for (const g of groups(results)) {
+    const rs = results.filter((r) => r.dataset === g.dataset && r.backbone === g.backbone);
+    const points: ParetoPoint[] = [];
+    for (const r of rs) {
+      const v = metricOf(r);
+      if (v !== null && r.embeddingBytes !== undefined) points.push({ method: r.method, target: r.target, bytes: r.embeddingBytes, metric: v });
+    }
+    if (points.length === 0) continue;
+    const metric = rs.find((r) => r.metric !== undefined)?.metric ?? 'metric';
+    const front = paretoFront(points);
+    parts.push(
+      `- ${g.label} (${metric} vs embedding bytes): ${front.map((p) => `${p.method}${p.target !== null ? `@${targetLabel(p.target)}%` : ''} ${formatBytes(p.bytes)} ${p.metric.toFixed(4)}`).join(' < ')}`,
+    );
+  }
+  return parts.join('\n');
+}
+
+/** One CSV row per cell. */
+export function resultsCsv(results: readonly CellResult[]): string {
+  const metricKeys = [...new Set(results.flatMap((r) => [...Object.keys(r.valid ?? {}).map((k) => `valid.${k}`), ...Object.keys(r.test ?? {}).map((k) => `test.${k}`)]))];
+  const latencyKeys = [...new Set(results.flatMap((r) => Object.keys(r.latency ?? {})))];
+  const rows: TableRow[] = results.map((r) => {
+    const row: Record<string, string | number | null> = {
+      dataset: r.dataset,
+      backbone: r.backbone,
+      method: r.method,
+      target: r.target,
+      status: r.status,
+      metric: r.metric ?? null,
+      params: r.params ?? null,
+      sparsity: r.sparsity ?? null,
+      embeddingBytes: r.embeddingBytes ?? null,
+      fileBytes: r.fileBytes ?? null,
+      kMin: r.kMin ?? null,
+      trainSeconds: r.trainSeconds ?? null,
+      cellSeconds: r.seconds,
+      loadMs: r.loadMs ?? null,
+    };
+    for (const k of metricKeys) {
+      const [split, name] = [k.slice(0, k.indexOf('.')), k.slice(k.indexOf('.') + 1)];
+      row[k] = (split === 'valid' ? r.valid : r.test)?.[name] ?? null;
+    }
+    for (const k of latencyKeys) row[`latency.${k}.medianMs`] = r.latency?.[k]?.medianMs ?? null;
+    row.message = r.message ?? null;
+    return row;
+  });
+  return toCsv(rows);
+}
+
+/** The Markdown report: a table per task, then the Pareto summary. */
+export function markdownReport(results: readonly CellResult[], title: string): string {
+  const cf = paperTable(results, (g) => g.backbone === 'lightgcn');
+  const ctr = paperTable(results, (g) => g.backbone !== 'lightgcn');
+  const parts = [`# ${title}`, ''];
+  parts.push('Test metric (best validation epoch) and embedding bytes in memory per dataset/backbone x target sparsity; **bold**: best compressed method per column; n/a: the method cannot reach the target (budget solver).', '');
+  if (cf !== '') parts.push('## CF (NDCG@20)', '', cf);
+  if (ctr !== '') parts.push('## CTR (AUC)', '', ctr);
+  const pareto = paretoSummary(results);
+  if (pareto !== '') parts.push('## Accuracy vs bytes: Pareto front per dataset', '', pareto, '');
+  return parts.join('\n');
+}

@@ -1,0 +1,310 @@
+/**
+ * Running the grid: every cell trains (or compresses), evaluates and profiles one model, and
+ * writes one result file atomically (`cells/<id>.json`, temp file + rename), so an interrupted
+ * bench loses at most the cell in progress, and a re-run skips finished cells (same settings hash).
+ * A cell in progress holds `cells/<id>.lock` (with its pid): parallel bench processes on the same
+ * folder split the grid, and a lock whose process is gone is taken over. Training cells keep a
+ * checkpoint in `work/`, so even the interrupted cell resumes from its last epoch.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HostBackend } from '@lers/kernels';
+import type { JsonObject } from '@lers/data';
+import { writeAll, writeFileAtomic } from '@lers/data/node';
+import { writeModelFile } from '@lers/embeddings/node';
+import type { Metrics } from '@lers/models';
+import { exitCodeOf, InterruptedError, messageOf, UsageError } from '../cli/errors.js';
+import type { Io } from '../cli/io.js';
+import { checkInterrupted } from '../cli/signals.js';
+import type { TrainSettings } from '../config/settings.js';
+import { modelTables, planTables } from '../model-io/build.js';
+import { datasetInfo, loadModel, saveModel, settingsOf, tableSizes, type SizeInfo } from '../model-io/model-io.js';
+import { openModelFile } from '../model-io/serve.js';
+import { checkTrainable } from '../commands/train.js';
+import { compressModel, evaluateBoth } from '../run/compress.js';
+import { profileModelFile, type PhaseTiming } from '../run/profile.js';
+import { flatMetrics, prepareData, trainFromSettings, writeTrained, type PreparedData } from '../run/training.js';
+import { baselineId, type BenchProfile, type Cell } from './grid.js';
+
+/** A cell's outcome (the content of its result file). */
+export interface CellResult {
+  readonly id: string;
+  readonly hash: string;
+  readonly dataset: string;
+  readonly backbone: string;
+  readonly method: string;
+  readonly kind: string;
+  readonly target: number | null;
+  /** ok; unreachable (the budget solver cannot meet the target: deterministic, kept); failed and
+   * unavailable are reported but not kept, so a re-run tries them again. */
+  readonly status: 'ok' | 'unreachable' | 'failed' | 'unavailable' | 'elsewhere';
+  readonly message?: string;
+  /** The selection metric (ndcg@20 or auc). */
+  readonly metric?: string;
+  readonly valid?: Metrics | null;
+  readonly test?: Metrics | null;
+  readonly params?: number;
+  readonly fullParams?: number;
+  readonly sparsity?: number;
+  readonly embeddingBytes?: number;
+  readonly fileBytes?: number;
+  readonly trainSeconds?: number;
+  readonly kMin?: number | null;
+  readonly latency?: Readonly<Record<string, PhaseTiming>>;
+  readonly loadMs?: number;
+  readonly seconds: number;
+  readonly model?: string;
+  readonly settings?: JsonObject;
+  readonly finishedAt: string;
+}
+
+/** Writes JSON atomically. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const bytes = new TextEncoder().encode(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  await writeFileAtomic(path, (fh) => writeAll(fh, bytes));
+}
+
+/** A finished cell's result file, when it is complete and matches the hash. */
+export async function readFinished(dir: string, cell: Pick<Cell, 'id' | 'hash'>): Promise<CellResult | null> {
+  try {
+    const r = JSON.parse(await readFile(join(dir, 'cells', `${cell.id}.json`), 'utf8')) as CellResult;
+    return r.hash === cell.hash && (r.status === 'ok' || r.status === 'unreachable') ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes a cell's lock (false when a live process holds it); a dead holder's lock is taken over. */
+async function lock(path: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) return false;
+      await rm(path, { force: true });
+    }
+  }
+  return false;
+}
+
+/** Runs cells on one backend; datasets are loaded once and shared by the cells. */
+export class BenchRunner {
+  private readonly data = new Map<string, Promise<PreparedData>>();
+  private readonly cellsDir: string;
+  private readonly modelsDir: string;
+  private readonly workDir: string;
+  private readonly byId = new Map<string, Cell>();
+  private readonly done = new Map<string, CellResult>();
+
+  constructor(
+    private readonly be: HostBackend,
+    readonly dir: string,
+    private readonly io: Io,
+    private readonly profile: BenchProfile,
+    private readonly cacheDir?: string,
+  ) {
+    this.cellsDir = join(dir, 'cells');
+    this.modelsDir = join(dir, 'models');
+    this.workDir = join(dir, 'work');
+  }
+
+  /** Runs (or skips) every cell; returns their results in grid order. */
+  async run(cells: readonly Cell[]): Promise<CellResult[]> {
+    await mkdir(this.cellsDir, { recursive: true });
+    await mkdir(this.modelsDir, { recursive: true });
+    await mkdir(this.workDir, { recursive: true });
+    for (const c of cells) this.byId.set(c.id, c);
+    const out: CellResult[] = [];
+    let index = 0;
+    for (const cell of cells) {
+      index++;
+      checkInterrupted();
+      out.push(await this.cell(cell, `[${index}/${cells.length}]`));
+    }
+    return out;
+  }
+
+  private async cell(cell: Cell, tag: string): Promise<CellResult> {
+    const known = this.done.get(cell.id);
+    if (known !== undefined) return known;
+    const finished = await readFinished(this.dir, cell);
+    if (finished !== null) {
+      this.io.info(`${tag} ${cell.id}: done earlier (${finished.status}), skipped`);
+      this.done.set(cell.id, finished);
+      return finished;
+    }
+    const lockPath = join(this.cellsDir, `${cell.id}.lock`);
+    if (!(await lock(lockPath))) {
+      this.io.info(`${tag} ${cell.id}: running in another bench process, skipped`);
+      return { ...this.base(cell), status: 'elsewhere', seconds: 0, finishedAt: new Date().toISOString() };
+    }
+    const t0 = performance.now();
+    let result: CellResult;
+    try {
+      this.io.info(`${tag} ${cell.id}`);
+      result = await this.execute(cell, tag, t0);
+      if (result.status === 'ok' || result.status === 'unreachable') await writeJsonAtomic(join(this.cellsDir, `${cell.id}.json`), result);
+    } catch (err) {
+      if (err instanceof InterruptedError) throw err;
+      const message = messageOf(err);
+      const status = err instanceof UsageError && /not available/.test(message) ? 'unavailable' : 'failed';
+      if (status === 'failed' && exitCodeOf(err) !== 1) this.io.warn(`${cell.id} failed: ${message}`);
+      result = { ...this.base(cell), status, message, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
+    } finally {
+      await rm(lockPath, { force: true });
+    }
+    this.done.set(cell.id, result);
+    const summary = result.status === 'ok' ? `${result.metric} ${result.test?.[result.metric!]?.toFixed(4) ?? '-'}, ${result.embeddingBytes} bytes, ${result.seconds.toFixed(1)} s` : `${result.status}: ${result.message ?? ''}`;
+    this.io.info(`${tag} ${cell.id}: ${summary}`);
+    return result;
+  }
+
+  private base(cell: Cell): Pick<CellResult, 'id' | 'hash' | 'dataset' | 'backbone' | 'method' | 'kind' | 'target'> {
+    return { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target };
+  }
+
+  private prepared(s: TrainSettings): Promise<PreparedData> {
+    const key = JSON.stringify([s.data, s.dataOptions]);
+    let p = this.data.get(key);
+    if (p === undefined) {
+      p = prepareData(s, this.io, this.cacheDir);
+      this.data.set(key, p);
+    }
+    return p;
+  }
+
+  private async execute(cell: Cell, tag: string, t0: number): Promise<CellResult> {
+    return cell.kind === 'post' ? this.executePost(cell, t0) : this.executeTrained(cell, tag, t0);
+  }
+
+  private unreachable(cell: Cell, err: unknown, t0: number): CellResult | null {
+    // BudgetError, or a method's own statement that the target is out of its range (OptEmbed at 1 dim per row).
+    if (err instanceof Error && (err.name === 'BudgetError' || /cannot be reached|cannot reach/.test(err.message))) {
+      return { ...this.base(cell), status: 'unreachable', message: err.message, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
+    }
+    return null;
+  }
+
+  private async executeTrained(cell: Cell, tag: string, t0: number): Promise<CellResult> {
+    const s = cell.settings;
+    checkTrainable(s);
+    const data = await this.prepared(s);
+    let plans;
+    try {
+      plans = planTables(s, data.dataset);
+    } catch (err) {
+      const u = this.unreachable(cell, err, t0);
+      if (u !== null) return u;
+      throw err;
+    }
+    const ckpt = join(this.workDir, `${cell.id}.${cell.hash}.ckpt`);
+    const modelPath = join(this.modelsDir, `${cell.id}.lers`);
+    let outcome;
+    try {
+      outcome = await trainFromSettings(this.be, data, s, { io: this.io, checkpoint: ckpt, label: `  ${tag} train`, plans });
+    } catch (err) {
+      const u = this.unreachable(cell, err, t0);
+      if (u !== null) return u;
+      throw err;
+    }
+    let sizes: SizeInfo;
+    try {
+      sizes = tableSizes(modelTables(outcome.model));
+      await writeTrained(modelPath, outcome, s, data, { benchCell: cell.id, benchHash: cell.hash });
+    } finally {
+      outcome.model.dispose();
+    }
+    await rm(ckpt, { force: true, recursive: true });
+    return this.finish(cell, t0, modelPath, sizes, outcome.result.bestValid, outcome.result.test, outcome.result.trainSeconds, null, s);
+  }
+
+  private async executePost(cell: Cell, t0: number): Promise<CellResult> {
+    const baseId = baselineId(cell.dataset, cell.backbone);
+    const baseCell = this.byId.get(baseId);
+    if (baseCell === undefined) throw new Error(`internal: no baseline cell ${baseId}`);
+    const base = await this.cell(baseCell, '  (baseline)');
+    if (base.status !== 'ok' || base.model === undefined) throw new Error(`the full baseline ${baseId} is not available (${base.status}${base.message !== undefined ? `: ${base.message}` : ''})`);
+    let file;
+    try {
+      file = await openModelFile(base.model);
+    } catch {
+      // The baseline's result is there but its model file is gone: train it again.
+      this.done.delete(baseId);
+      await rm(join(this.cellsDir, `${baseId}.json`), { force: true });
+      const again = await this.cell(baseCell, '  (baseline)');
+      if (again.status !== 'ok' || again.model === undefined) throw new Error(`the full baseline ${baseId} failed`);
+      file = await openModelFile(again.model);
+    }
+    const stored = settingsOf(file.header);
+    const data = await this.prepared(stored);
+    const { model: full } = loadModel(file, this.be, data.dataset);
+    const modelPath = join(this.modelsDir, `${cell.id}.lers`);
+    try {
+      const s: TrainSettings = { ...stored, method: cell.method, target: cell.target, methodOptions: cell.settings.methodOptions, budgetTolerance: cell.settings.budgetTolerance };
+      let c;
+      try {
+        c = await compressModel(this.be, full, data.dataset, s, { method: cell.method, target: cell.target, options: s.methodOptions, kMin: 'auto', tolerance: s.budgetTolerance });
+      } catch (err) {
+        const u = this.unreachable(cell, err, t0);
+        if (u !== null) return u;
+        throw err;
+      }
+      try {
+        const m = evaluateBoth(c.model);
+        const contents = await saveModel(c.model, {
+          settings: s,
+          config: s as unknown as JsonObject,
+          method: { name: cell.method, target: cell.target, options: c.options },
+          dataset: datasetInfo(data.ref, data.name, data.dataset),
+          metrics: flatMetrics(m.valid, m.test),
+          extra: { compressedFrom: base.model, kMin: c.kMin, benchCell: cell.id, benchHash: cell.hash },
+        });
+        await writeModelFile(modelPath, contents);
+        const sizes = tableSizes(modelTables(c.model), c.options);
+        return await this.finish(cell, t0, modelPath, sizes, m.valid, m.test, 0, c.kMin, s);
+      } finally {
+        c.model.dispose();
+      }
+    } finally {
+      full.dispose();
+    }
+  }
+
+  private async finish(cell: Cell, t0: number, modelPath: string, sizes: SizeInfo, valid: Metrics | null, test: Metrics | null, trainSeconds: number, kMin: number | null, s: TrainSettings): Promise<CellResult> {
+    const p = await profileModelFile(modelPath, this.be, { repeats: this.profile.profileRepeats, warmup: 2, k: 20, batch: 64, seed: s.seed });
+    return {
+      ...this.base(cell),
+      status: 'ok',
+      metric: s.task === 'cf' ? `ndcg@${s.ks.includes(20) ? 20 : s.ks[0]}` : 'auc',
+      valid,
+      test,
+      params: sizes.params,
+      fullParams: sizes.fullParams,
+      sparsity: sizes.sparsity,
+      embeddingBytes: sizes.memoryBytes,
+      fileBytes: p.fileBytes,
+      trainSeconds,
+      kMin,
+      latency: p.latency,
+      loadMs: p.load.totalMs,
+      seconds: (performance.now() - t0) / 1000,
+      model: modelPath,
+      settings: cell.settings as unknown as JsonObject,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+}

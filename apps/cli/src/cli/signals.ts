@@ -1,0 +1,33 @@
+/**
+ * Ctrl-C and SIGTERM: the first signal sets a flag that long-running commands check between steps
+ * (after a batch, between bench cells), so they stop at a safe point: every file is written
+ * atomically (temp file + rename), so nothing half-written is left and a re-run resumes. A second
+ * signal exits at once.
+ */
+import { InterruptedError } from './errors.js';
+
+let received: string | null = null;
+let installed = false;
+
+/** Installs the handlers (once). */
+export function installSignalHandlers(onFirst?: (signal: string) => void): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (received !== null) process.exit(130);
+      received = signal;
+      onFirst?.(signal);
+    });
+  }
+}
+
+/** Throws InterruptedError when a signal was received. */
+export function checkInterrupted(): void {
+  if (received !== null) throw new InterruptedError(received);
+}
+
+/** The signal received so far, if any. */
+export function interruptedBy(): string | null {
+  return received;
+}

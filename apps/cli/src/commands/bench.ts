@@ -1,0 +1,123 @@
+/** `lers bench`: the methods x targets x datasets x backbones grid, resumable, with the paper's tables. */
+import { readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Context } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import type { Streams } from '../cli/io.js';
+import { parseTarget, type Backbone } from '../config/settings.js';
+import { addSettingOptions } from '../config/options.js';
+import { commandSettings } from './train.js';
+import { defaultMethods, expandGrid, PROFILES, type GridSpec } from '../bench/grid.js';
+import { markdownReport, paperTable, paretoSummary, resultsCsv } from '../bench/report.js';
+import { BenchRunner, writeJsonAtomic } from '../bench/run.js';
+import { writeAll, writeFileAtomic } from '@lers/data/node';
+
+const GRID_KEYS = ['methods', 'targets', 'datasets', 'backbones'];
+const SKIP = ['task', 'backbone', 'method', 'target', 'data'];
+
+const HELP = `
+With no arguments: the synthetic CF (LightGCN) and CTR (DeepFM, DCN-Mix) data, every available
+method at 50/80/95% sparsity; under 10 minutes on 2 cores (--quick: LightGCN + DeepFM on smaller
+data, under 2 minutes). Each cell trains (or compresses the full model), evaluates valid/test and
+profiles latency; its result is written atomically to <out>/cells/<cell>.json and its model to
+<out>/models/. A re-run skips finished cells (same settings), so an interrupted bench resumes;
+parallel runs on the same --out split the grid. Results: <out>/results.{json,csv,md}.
+Real datasets (fetched or placed first; see \`lers data\`) run with the protocol's settings.
+Training flags (--epochs, --lr, ...) and --config (JSON/YAML; also methods, targets, datasets,
+backbones lists) apply to every cell.
+
+Examples:
+  $ lers bench
+  $ lers bench --quick
+  $ lers bench --methods qr,magprune --targets 0.8 --datasets synthetic-cf
+  $ lers data fetch gowalla && lers bench --datasets gowalla --methods full,qr,ttrec,magprune --epochs 40
+  $ lers bench --datasets criteo-sample --backbones deepfm,dcnmix --json > results.json`;
+
+function list(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+}
+
+function configList(raw: unknown, key: string, file: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (Array.isArray(raw)) return raw.map(String);
+  if (typeof raw === 'string' || typeof raw === 'number') return String(raw).split(',').map((s) => s.trim());
+  throw new UsageError(`${file}: ${key} must be a list`);
+}
+
+export function registerBench(program: Command, streams: Streams): void {
+  const cmd = program
+    .command('bench')
+    .description('the benchmark grid: methods x targets (50/80/95%) x datasets x backbones, resumable')
+    .option('--quick', 'the CI profile (< 2 minutes)')
+    .option('--methods <list>', 'methods, comma separated (default: all available)', list)
+    .option('--targets <list>', 'target sparsities (default 0.5,0.8,0.95)', list)
+    .option('--datasets <list>', 'datasets (default synthetic-cf,synthetic-ctr)', list)
+    .option('--backbones <list>', 'backbones (default lightgcn,deepfm,dcnmix; --quick: lightgcn,deepfm)', list)
+    .option('--out <dir>', 'results folder (default .lers-cache/bench/<profile>)')
+    .option('--fresh', 'forget finished cells and run everything again')
+    .option('-c, --config <file>', 'settings and grid lists (JSON or YAML)')
+    .option('--cache-dir <dir>', 'dataset cache root');
+  // Every training flag except the grid's own axes.
+  addSettingOptions(cmd, SKIP);
+  cmd.addHelpText('after', HELP);
+  cmd.action(
+    async (opts: { quick?: boolean; methods?: string[]; targets?: string[]; datasets?: string[]; backbones?: string[]; out?: string; fresh?: boolean; config?: string; cacheDir?: string }, c: Command) => {
+      const ctx = new Context(c, streams);
+      const profile = PROFILES[opts.quick === true ? 'quick' : 'default'];
+      const { given, raw } = await commandSettings(c, opts.config, ctx.flags.seed, SKIP, GRID_KEYS);
+      for (const k of SKIP) if (k in given) throw new UsageError(`${opts.config ?? 'config'}: ${k} is a grid axis in bench; use ${k === 'data' ? 'datasets' : `${k}s`}`);
+      const file = opts.config ?? 'config';
+      const methods = opts.methods ?? configList(raw.methods, 'methods', file) ?? defaultMethods();
+      const targets = (opts.targets ?? configList(raw.targets, 'targets', file))?.map((t) => {
+        const v = parseTarget(t, '--targets');
+        if (v === null) throw new UsageError('--targets: every target must be a sparsity in (0, 1)');
+        return v;
+      }) ?? [...profile.targets];
+      const spec: GridSpec = {
+        datasets: opts.datasets ?? configList(raw.datasets, 'datasets', file) ?? [...profile.datasets],
+        backbones: (opts.backbones ?? configList(raw.backbones, 'backbones', file) ?? [...profile.backbones]) as Backbone[],
+        methods,
+        targets,
+      };
+      const cells = expandGrid(spec, profile, given);
+      const dir = resolve(opts.out ?? join('.lers-cache', 'bench', profile.name));
+      if (opts.fresh === true) {
+        const cellsDir = join(dir, 'cells');
+        const names = await readdir(cellsDir).catch(() => [] as string[]);
+        for (const n of names) if (n.endsWith('.json')) await rm(join(cellsDir, n), { force: true });
+      }
+      ctx.io.info(`bench (${profile.name}): ${cells.length} cells -> ${dir}`);
+      const t0 = performance.now();
+      const results = await ctx.withBackend((be) => new BenchRunner(be, dir, ctx.io, profile, opts.cacheDir).run(cells));
+      const seconds = (performance.now() - t0) / 1000;
+      const title = `lers bench (${profile.name}): ${spec.datasets.join(', ')}`;
+      const md = markdownReport(results, title);
+      await writeJsonAtomic(join(dir, 'results.json'), { profile: profile.name, grid: spec, seconds, cells: results });
+      const csv = new TextEncoder().encode(resultsCsv(results));
+      await writeFileAtomic(join(dir, 'results.csv'), (fh) => writeAll(fh, csv));
+      const mdBytes = new TextEncoder().encode(md);
+      await writeFileAtomic(join(dir, 'results.md'), (fh) => writeAll(fh, mdBytes));
+      const counts: Record<string, number> = {};
+      for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      const files = { json: join(dir, 'results.json'), csv: join(dir, 'results.csv'), markdown: join(dir, 'results.md') };
+      ctx.io.result({ profile: profile.name, dir, seconds, counts, files, grid: spec, cells: results }, () => {
+        const seen = new Set<string>();
+        const tables: string[] = [];
+        for (const r of results) {
+          const key = `${r.dataset}/${r.backbone}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          tables.push(`${key} (${r.backbone === 'lightgcn' ? 'NDCG@20' : 'AUC'}, test):\n${paperTable(results, (g) => g.dataset === r.dataset && g.backbone === r.backbone)}`);
+        }
+        return [
+          ...tables,
+          'Pareto front (metric vs embedding bytes):',
+          paretoSummary(results),
+          '',
+          `${results.length} cells (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}) in ${seconds.toFixed(1)} s; results in ${files.markdown}, ${files.csv}, ${files.json}`,
+        ].join('\n');
+      });
+    },
+  );
+}

@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { errorLine, lers, tempDir } from './helpers.js';
+
+const COMMANDS = [
+  ['train'],
+  ['compress'],
+  ['eval'],
+  ['recommend'],
+  ['predict'],
+  ['profile'],
+  ['bench'],
+  ['methods'],
+  ['data'],
+  ['data', 'list'],
+  ['data', 'fetch'],
+  ['data', 'info'],
+  ['data', 'convert'],
+];
+
+describe('lers: help, global flags, exit codes', () => {
+  const tmp = tempDir();
+  afterAll(() => { tmp.cleanup(); });
+
+  it('prints the overview with examples and the exit codes', async () => {
+    const r = await lers(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toMatch(/Exit status: 0 success, 1 usage error/);
+    for (const flag of ['--json', '--threads', '--seed', '--quiet']) expect(r.stdout).toContain(flag);
+  });
+
+  it('has --help with examples on every command', async () => {
+    const results = await Promise.all(COMMANDS.map((c) => lers([...c, '--help'])));
+    results.forEach((r, i) => {
+      expect(r.code, COMMANDS[i].join(' ')).toBe(0);
+      expect(r.stdout, COMMANDS[i].join(' ')).toContain('Examples:');
+    });
+  });
+
+  it('prints the version', async () => {
+    const r = await lers(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('exits 1 with one error line on usage errors', async () => {
+    for (const args of [['frobnicate'], ['train', '--bogus'], ['--threads', 'x', 'methods'], ['recommend', 'm.lers'], ['train', '--target', '1.5', '--method', 'qr']]) {
+      const r = await lers(args, { cwd: tmp.dir });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('lers: ')).length, r.stderr).toBe(1);
+    }
+  });
+
+  it('lists the methods as JSON', async () => {
+    const r = await lers(['methods', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { name: string; kind: string; command: string; available: boolean }[];
+    const byName = new Map(rows.map((m) => [m.name, m]));
+    expect(byName.get('full')?.kind).toBe('baseline');
+    expect(byName.get('qr')?.command).toBe('lers train');
+    expect(byName.get('magprune')?.command).toBe('lers compress');
+    expect(byName.get('ptq')?.kind).toBe('post');
+    expect(rows.every((m) => typeof m.available === 'boolean')).toBe(true);
+  });
+
+  it('lists the datasets (JSON) through @lers/data', async () => {
+    const r = await lers(['data', 'list', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { name: string; task: string }[];
+    expect(rows.map((d) => d.name)).toEqual(expect.arrayContaining(['gowalla', 'criteo-kaggle', 'synthetic-cf', 'synthetic-ctr']));
+    const text = await lers(['data', 'list']);
+    expect(text.stdout).toContain('gowalla');
+  });
+
+  it('data info of a missing file is a data error (exit 2)', async () => {
+    const r = await lers(['data', 'info', 'nope.lersdata'], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(errorLine(r.stderr)).toContain('nope.lersdata');
+  });
+
+  it('data convert writes an encoded file that data info reads', async () => {
+    writeFileSync(join(tmp.dir, 'train.txt'), '0 1 2 3\n1 2 3 4\n2 0 4\n');
+    writeFileSync(join(tmp.dir, 'test.txt'), '0 4\n1 0\n2 1\n');
+    const r = await lers(['data', 'convert', 'lightgcn', 'train.txt', 'test.txt', '--carve-valid', '0.3', '-o', 'tiny.lersdata', '--json'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { path: string; counts: Record<string, number> };
+    expect(out.counts.users).toBe(3);
+    const info = await lers(['data', 'info', 'tiny.lersdata', '--json'], { cwd: tmp.dir });
+    expect(info.code).toBe(0);
+    expect((JSON.parse(info.stdout) as { meta: { kind: string } }).meta.kind).toBe('cf');
+    const bad = await lers(['data', 'convert', 'lightgcn', 'train.txt'], { cwd: tmp.dir });
+    expect(bad.code).toBe(1);
+  });
+});

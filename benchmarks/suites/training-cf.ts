@@ -1,0 +1,266 @@
+/**
+ * CF training benchmark: lers' LightGCN (WASM SIMD, 1 and 2 threads) against the PyTorch peer
+ * (benchmarks/peers/lightgcn.py, same protocol) on ../shared/datasets/lastfm-lightgcn, or on
+ * generated data written in the same format when that folder is absent. Quick mode times 2 epochs;
+ * full mode trains 40 epochs and ranks the test split (Recall@20 in both definitions, NDCG@20).
+ *
+ * Every run is a child process, so that its peak RSS and WASM memory are its own:
+ * `tsx benchmarks/suites/training-cf.ts [--quick]` also runs the suite on its own and writes
+ * benchmarks/results/training-cf[-quick].json.
+ */
+import type { RatioCheck as Check } from '../lib/report.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type Row = Record<string, string | number>;
+
+/** A ratio with the expectation it is checked against (as lib/report.ts's RatioCheck). */
+/** What one child run does. */
+interface RunSpec {
+  readonly threads: number;
+  readonly epochs: number;
+  readonly evaluate: boolean;
+  /** Folder with train.txt / valid.txt / test.txt. */
+  readonly data: string;
+  readonly seed: number;
+}
+
+/** What one run reports (ours and the peer alike). */
+interface RunResult {
+  readonly impl: 'lers' | 'pytorch';
+  readonly threads: number;
+  readonly epochSeconds: readonly number[];
+  readonly pairs: number;
+  readonly maxRssBytes: number;
+  readonly wasmBytes: number | null;
+  readonly metrics: Readonly<Record<string, number>> | null;
+  readonly finalLoss: number;
+}
+
+const PYTHON = '/usr/bin/python3';
+const CHILD_FLAG = '--lers-cf-child';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The lastfm folder, or generated data written as LightGCN text files (with the reason). */
+async function benchData(): Promise<{ dir: string; name: string; note: string }> {
+  const lastfm = join(ROOT, '..', 'shared', 'datasets', 'lastfm-lightgcn');
+  if (existsSync(join(lastfm, 'train.txt')) && existsSync(join(lastfm, 'test.txt'))) return { dir: lastfm, name: 'lastfm-lightgcn', note: '' };
+  const { generateSyntheticCf } = await import('@lers/data');
+  const { dataset } = generateSyntheticCf({ seed: 2023 });
+  const dir = join(ROOT, 'benchmarks', 'results', 'tmp', 'synthetic-cf');
+  mkdirSync(dir, { recursive: true });
+  for (const split of ['train', 'valid', 'test'] as const) {
+    const m = dataset[split];
+    const lines: string[] = [];
+    for (let u = 0; u < m.rows; u++) lines.push([u, ...m.indices.subarray(m.indptr[u], m.indptr[u + 1])].join(' '));
+    writeFileSync(join(dir, `${split}.txt`), `${lines.join('\n')}\n`);
+  }
+  return { dir, name: 'synthetic-cf (3000 x 4000)', note: `${lastfm} is absent: generated data instead` };
+}
+
+function torchAvailable(): boolean {
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Runs a command, streams its stderr (progress) through, returns the last JSON line of stdout. */
+function runJson(cmd: string, args: readonly string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (s: string) => (out += s));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) {
+        reject(new Error(`${cmd} ${args.join(' ')} exited with ${String(code)}`));
+        return;
+      }
+      try {
+        resolvePromise(JSON.parse(last) as Record<string, unknown>);
+      } catch {
+        reject(new Error(`${cmd}: no JSON result line in its output`));
+      }
+    });
+  });
+}
+
+async function runOurs(spec: RunSpec): Promise<RunResult> {
+  const r = await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_FLAG, JSON.stringify(spec)]);
+  return r as unknown as RunResult;
+}
+
+async function runPeer(spec: RunSpec): Promise<RunResult> {
+  const args = [join(ROOT, 'benchmarks', 'peers', 'lightgcn.py'), '--data', spec.data, '--epochs', String(spec.epochs), '--threads', String(spec.threads), '--seed', String(spec.seed)];
+  if (!spec.evaluate) args.push('--no-eval');
+  const r = await runJson(PYTHON, args);
+  const metrics = spec.evaluate ? { 'recall@20': Number(r['recall@20']), 'recallT@20': Number(r['recallT@20']), 'ndcg@20': Number(r['ndcg@20']) } : null;
+  return {
+    impl: 'pytorch',
+    threads: spec.threads,
+    epochSeconds: r.epoch_seconds as number[],
+    pairs: Number(r.pairs),
+    maxRssBytes: Number(r.max_rss_bytes),
+    wasmBytes: null,
+    metrics,
+    finalLoss: Number(r.final_loss),
+  };
+}
+
+/** The child side: one training run of ours, reported as one JSON line on stdout. */
+async function childMain(spec: RunSpec): Promise<void> {
+  const { createWasmBackend } = await import('@lers/kernels');
+  const { readLightGcn } = await import('@lers/data/node');
+  const { LightGcn, train } = await import('@lers/models');
+  const valid = join(spec.data, 'valid.txt');
+  const { dataset } = await readLightGcn({ train: join(spec.data, 'train.txt'), ...(existsSync(valid) ? { valid } : {}), test: join(spec.data, 'test.txt') });
+  const be = await createWasmBackend({ threads: spec.threads });
+  const model = LightGcn.create(be, dataset, { seed: spec.seed });
+  const result = await train(
+    model,
+    { epochs: spec.epochs, seed: spec.seed, optimizer: { kind: 'adam', lr: 1e-3 }, validEvery: 0, test: spec.evaluate },
+    {
+      onEvent: (e) => {
+        if (e.type === 'epoch-end') console.error(`lers ${spec.threads}t epoch ${e.record.epoch}: loss ${e.record.loss.toFixed(4)}, ${e.record.seconds.toFixed(2)} s`);
+      },
+    },
+  );
+  const out: RunResult = {
+    impl: 'lers',
+    threads: spec.threads,
+    epochSeconds: result.history.map((h) => h.seconds),
+    pairs: result.history[0]?.samples ?? 0,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    wasmBytes: be.memory.buffer.byteLength,
+    metrics: result.test,
+    finalLoss: result.history[result.history.length - 1]?.loss ?? NaN,
+  };
+  model.dispose();
+  be.dispose();
+  console.log(JSON.stringify(out));
+}
+
+/** Median epoch time, the first epoch (JIT and allocator warm-up) left out when there are more. */
+function epochTime(r: RunResult): number {
+  return median(r.epochSeconds.length > 1 ? r.epochSeconds.slice(1) : r.epochSeconds);
+}
+
+function rowOf(dataName: string, r: RunResult): Row {
+  const epoch = epochTime(r);
+  const row: Row = {
+    data: dataName,
+    impl: r.impl === 'lers' ? 'lers (WASM SIMD)' : 'PyTorch (COO sparse.mm)',
+    threads: r.threads,
+    epochs: r.epochSeconds.length,
+    'epoch s (median, epochs 2+)': Number(epoch.toFixed(3)),
+    'samples/s': Math.round(r.pairs / epoch),
+    'WASM MB': r.wasmBytes === null ? '' : Number((r.wasmBytes / 2 ** 20).toFixed(1)),
+    'max RSS MB': Number((r.maxRssBytes / 2 ** 20).toFixed(1)),
+    'final loss': Number(r.finalLoss.toFixed(4)),
+  };
+  if (r.metrics !== null) {
+    row['Recall@20'] = Number(r.metrics['recall@20'].toFixed(4));
+    row['RecallT@20'] = Number(r.metrics['recallT@20'].toFixed(4));
+    row['NDCG@20'] = Number(r.metrics['ndcg@20'].toFixed(4));
+  }
+  return row;
+}
+
+/** Options of the suite; only `quick` is set by `pnpm bench`, the rest by the standalone run. */
+export interface TrainingCfOptions {
+  readonly quick: boolean;
+  /** Default 2 (quick) or 40. */
+  readonly epochs?: number;
+  /** Default [1, 2]. */
+  readonly threads?: readonly number[];
+  /** Run the PyTorch peer when torch imports (default true). */
+  readonly peer?: boolean;
+}
+
+/**
+ * Trains ours with 1 and 2 threads and the PyTorch peer (when `import torch` works) on the same
+ * files: 2 epochs (timing only) in quick mode, 40 epochs plus test ranking otherwise.
+ */
+export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ rows: Row[]; checks: Check[] }> {
+  const data = await benchData();
+  if (data.note) console.log(`training-cf: ${data.note}`);
+  const epochs = opts.epochs ?? (opts.quick ? 2 : 40);
+  const base = { epochs, evaluate: !opts.quick, data: data.dir, seed: 2023 };
+  const withPeer = opts.peer !== false && torchAvailable();
+  if (!withPeer) console.log(`training-cf: skipping the PyTorch peer (${opts.peer === false ? 'not asked for' : `${PYTHON} -c 'import torch' failed`})`);
+  const results: RunResult[] = [];
+  const done = (r: RunResult): void => {
+    results.push(r);
+    console.log(`training-cf: ${JSON.stringify(rowOf(data.name, r))}`);
+  };
+  // Interleaved, so that a change in machine load hits both sides alike.
+  for (const threads of opts.threads ?? [1, 2]) {
+    done(await runOurs({ ...base, threads }));
+    if (withPeer) done(await runPeer({ ...base, threads }));
+  }
+  const rows = results.map((r) => rowOf(data.name, r));
+  const epochOf = (impl: RunResult['impl'], threads: number): number | null => {
+    const r = results.find((x) => x.impl === impl && x.threads === threads);
+    return r === undefined ? null : epochTime(r);
+  };
+  const checks: Check[] = [];
+  const ours1 = epochOf('lers', 1);
+  const ours2 = epochOf('lers', 2);
+  if (ours1 !== null && ours2 !== null) checks.push({ name: 'lers epoch time, 1 thread / 2 threads', ratio: ours1 / ours2, atLeast: 1.3 });
+  for (const t of [1, 2]) {
+    const peer = epochOf('pytorch', t);
+    const ours = epochOf('lers', t);
+    if (peer !== null && ours !== null) checks.push({ name: `PyTorch / lers epoch time, ${t} thread${t > 1 ? 's' : ''}`, ratio: peer / ours, atLeast: 2 });
+  }
+  if (!opts.quick && withPeer) {
+    for (const t of [1, 2]) {
+      const ours = results.find((x) => x.impl === 'lers' && x.threads === t)?.metrics;
+      const peer = results.find((x) => x.impl === 'pytorch' && x.threads === t)?.metrics;
+      if (ours && peer) {
+        // Within 3% of PyTorch: ours / peer >= 0.97.
+        checks.push({ name: `lers / PyTorch Recall@20, ${t}t`, ratio: ours['recall@20'] / peer['recall@20'], atLeast: 0.97 });
+        checks.push({ name: `lers / PyTorch NDCG@20, ${t}t`, ratio: ours['ndcg@20'] / peer['ndcg@20'], atLeast: 0.97 });
+      }
+    }
+  }
+  return { rows, checks };
+}
+
+/**
+ * Standalone run, `training-cf.ts [--quick] [--epochs N] [--threads 1,2] [--no-peer]`: prints the
+ * table and writes benchmarks/results/training-cf[-quick].json.
+ */
+async function standalone(args: readonly string[]): Promise<void> {
+  const { machine, ratioRows, table, writeResult } = await import('../lib/report.js');
+  const value = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const quick = args.includes('--quick');
+  const epochs = value('--epochs');
+  const threads = value('--threads');
+  const started = performance.now();
+  const result = await runTrainingCfBench({
+    quick,
+    ...(epochs !== undefined ? { epochs: Number(epochs) } : {}),
+    ...(threads !== undefined ? { threads: threads.split(',').map(Number) } : {}),
+    peer: !args.includes('--no-peer'),
+  });
+  console.log(`## training-cf\n\n${table(result.rows)}\n\n### ratios\n\n${table(ratioRows(result.checks))}\n`);
+  const file = writeResult(`training-cf${quick ? '-quick' : ''}.json`, { machine: await machine(), quick, rows: result.rows, checks: result.checks });
+  console.log(`(training-cf: ${((performance.now() - started) / 1000).toFixed(1)} s, written to ${file})`);
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === CHILD_FLAG) await childMain(JSON.parse(argv[1]) as RunSpec);
+else if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await standalone(argv);

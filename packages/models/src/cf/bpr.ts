@@ -1,0 +1,73 @@
+import type { Buf, HostBackend } from '@lers/kernels';
+import { RowScaler } from '../layers/row-scale.js';
+
+/**
+ * The BPR loss of a batch and its gradient with respect to the gathered final embeddings.
+ * Input `rows` is 3b x dim: b user rows, then the b positive-item rows, then the b negative-item
+ * rows. loss = mean_k softplus(s(u_k, n_k) - s(u_k, p_k)) with s the dot product;
+ * with g_k = sigmoid(x_k) / b: dU = g (N - P), dP = -g U, dN = g U.
+ */
+export class BprLoss {
+  private readonly diff: Buf<'f32'>;
+  private readonly prod: Buf<'f32'>;
+  private readonly x: Buf<'f32'>;
+  private readonly sp: Buf<'f32'>;
+  private readonly g: Buf<'f32'>;
+  private readonly dy: Buf<'f32'>;
+  private readonly sum: Buf<'f32'>;
+  private readonly scaler: RowScaler;
+
+  constructor(
+    private readonly backend: HostBackend,
+    readonly maxBatch: number,
+    readonly dim: number,
+  ) {
+    const bd = maxBatch * dim;
+    this.diff = backend.alloc('f32', bd);
+    this.prod = backend.alloc('f32', bd);
+    this.x = backend.alloc('f32', maxBatch);
+    this.sp = backend.alloc('f32', maxBatch);
+    this.g = backend.alloc('f32', maxBatch);
+    this.dy = backend.alloc('f32', maxBatch);
+    this.sum = backend.alloc('f32', 1);
+    this.scaler = new RowScaler(backend);
+  }
+
+  /** Returns the mean BPR loss of b triples in `rows` and overwrites dRows (3b x dim) with its gradient. */
+  run(b: number, rows: Buf<'f32'>, dRows: Buf<'f32'>): number {
+    if (!Number.isInteger(b) || b < 1 || b > this.maxBatch) throw new RangeError(`BprLoss: batch ${b} outside [1, ${this.maxBatch}]`);
+    const be = this.backend;
+    const d = this.dim;
+    const bd = b * d;
+    const u = be.slice(rows, 0, bd);
+    const p = be.slice(rows, bd, bd);
+    const n = be.slice(rows, 2 * bd, bd);
+    const diff = be.slice(this.diff, 0, bd);
+    const prod = be.slice(this.prod, 0, bd);
+    const x = be.slice(this.x, 0, b);
+    const sp = be.slice(this.sp, 0, b);
+    const g = be.slice(this.g, 0, b);
+    const dy = be.slice(this.dy, 0, b);
+    be.sub(n, p, diff);
+    be.mul(u, diff, prod);
+    be.rowSum(b, d, prod, x); // x_k = s(u, n) - s(u, p)
+    be.softplus(x, sp);
+    be.rowSum(1, b, sp, this.sum);
+    const loss = be.view(this.sum)[0] / b;
+    be.fill(dy, 1 / b);
+    be.softplusBackward(x, dy, g);
+    const dU = be.slice(dRows, 0, bd);
+    const dP = be.slice(dRows, bd, bd);
+    const dN = be.slice(dRows, 2 * bd, bd);
+    this.scaler.scale(b, d, g, diff, 0, dU);
+    this.scaler.scale(b, d, g, u, 0, dN);
+    be.scale(-1, dN, dP);
+    return loss;
+  }
+
+  /** Frees the scratch buffers. */
+  dispose(): void {
+    for (const buf of [this.diff, this.prod, this.x, this.sp, this.g, this.dy, this.sum]) this.backend.free(buf);
+    this.scaler.dispose();
+  }
+}

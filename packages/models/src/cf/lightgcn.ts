@@ -1,0 +1,316 @@
+import type { Buf, Csr, HostBackend, Rng } from '@lers/kernels';
+import { buildNormalizedAdjacency, type CfDataset } from '@lers/data';
+import { createTable, type EmbeddingTable, type Parameter } from '@lers/embeddings';
+import type { Metrics, Model } from '../model.js';
+import { BprLoss } from './bpr.js';
+import { resolveLightGcnConfig, type LightGcnConfig, type ResolvedLightGcnConfig } from './config.js';
+import { EgoL2 } from './ego-l2.js';
+import { InfoNceLoss } from './infonce.js';
+import { PairSampler } from './pair-sampler.js';
+import { Propagation } from './propagation.js';
+import { FullRankingEvaluator, rankingMetricsByName, uploadBinaryCsr } from './ranking-eval.js';
+
+/** A LightGCN batch: the ids live in the model's reused buffers; this handle says which fill it is. */
+export interface LightGcnBatch {
+  readonly epoch: number;
+  /** Fill number; only the latest batch can be trained on (the buffers hold only it). */
+  readonly seq: number;
+  /** (user, positive, negative) triples in the batch. */
+  readonly size: number;
+}
+
+/** The loss terms of the last training step (unweighted), for logging. */
+export interface LightGcnLossParts {
+  readonly bpr: number;
+  readonly l2: number;
+  readonly cl: number;
+}
+
+const TRAIN = { training: true };
+const EVAL = { training: false };
+
+/**
+ * LightGCN (He et al. 2020) with the SGL-WA contrastive term, over any embedding table method:
+ * E = mean_{l=0..L} A^l E0 on the symmetric normalized user-item adjacency (users first, then
+ * items), BPR on one uniform negative per train pair, L2 on the batch's ego embeddings, optional
+ * InfoNCE over the batch's unique users and positive items. The backward is hand-written: the
+ * gradient of the final embeddings is scattered into a node table, propagated back with the same
+ * SpMM (A is symmetric) and handed to the tables through backwardAll.
+ */
+export class LightGcn implements Model<LightGcnBatch> {
+  readonly task = 'cf' as const;
+  readonly selectionMetric: string;
+  readonly config: ResolvedLightGcnConfig;
+  readonly userTable: EmbeddingTable;
+  readonly itemTable: EmbeddingTable;
+  readonly users: number;
+  readonly items: number;
+  /** users + items. */
+  readonly nodes: number;
+
+  private readonly propagation: Propagation;
+  private readonly sampler: PairSampler;
+  private readonly bpr: BprLoss;
+  private readonly egoL2: EgoL2;
+  private readonly infoNce: InfoNceLoss | null;
+  private readonly evaluator: FullRankingEvaluator;
+  private readonly trainMask: Csr;
+  private readonly validMask: Csr;
+  /** Node tables (nodes x dim): ego, final, their gradients. */
+  private readonly e0: Buf<'f32'>;
+  private readonly eFinal: Buf<'f32'>;
+  private readonly dFinal: Buf<'f32'>;
+  private readonly dE0: Buf<'f32'>;
+  /** Batch ids, 3 x batch: users, then positives (as node ids), then negatives (node ids). */
+  private readonly ids: Buf<'i32'>;
+  /** Gathered rows for the ids: final, their gradient, ego. */
+  private readonly rows: Buf<'f32'>;
+  private readonly dRows: Buf<'f32'>;
+  private readonly egoRows: Buf<'f32'>;
+  /** InfoNCE node ids (unique users then unique positives), their rows and gradient. */
+  private readonly clIds: Buf<'i32'> | null;
+  private readonly clRows: Buf<'f32'> | null;
+  private readonly dClRows: Buf<'f32'> | null;
+  private readonly clMark: Uint32Array;
+  private clStamp = 0;
+  private clCount = 0;
+  private seq = 0;
+  private lastParts: LightGcnLossParts = { bpr: NaN, l2: NaN, cl: NaN };
+
+  private constructor(
+    readonly backend: HostBackend,
+    readonly dataset: CfDataset,
+    config: LightGcnConfig,
+  ) {
+    const c = resolveLightGcnConfig(config);
+    this.config = c;
+    this.selectionMetric = `ndcg@${c.selectK}`;
+    const be = backend;
+    this.users = dataset.users;
+    this.items = dataset.items;
+    this.nodes = dataset.users + dataset.items;
+    const d = c.dim;
+    const n = this.nodes * d;
+    const B = c.batchSize;
+    const tableOptions = { ...c.table.options, dim: d, backend: be, ...(c.table.init !== undefined ? { init: c.table.init } : {}) };
+    this.userTable = createTable(c.table.method, { ...tableOptions, rows: this.users, seed: c.seed, name: 'user' });
+    this.itemTable = createTable(c.table.method, { ...tableOptions, rows: this.items, seed: c.seed + 1, name: 'item' });
+    const adj = buildNormalizedAdjacency(dataset.train, this.users, this.items);
+    this.propagation = new Propagation(be, adj, c.layers, d, this.users);
+    this.sampler = new PairSampler(dataset.train, this.items);
+    this.bpr = new BprLoss(be, B, d);
+    this.egoL2 = new EgoL2(be);
+    this.e0 = be.alloc('f32', n);
+    this.eFinal = be.alloc('f32', n);
+    this.dFinal = be.alloc('f32', n);
+    this.dE0 = be.alloc('f32', n);
+    this.ids = be.alloc('i32', 3 * B);
+    this.rows = be.alloc('f32', 3 * B * d);
+    this.dRows = be.alloc('f32', 3 * B * d);
+    this.egoRows = be.alloc('f32', 3 * B * d);
+    const clMax = Math.min(B, this.users) + Math.min(B, this.items);
+    const withCl = c.clWeight > 0;
+    this.infoNce = withCl ? new InfoNceLoss(be, clMax, d, c.clTemperature) : null;
+    this.clIds = withCl ? be.alloc('i32', clMax) : null;
+    this.clRows = withCl ? be.alloc('f32', clMax * d) : null;
+    this.dClRows = withCl ? be.alloc('f32', clMax * d) : null;
+    this.clMark = new Uint32Array(withCl ? this.nodes : 0);
+    this.trainMask = uploadBinaryCsr(be, dataset.train);
+    this.validMask = uploadBinaryCsr(be, dataset.valid);
+    this.evaluator = new FullRankingEvaluator(be, this.users, this.items, d, c.ks, c.evalBatchUsers);
+  }
+
+  /** A LightGCN for `dataset` on a host backend (WASM or reference); tables seeded by `config.seed`. */
+  static create(backend: HostBackend, dataset: CfDataset, config: LightGcnConfig = {}): LightGcn {
+    return new LightGcn(backend, dataset, config);
+  }
+
+  parameters(): readonly Parameter[] {
+    return [...this.userTable.parameters(), ...this.itemTable.parameters()];
+  }
+
+  buffers(): Readonly<Record<string, Buf<'f32'>>> {
+    return {};
+  }
+
+  batchesPerEpoch(): number {
+    return Math.ceil(this.sampler.size / this.config.batchSize);
+  }
+
+  samplesIn(batch: LightGcnBatch): number {
+    return batch.size;
+  }
+
+  /** Shuffles the train pairs and yields batches; each batch's ids are written when it is yielded. */
+  *batches(epoch: number, rng: Rng): Generator<LightGcnBatch> {
+    this.sampler.shuffle(rng);
+    const B = this.config.batchSize;
+    for (let start = 0; start < this.sampler.size; start += B) {
+      const size = Math.min(B, this.sampler.size - start);
+      this.fillBatch(start, size, rng);
+      yield { epoch, seq: ++this.seq, size };
+    }
+  }
+
+  /** The batch's (user, positive item, negative item) ids, copied to the host (inspection, tests). */
+  batchIds(batch: LightGcnBatch): { users: Int32Array; positives: Int32Array; negatives: Int32Array } {
+    this.checkCurrent(batch);
+    const b = batch.size;
+    const v = this.backend.view(this.ids);
+    const U = this.users;
+    return {
+      users: v.slice(0, b),
+      positives: v.slice(b, 2 * b).map((x) => x - U),
+      negatives: v.slice(2 * b, 3 * b).map((x) => x - U),
+    };
+  }
+
+  /** Forward + backward of the batch; accumulates the tables' gradients; returns the total loss. */
+  trainStep(batch: LightGcnBatch, _rng: Rng): number {
+    this.checkCurrent(batch);
+    const be = this.backend;
+    const c = this.config;
+    const d = c.dim;
+    const b = batch.size;
+    const N = this.nodes;
+    this.embedAll(TRAIN);
+
+    const ids = be.slice(this.ids, 0, 3 * b);
+    const rows = be.slice(this.rows, 0, 3 * b * d);
+    const dRows = be.slice(this.dRows, 0, 3 * b * d);
+    be.gather(this.eFinal, N, d, ids, rows);
+    const bpr = this.bpr.run(b, rows, dRows);
+    be.fill(this.dFinal, 0);
+    be.scatterAdd(dRows, ids, 1, this.dFinal, N, d);
+
+    let cl = 0;
+    if (this.infoNce !== null && this.clIds !== null && this.clRows !== null && this.dClRows !== null) {
+      const m = this.clCount;
+      const clIds = be.slice(this.clIds, 0, m);
+      const clRows = be.slice(this.clRows, 0, m * d);
+      const dClRows = be.slice(this.dClRows, 0, m * d);
+      be.gather(this.eFinal, N, d, clIds, clRows);
+      cl = this.infoNce.run(m, clRows, dClRows);
+      be.scatterAdd(dClRows, clIds, c.clWeight, this.dFinal, N, d);
+    }
+
+    this.propagation.apply(this.dFinal, this.dE0);
+    let l2 = 0;
+    if (c.l2 > 0) {
+      const ego = be.slice(this.egoRows, 0, 3 * b * d);
+      be.gather(this.e0, N, d, ids, ego);
+      l2 = this.egoL2.value(b, ego);
+      this.egoL2.backward(b, c.l2, ego, ids, this.dE0, N, d);
+    }
+    this.userTable.backwardAll(be.slice(this.dE0, 0, this.users * d));
+    this.itemTable.backwardAll(be.slice(this.dE0, this.users * d, this.items * d));
+    this.lastParts = { bpr, l2, cl };
+    return bpr + c.l2 * l2 + c.clWeight * cl;
+  }
+
+  /** The unweighted loss terms of the last trainStep. */
+  lossParts(): LightGcnLossParts {
+    return this.lastParts;
+  }
+
+  /**
+   * Full-ranking metrics on a split: recall@K (hits/|T|), recallT@K (hits/min(|T|,K)), ndcg@K,
+   * precision@K, hitrate@K for every K, and `users` (users evaluated). Train items are masked;
+   * valid items too when ranking test with `maskValidOnTest`.
+   */
+  evaluate(split: 'valid' | 'test'): Metrics {
+    this.embedAll(EVAL);
+    const d = this.config.dim;
+    const be = this.backend;
+    const masks = split === 'test' && this.config.maskValidOnTest ? [this.trainMask, this.validMask] : [this.trainMask];
+    const result = this.evaluator.evaluate(
+      be.slice(this.eFinal, 0, this.users * d),
+      be.slice(this.eFinal, this.users * d, this.items * d),
+      this.dataset[split],
+      masks,
+    );
+    return rankingMetricsByName(result);
+  }
+
+  /**
+   * The propagated embeddings (users then items, nodes x dim) in inference mode, as a buffer that
+   * the next call of any method overwrites (copy it to keep it).
+   */
+  finalEmbeddings(): Buf<'f32'> {
+    this.embedAll(EVAL);
+    return this.eFinal;
+  }
+
+  onEpochStart(epoch: number): void {
+    this.userTable.onEpochStart?.(epoch);
+    this.itemTable.onEpochStart?.(epoch);
+  }
+
+  onEpochEnd(epoch: number): void {
+    this.userTable.onEpochEnd?.(epoch);
+    this.itemTable.onEpochEnd?.(epoch);
+  }
+
+  dispose(): void {
+    const be = this.backend;
+    for (const b of [this.e0, this.eFinal, this.dFinal, this.dE0, this.ids, this.rows, this.dRows, this.egoRows, this.clIds, this.clRows, this.dClRows]) {
+      if (b !== null) be.free(b);
+    }
+    for (const m of [this.trainMask, this.validMask]) be.freeCsr(m);
+    this.propagation.dispose();
+    this.bpr.dispose();
+    this.egoL2.dispose();
+    this.infoNce?.dispose();
+    this.evaluator.dispose();
+    this.userTable.dispose();
+    this.itemTable.dispose();
+  }
+
+  /** E0 = [user table; item table], eFinal = mean_l A^l E0. */
+  private embedAll(ctx: { training: boolean }): void {
+    const be = this.backend;
+    const d = this.config.dim;
+    this.userTable.lookupAll(be.slice(this.e0, 0, this.users * d), ctx);
+    this.itemTable.lookupAll(be.slice(this.e0, this.users * d, this.items * d), ctx);
+    this.propagation.apply(this.e0, this.eFinal);
+  }
+
+  /** Writes the ids of pairs order[start .. start+size) with fresh negatives into the id buffer. */
+  private fillBatch(start: number, size: number, rng: Rng): void {
+    const s = this.sampler;
+    const U = this.users;
+    const v = this.backend.view(this.ids);
+    for (let k = 0; k < size; k++) {
+      const pair = s.order[start + k];
+      const u = s.pairUser[pair];
+      v[k] = u;
+      v[size + k] = U + s.pairItem[pair];
+      v[2 * size + k] = U + s.negative(u, rng);
+    }
+    if (this.clIds !== null) this.collectUnique(v, size);
+  }
+
+  /** InfoNCE ids: the batch's unique users, then its unique positive items (node ids), first-seen order. */
+  private collectUnique(v: Int32Array, size: number): void {
+    const out = this.backend.view(this.clIds!);
+    const mark = this.clMark;
+    if (++this.clStamp === 0xffffffff) {
+      mark.fill(0);
+      this.clStamp = 1;
+    }
+    const stamp = this.clStamp;
+    let m = 0;
+    for (let k = 0; k < 2 * size; k++) {
+      const node = v[k];
+      if (mark[node] !== stamp) {
+        mark[node] = stamp;
+        out[m++] = node;
+      }
+    }
+    this.clCount = m;
+  }
+
+  private checkCurrent(batch: LightGcnBatch): void {
+    if (batch.seq !== this.seq) throw new Error(`LightGCN: batch ${batch.seq} is stale (the buffers hold batch ${this.seq}); train each batch before drawing the next`);
+  }
+}

@@ -1,0 +1,196 @@
+import { isHostBackend, type Buf, type HostBackend, type Rng } from '@lers/kernels';
+import { createTable, type EmbeddingTable, type Parameter } from '@lers/embeddings';
+import { totalFeatures, type CtrDataset } from '@lers/data';
+import { CtrAccumulator } from '@lers/eval';
+import type { LayerContext } from '../layers/layer.js';
+import { RowBuffer } from '../layers/row-buffer.js';
+import type { Metrics, Model } from '../model.js';
+import { batchCount, shuffledBatches, type CtrBatch } from './ctr-batches.js';
+
+/** Which embedding method to build for the shared table, and its method-specific options. */
+export interface TableSpec {
+  /** A registered method name (default `full`). */
+  readonly method: string;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** Options every CTR model takes. */
+export interface CtrModelOptions {
+  readonly dataset: CtrDataset;
+  /** A host backend (reference or WASM): batches are written and metrics read through views. */
+  readonly backend: HostBackend;
+  /** Embedding size d (default 16). */
+  readonly embedDim?: number;
+  /**
+   * The shared embedding table over sum(fieldDims) rows: a spec for `createTable` (default
+   * `{ method: 'full' }`, Xavier-uniform) or a ready table of that shape (the model takes ownership).
+   */
+  readonly table?: TableSpec | EmbeddingTable;
+  /** Training batch size (default 2048). */
+  readonly batchSize?: number;
+  /** Evaluation batch size (default: the training batch size). */
+  readonly evalBatchSize?: number;
+  /** Seed of every initialiser (default 2023). */
+  readonly seed?: number;
+}
+
+/**
+ * What DeepFM and DCN-Mix share: a batch is written straight into backend buffers (global feature
+ * ids and labels), its field embeddings come from one shared EmbeddingTable, the head turns them
+ * into logits, and the loss is BCE with logits. Subclasses implement the head's forward and backward.
+ */
+export abstract class CtrModel implements Model<CtrBatch> {
+  readonly task = 'ctr' as const;
+  readonly selectionMetric = 'auc';
+  readonly backend: HostBackend;
+  readonly dataset: CtrDataset;
+  readonly table: EmbeddingTable;
+  readonly fields: number;
+  readonly embedDim: number;
+  readonly batchSize: number;
+  readonly evalBatchSize: number;
+  private readonly ids: RowBuffer<'i32'>;
+  private readonly labels: RowBuffer;
+  private readonly emb: RowBuffer;
+  private readonly dLogits: RowBuffer;
+  private readonly loss: Buf<'f32'>;
+
+  protected constructor(options: CtrModelOptions) {
+    if (!isHostBackend(options.backend)) throw new TypeError('CTR models need a host backend (reference or WASM)');
+    const be = options.backend;
+    this.backend = be;
+    this.dataset = options.dataset;
+    this.fields = options.dataset.fields;
+    this.embedDim = options.embedDim ?? 16;
+    this.batchSize = options.batchSize ?? 2048;
+    this.evalBatchSize = options.evalBatchSize ?? this.batchSize;
+    if (!(this.batchSize >= 2)) throw new RangeError(`batchSize must be >= 2, got ${this.batchSize}`);
+    const rows = totalFeatures(options.dataset);
+    const spec = options.table ?? { method: 'full' };
+    if ('lookup' in spec) {
+      if (spec.rows !== rows || spec.dim !== this.embedDim) {
+        throw new RangeError(`table is ${spec.rows} x ${spec.dim}, the dataset needs ${rows} x ${this.embedDim}`);
+      }
+      this.table = spec;
+    } else {
+      this.table = createTable(spec.method, { ...spec.options, rows, dim: this.embedDim, backend: be, seed: options.seed ?? 2023, name: 'embedding' });
+    }
+    this.ids = new RowBuffer(be, 'i32', this.fields);
+    this.labels = new RowBuffer(be, 'f32', 1);
+    this.emb = new RowBuffer(be, 'f32', this.fields * this.embedDim);
+    this.dLogits = new RowBuffer(be, 'f32', 1);
+    this.loss = be.alloc('f32', 1);
+  }
+
+  /** Logits (rows) of the batch whose ids and field embeddings (rows*fields x dim) are given. */
+  protected abstract forwardLogits(ids: Buf<'i32'>, emb: Buf<'f32'>, rows: number, ctx: LayerContext): Buf<'f32'>;
+
+  /**
+   * Backward of the last training forwardLogits for the logit gradient dz: accumulates the head's
+   * parameter gradients and returns the gradient of the field embeddings (rows*fields x dim).
+   */
+  protected abstract backwardLogits(dz: Buf<'f32'>): Buf<'f32'>;
+
+  /** The head's own trainable parameters (the table's are added by `parameters`). */
+  protected abstract headParameters(): readonly Parameter[];
+
+  /** Frees the head's buffers. */
+  protected abstract disposeHead(): void;
+
+  parameters(): readonly Parameter[] {
+    return [...this.table.parameters(), ...this.headParameters()];
+  }
+
+  abstract buffers(): Readonly<Record<string, Buf<'f32'>>>;
+
+  batches(_epoch: number, rng: Rng): Iterable<CtrBatch> {
+    return shuffledBatches(this.dataset.split.train, this.batchSize, rng);
+  }
+
+  batchesPerEpoch(): number {
+    return batchCount(this.dataset.split.train.length, this.batchSize);
+  }
+
+  samplesIn(batch: CtrBatch): number {
+    return batch.rows.length;
+  }
+
+  trainStep(batch: CtrBatch, rng: Rng): number {
+    const rows = batch.rows.length;
+    const { ids, labels } = this.load(batch.rows);
+    const ctx: LayerContext = { training: true, seed: rng.nextU32() };
+    const emb = this.emb.take(rows);
+    this.table.lookup(ids, emb, ctx);
+    const z = this.forwardLogits(ids, emb, rows, ctx);
+    const dz = this.dLogits.take(rows);
+    this.backend.bceWithLogits(z, labels, this.loss, dz);
+    const dEmb = this.backwardLogits(dz);
+    this.table.backward(ids, dEmb);
+    return this.backend.view(this.loss)[0];
+  }
+
+  /** Logits of dataset rows `rowIds` in inference mode (running BatchNorm stats, no dropout). */
+  predictLogits(rowIds: Int32Array): Float32Array {
+    const out = new Float32Array(rowIds.length);
+    for (let start = 0; start < rowIds.length; start += this.evalBatchSize) {
+      const chunk = rowIds.subarray(start, Math.min(start + this.evalBatchSize, rowIds.length));
+      out.set(this.backend.view(this.inferChunk(chunk)), start);
+    }
+    return out;
+  }
+
+  /** AUC and LogLoss (mean BCE) on a split, computed exactly by @lers/eval. */
+  evaluate(split: 'valid' | 'test'): Metrics {
+    const rowIds = this.dataset.split[split];
+    if (rowIds.length === 0) return { auc: NaN, logloss: NaN };
+    const acc = new CtrAccumulator({ kind: 'logits' });
+    for (let start = 0; start < rowIds.length; start += this.evalBatchSize) {
+      const chunk = rowIds.subarray(start, Math.min(start + this.evalBatchSize, rowIds.length));
+      const z = this.inferChunk(chunk);
+      acc.add(this.backend.view(z), this.backend.view(this.labels.take(chunk.length)));
+    }
+    const m = acc.result();
+    return { auc: m.auc, logloss: m.logLoss };
+  }
+
+  onEpochStart(epoch: number): void {
+    this.table.onEpochStart?.(epoch);
+  }
+
+  onEpochEnd(epoch: number): void {
+    this.table.onEpochEnd?.(epoch);
+  }
+
+  dispose(): void {
+    this.disposeHead();
+    this.table.dispose();
+    for (const b of [this.ids, this.labels, this.emb, this.dLogits]) b.dispose();
+    this.backend.free(this.loss);
+  }
+
+  /** Forward in inference mode over a chunk of rows; returns the logits buffer. */
+  private inferChunk(chunk: Int32Array): Buf<'f32'> {
+    const { ids } = this.load(chunk);
+    const ctx: LayerContext = { training: false, seed: 0 };
+    const emb = this.emb.take(chunk.length);
+    this.table.lookup(ids, emb, ctx);
+    return this.forwardLogits(ids, emb, chunk.length, ctx);
+  }
+
+  /** Writes the rows' global ids and labels straight into the backend's batch buffers. */
+  private load(rowIds: Int32Array): { ids: Buf<'i32'>; labels: Buf<'f32'> } {
+    const F = this.fields;
+    const ids = this.ids.take(rowIds.length);
+    const labels = this.labels.take(rowIds.length);
+    const idView = this.backend.view(ids);
+    const labelView = this.backend.view(labels);
+    const x = this.dataset.x;
+    const y = this.dataset.labels;
+    for (let k = 0; k < rowIds.length; k++) {
+      const r = rowIds[k];
+      idView.set(x.subarray(r * F, r * F + F), k * F);
+      labelView[k] = y[r];
+    }
+    return { ids, labels };
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * @lers/models: recommender models over compressed embedding tables and their training.
+ * LightGCN (collaborative filtering), the optimizers and the model-agnostic training loop.
+ */
+export type { Batch, Metrics, Model } from './model.js';
+export type { Optimizer } from './optim/optimizer.js';
+export { Adam, type AdamOptions } from './optim/adam.js';
+export { Sgd, type SgdOptions } from './optim/sgd.js';
+export { createOptimizer, type OptimizerConfig } from './optim/create.js';
+export { zeroGradients } from './optim/zero-grad.js';
+export { train, type TrainOptions } from './train/train.js';
+export { resolveTrainConfig, type CheckpointConfig, type ResolvedTrainConfig, type TrainConfig } from './train/config.js';
+export type { EpochRecord, TrainEvent, TrainEventHandler, TrainResult } from './train/events.js';
+export { CheckpointError, TrainingDivergedError } from './train/errors.js';
+export { decodeCheckpoint, encodeCheckpoint, type CheckpointData } from './train/checkpoint-codec.js';
+export { LightGcn, type LightGcnBatch, type LightGcnLossParts } from './cf/lightgcn.js';
+export { resolveLightGcnConfig, type CfTableSpec, type LightGcnConfig, type ResolvedLightGcnConfig } from './cf/config.js';
+export { Propagation } from './cf/propagation.js';
+export { NodeOrder } from './cf/node-order.js';
+export { BprLoss } from './cf/bpr.js';
+export { EgoL2 } from './cf/ego-l2.js';
+export { InfoNceLoss } from './cf/infonce.js';
+export { PairSampler } from './cf/pair-sampler.js';
+export { FullRankingEvaluator, rankingMetricsByName, uploadBinaryCsr } from './cf/ranking-eval.js';
+export { mostPopularMetrics } from './cf/most-popular.js';
+// Dense layers and the CTR models (DeepFM, DCN-Mix).
+export * from './layers/index.js';
+export * from './ctr/index.js';
+// Multi-stage pipelines (PEP, OptEmbed, CERP).
+export * from './pipeline/index.js';

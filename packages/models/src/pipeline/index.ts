@@ -1,0 +1,12 @@
+/** Multi-stage training: the stage/pipeline engine and the PEP, OptEmbed and CERP pipelines. */
+export { runPipeline } from './pipeline.js';
+export type { PipelineDefinition, PipelineEvent, PipelineOptions, PipelineResult, Stage, StageContext, StageOutput, StageRecord } from './stage.js';
+export { StageModel, StageStop, clipGradNorm, type StepHooks } from './stage-model.js';
+export { artifactType, fromSection, toSection, type Artifact, type ArtifactEntry, type ArtifactType, type Artifacts } from './artifacts.js';
+export { lightGcnBackbone, ctrBackbone, type Backbone } from './backbone.js';
+export { tablesSize, maskName, searchConfig, type MethodPipelineOptions, type ModelTablesSize, type RetrainInfo } from './method-common.js';
+export { pepPipeline } from './pep-pipeline.js';
+export { cerpPipeline, CERP_DEFAULT_CLIP } from './cerp-pipeline.js';
+export { optEmbedPipeline, type OptEmbedPipelineOptions } from './optembed-pipeline.js';
+export { evolutionarySearch, type Candidate, type EvolutionOptions, type EvolutionResult, type ScoredCandidate } from './optembed-search.js';
+export { runMethodPipeline, runMethodAtTarget, methodPipeline, targetResults, PIPELINE_METHODS, type MethodTargetResult, type PipelineMethod } from './run-method.js';

@@ -1,0 +1,120 @@
+import { isMaskSearchTable, type EmbeddingTable, type MaskSearchTable, type TableSize } from '@lers/embeddings';
+import type { Metrics, Model } from '../model.js';
+import type { TrainConfig } from '../train/config.js';
+import type { TrainResult } from '../train/events.js';
+import type { Artifacts } from './artifacts.js';
+import type { Backbone } from './backbone.js';
+import type { StageContext } from './stage.js';
+
+/** Options every method pipeline takes. */
+export interface MethodPipelineOptions<M extends Model = Model> {
+  readonly backbone: Backbone<M>;
+  /** Target sparsities (e.g. 0.5, 0.8, 0.95). */
+  readonly targets: readonly number[];
+  /** Training of the retraining stages and of OptEmbed's supernet (`checkpoint` is ignored: the pipeline places them). */
+  readonly train: TrainConfig;
+  /** Changes to `train` for the mask-search stages of PEP and CERP (default: no validation, no test). */
+  readonly searchTrain?: Partial<TrainConfig>;
+  /** Method options for the tables (e.g. granularity, thresholdInit, thresholdDecay, bucketFactor, capture). */
+  readonly tableOptions?: Readonly<Record<string, unknown>>;
+  /** Global gradient-norm clipping of every stage's training (CERP default 100, the reference's; others none). */
+  readonly clipGradNorm?: number;
+}
+
+/** Sizes of a model's tables together, and the protocol's sparsity over them. */
+export interface ModelTablesSize extends TableSize {
+  /** 1 - params / sum(rows x dim). */
+  readonly sparsity: number;
+  /** sum(rows x dim). */
+  readonly entries: number;
+}
+
+/** What a retraining stage records (its info). */
+export interface RetrainInfo extends Record<string, unknown> {
+  readonly target: number;
+  /** Test metrics at the best validation epoch (the validation metrics when the config skips the test). */
+  readonly metrics: Metrics;
+  readonly valid: Metrics | null;
+  readonly bestEpoch: number | null;
+  readonly size: ModelTablesSize;
+}
+
+/** The summed sizes of `tables`. */
+export function tablesSize(tables: readonly EmbeddingTable[]): ModelTablesSize {
+  let params = 0;
+  let nonZeros = 0;
+  let memoryBytes = 0;
+  let diskBytes = 0;
+  let entries = 0;
+  for (const t of tables) {
+    const s = t.size();
+    params += s.params;
+    nonZeros += s.nonZeros;
+    memoryBytes += s.memoryBytes;
+    diskBytes += s.diskBytes;
+    entries += t.rows * t.dim;
+  }
+  return { params, nonZeros, memoryBytes, diskBytes, entries, sparsity: 1 - params / entries };
+}
+
+/** The artifact name of a table's mask at a target. */
+export function maskName(target: number, table: string): string {
+  return `mask/${target}/${table}`;
+}
+
+/** The train config of a search stage: `train` with no validation and no test, then `searchTrain`. */
+export function searchConfig(o: MethodPipelineOptions): TrainConfig {
+  return { ...o.train, validEvery: 0, test: false, ...o.searchTrain };
+}
+
+/** The tables of a model, all of which must capture masks (PEP, CERP search forms). */
+export function searchTables<M extends Model>(backbone: Backbone<M>, model: M, method: string): Record<string, MaskSearchTable> {
+  const out: Record<string, MaskSearchTable> = {};
+  for (const [name, t] of Object.entries(backbone.tables(model))) {
+    if (!isMaskSearchTable(t)) throw new TypeError(`${method} search: table "${name}" is a ${t.method} table without mask capture`);
+    out[name] = t;
+  }
+  return out;
+}
+
+/**
+ * The masks every table captured at each target, as artifacts; throws, naming the sparsity each
+ * table reached, when some target was not reached in the search's epochs.
+ */
+export function capturedMasks(method: string, tables: Readonly<Record<string, MaskSearchTable>>, targets: readonly number[]): { artifacts: Artifacts; info: Record<string, unknown> } {
+  const artifacts: Record<string, Uint8Array> = {};
+  const info: Record<string, Record<string, { sparsity: number; kept: number; step: number }>> = {};
+  for (const target of targets) {
+    info[target] = {};
+    for (const [name, t] of Object.entries(tables)) {
+      const c = t.captures.mask(target);
+      if (c === undefined) {
+        const reached = 1 - t.size().params / (t.rows * t.dim);
+        throw new RangeError(
+          `${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; train the search longer or raise the threshold decay / initial threshold`,
+        );
+      }
+      artifacts[maskName(target, name)] = c.mask;
+      info[target][name] = { sparsity: c.sparsity, kept: c.kept, step: c.step };
+    }
+  }
+  return { artifacts, info: { captured: info } };
+}
+
+/** The fixed masks of every table at a target, keyed by table name (the `masks` table option). */
+export function masksAt<M extends Model>(ctx: StageContext<M>, target: number): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const [name, a] of Object.entries(ctx.artifactsUnder(`mask/${target}/`))) {
+    if (!(a instanceof Uint8Array)) throw new TypeError(`artifact ${maskName(target, name)} is not a mask`);
+    out[name] = a;
+  }
+  if (Object.keys(out).length === 0) throw new Error(`no masks were saved for target ${target}`);
+  return out;
+}
+
+/** The info of a retraining stage from its training result and the model's tables. */
+export function retrainInfo(target: number, result: TrainResult | null, tables: readonly EmbeddingTable[]): RetrainInfo {
+  if (result === null) throw new Error('a retraining stage never stops early');
+  const metrics = result.test ?? result.bestValid ?? {};
+  return { target, metrics, valid: result.bestValid, bestEpoch: result.bestEpoch, size: tablesSize(tables) };
+}

@@ -1,0 +1,85 @@
+import type { Metrics, Model } from '../model.js';
+import { cerpPipeline } from './cerp-pipeline.js';
+import type { ModelTablesSize, RetrainInfo } from './method-common.js';
+import { optEmbedPipeline, type OptEmbedPipelineOptions } from './optembed-pipeline.js';
+import { pepPipeline } from './pep-pipeline.js';
+import { runPipeline } from './pipeline.js';
+import type { PipelineDefinition, PipelineOptions, PipelineResult } from './stage.js';
+
+/** The methods with a search-then-retrain pipeline. */
+export type PipelineMethod = 'pep' | 'optembed' | 'cerp';
+
+/** The pipeline methods. */
+export const PIPELINE_METHODS: readonly PipelineMethod[] = ['pep', 'optembed', 'cerp'];
+
+/** The result of a method at one target, as a benchmark row needs it. */
+export interface MethodTargetResult {
+  readonly method: PipelineMethod;
+  readonly target: number;
+  /** Test metrics of the retrained model at its best validation epoch (validation metrics when the test is off). */
+  readonly metrics: Metrics;
+  readonly valid: Metrics | null;
+  /** The retrained tables' sizes: params (the protocol's count), bytes (CSR for the pruned forms), sparsity. */
+  readonly size: ModelTablesSize;
+  /**
+   * Seconds of each stage this target needed, by kind (`search`, `supernet`, `retrain`). A stage
+   * shared by several targets (PEP's search, OptEmbed's supernet) is listed in full for each.
+   */
+  readonly secondsPerStage: Readonly<Record<string, number>>;
+}
+
+/** The pipeline definition of a method. */
+export function methodPipeline<M extends Model>(method: PipelineMethod, options: OptEmbedPipelineOptions<M>): PipelineDefinition<M> {
+  switch (method) {
+    case 'pep':
+      return pepPipeline(options);
+    case 'optembed':
+      return optEmbedPipeline(options);
+    case 'cerp':
+      return cerpPipeline(options);
+  }
+}
+
+/** The per-target results of a completed method pipeline. */
+export function targetResults(method: PipelineMethod, result: PipelineResult): MethodTargetResult[] {
+  const out: MethodTargetResult[] = [];
+  for (const stage of result.stages) {
+    if (!stage.name.startsWith('retrain@')) continue;
+    const info = stage.info as RetrainInfo;
+    const target = info.target;
+    const secondsPerStage: Record<string, number> = {};
+    for (const s of result.stages) {
+      const [kind, at] = s.name.split('@');
+      if (at === undefined ? kind !== 'retrain' : Number(at) === target) secondsPerStage[kind] = s.seconds;
+    }
+    out.push({ method, target, metrics: info.metrics, valid: info.valid, size: info.size, secondsPerStage });
+  }
+  return out;
+}
+
+/**
+ * Runs a method's whole pipeline on a backbone at every target of `options.targets` and returns one
+ * result per target (metrics, sizes and the seconds of each stage), e.g. for a benchmark table.
+ * With `run.dir` an interrupted run resumes after its last completed stage; the default
+ * fingerprint covers the method's options and training configs, not the backbone or its data, so
+ * give each dataset/backbone its own directory (or a fingerprint that names them).
+ */
+export async function runMethodPipeline<M extends Model>(method: PipelineMethod, options: OptEmbedPipelineOptions<M>, run: PipelineOptions = {}): Promise<MethodTargetResult[]> {
+  const definition = methodPipeline(method, options);
+  const fingerprint = run.fingerprint ?? {
+    method,
+    targets: options.targets,
+    train: options.train,
+    searchTrain: options.searchTrain ?? null,
+    tableOptions: options.tableOptions ?? null,
+    clip: options.clipGradNorm ?? null,
+    evolution: options.evolution ?? null,
+  };
+  return targetResults(method, await runPipeline(definition, options.backbone, { ...run, fingerprint }));
+}
+
+/** runMethodPipeline at one target. */
+export async function runMethodAtTarget<M extends Model>(method: PipelineMethod, target: number, options: Omit<OptEmbedPipelineOptions<M>, 'targets'>, run: PipelineOptions = {}): Promise<MethodTargetResult> {
+  const [result] = await runMethodPipeline(method, { ...options, targets: [target] }, run);
+  return result;
+}

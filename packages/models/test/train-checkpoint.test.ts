@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWasmBackend, type HostBackend } from '@lers/kernels';
+import { generateSyntheticCf } from '@lers/data';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, LightGcn, train, type EpochRecord, type TrainConfig, type TrainEvent } from '../src/index.js';
+
+let be: HostBackend;
+let dir: string;
+beforeAll(async () => {
+  be = await createWasmBackend({ threads: 2 });
+  dir = mkdtempSync(join(tmpdir(), 'lers-ckpt-'));
+});
+afterAll(() => {
+  be.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function bits(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+describe('checkpoint codec', () => {
+  it('round-trips the header (non-finite numbers included) and the sections bit-exactly', () => {
+    const sections = { a: new Float32Array([1.5, -0, NaN, Infinity]), 'b/c': new Float32Array(0), d: new Float32Array([3]) };
+    const header = { epoch: 3, metrics: { ndcg: NaN, x: -Infinity, y: 0.25 }, list: [1, 'two', null], $num: 'not a tag here' };
+    const back = decodeCheckpoint(encodeCheckpoint({ header, sections }));
+    expect(back.header).toEqual(header);
+    expect(Object.keys(back.sections)).toEqual(['a', 'b/c', 'd']);
+    for (const k of Object.keys(sections) as (keyof typeof sections)[]) expect(bits(back.sections[k])).toEqual(bits(sections[k]));
+  });
+
+  it('rejects foreign, truncated and padded files', () => {
+    const bytes = encodeCheckpoint({ header: { x: 1 }, sections: { s: new Float32Array([1, 2, 3]) } });
+    expect(() => decodeCheckpoint(new TextEncoder().encode('hello world, not a checkpoint'))).toThrow(CheckpointError);
+    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(/truncated in section "s"/);
+    expect(() => decodeCheckpoint(bytes.subarray(0, 20))).toThrow(/truncated/);
+    const longer = new Uint8Array(bytes.length + 4);
+    longer.set(bytes);
+    expect(() => decodeCheckpoint(longer)).toThrow(/trailing/);
+  });
+});
+
+describe('checkpoint and resume', () => {
+  const { dataset } = generateSyntheticCf({ users: 150, items: 120, meanInteractions: 12, seed: 21 });
+  const modelConfig = { dim: 16, batchSize: 256, seed: 4 };
+  const config = (path?: string): TrainConfig => ({
+    epochs: 4,
+    seed: 77,
+    optimizer: { kind: 'adam', lr: 0.01 },
+    validEvery: 1,
+    ...(path !== undefined ? { checkpoint: { path } } : {}),
+  });
+  const withoutTimes = (h: readonly EpochRecord[]) => h.map(({ seconds: _s, samplesPerSec: _r, validSeconds: _v, ...rest }) => rest);
+
+  it('2 epochs + crash + resume + 2 epochs equals 4 straight epochs, bit for bit', async () => {
+    const straight = LightGcn.create(be, dataset, modelConfig);
+    const r1 = await train(straight, config());
+    const straightParams = straight.parameters().map((p) => be.view(p.value).slice());
+
+    const path = join(dir, 'run.ckpt');
+    const first = LightGcn.create(be, dataset, modelConfig);
+    const crash = new Error('simulated crash after epoch 2');
+    const checkpoints: number[] = [];
+    await expect(
+      train(first, config(path), {
+        onEvent: (e) => {
+          if (e.type === 'checkpoint') checkpoints.push(e.epoch);
+          if (e.type === 'epoch-end' && e.record.epoch === 2) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    expect(checkpoints).toEqual([1, 2]);
+    first.dispose();
+
+    const resumed = LightGcn.create(be, dataset, modelConfig);
+    const events: TrainEvent[] = [];
+    const r2 = await train(resumed, config(path), { onEvent: (e) => events.push(e) });
+    expect(events[0]).toMatchObject({ type: 'start', resumed: true, startEpoch: 3 });
+    expect(events.filter((e) => e.type === 'epoch-start').map((e) => (e.type === 'epoch-start' ? e.epoch : 0))).toEqual([3, 4]);
+    resumed.parameters().forEach((p, k) => {
+      expect(bits(be.view(p.value))).toEqual(bits(straightParams[k]));
+    });
+    expect(r2.test).toEqual(r1.test);
+    expect(r2.bestEpoch).toBe(r1.bestEpoch);
+    expect(withoutTimes(r2.history)).toEqual(withoutTimes(r1.history));
+    // The atomic write leaves no temporary files behind.
+    expect(readdirSync(dir)).toEqual(['run.ckpt']);
+    straight.dispose();
+    resumed.dispose();
+  });
+
+  it('refuses a checkpoint of another seed, another model or a broken file; resume: false starts over', async () => {
+    const path = join(dir, 'other.ckpt');
+    const a = LightGcn.create(be, dataset, modelConfig);
+    await train(a, { ...config(path), epochs: 1 });
+    a.dispose();
+    const b = LightGcn.create(be, dataset, modelConfig);
+    await expect(train(b, { ...config(path), seed: 78 })).rejects.toThrow(/seed 77, the config says 78/);
+    await expect(train(b, { ...config(path), optimizer: { kind: 'sgd', lr: 0.1 } })).rejects.toThrow(/optimizer is adam/);
+    const fresh = await train(b, { ...config(path), epochs: 1, checkpoint: { path, resume: false } });
+    expect(fresh.history).toHaveLength(1);
+    b.dispose();
+    const wider = LightGcn.create(be, dataset, { ...modelConfig, dim: 8 });
+    await expect(train(wider, config(path))).rejects.toThrow(/"user.weight" has \d+ saved values, the model has/);
+    wider.dispose();
+    writeFileSync(path, readFileSync(path).subarray(0, 100));
+    const c = LightGcn.create(be, dataset, modelConfig);
+    await expect(train(c, config(path))).rejects.toBeInstanceOf(CheckpointError);
+    c.dispose();
+    expect(existsSync(path)).toBe(true);
+  });
+});
