@@ -6,6 +6,7 @@ import { runKernelBench } from './suites/kernels.js';
 import { runDataBench } from './suites/data.js';
 import { runTrainingCfBench } from './suites/training-cf.js';
 import { runTrainingCtrBench } from './suites/training-ctr.js';
+import { runMethodsBench } from './suites/methods.js';
 import { machine, ratioRows, table, writeResult, type Row } from './lib/report.js';
 
 interface Suite {
@@ -18,6 +19,7 @@ const SUITES: readonly Suite[] = [
   { name: 'data', run: async (opts) => ({ rows: await runDataBench(opts) }) },
   { name: 'training-cf', run: runTrainingCfBench },
   { name: 'training-ctr', run: runTrainingCtrBench },
+  { name: 'methods', run: runMethodsBench },
 ];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null } {
