@@ -83,6 +83,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** True when the lock file at `path` is held by another live process. */
+async function heldByOther(path: string): Promise<boolean> {
+  const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid);
+}
+
 /** Takes a cell's lock (false when a live process holds it); a dead holder's lock is taken over. */
 async function lock(path: string): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -93,8 +99,7 @@ async function lock(path: string): Promise<boolean> {
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) return false;
+      if (await heldByOther(path)) return false;
       await rm(path, { force: true });
     }
   }
@@ -142,12 +147,14 @@ export class BenchRunner {
     const known = this.done.get(cell.id);
     if (known !== undefined) return known;
     const finished = await readFinished(this.dir, cell);
+    const lockPath = join(this.cellsDir, `${cell.id}.lock`);
     if (finished !== null) {
+      // A process killed between writing the result and releasing the lock leaves a stale lock.
+      if (!(await heldByOther(lockPath))) await rm(lockPath, { force: true });
       this.io.info(`${tag} ${cell.id}: done earlier (${finished.status}), skipped`);
       this.done.set(cell.id, finished);
       return finished;
     }
-    const lockPath = join(this.cellsDir, `${cell.id}.lock`);
     if (!(await lock(lockPath))) {
       this.io.info(`${tag} ${cell.id}: running in another bench process, skipped`);
       return { ...this.base(cell), status: 'elsewhere', seconds: 0, finishedAt: new Date().toISOString() };
