@@ -203,12 +203,30 @@ export function dequantizeRowwise(pq: usize, dim: i32, bits: i32, pout: usize, r
   }
 }
 
-/** out[i, :] = decode(row ids[i]) for i in [r0, r1); ids were checked by the host. */
+/** Rows ahead whose cache lines a gather touches early (see gatherDequantRowwise). */
+const TOUCH_AHEAD = 8;
+/** Sink for the early touches, so the loads are not optimised away. */
+let touched: u32 = 0;
+
+/**
+ * out[i, :] = decode(row ids[i]) for i in [r0, r1); ids were checked by the host. Rows are random
+ * in a large table, so each one is a cache miss; decoding a row is a long run of instructions
+ * that keeps the CPU from reaching the next row's loads. Touching the lines of the row
+ * TOUCH_AHEAD positions ahead starts those misses early, so they overlap with the decoding (WASM
+ * has no prefetch instruction).
+ */
 export function gatherDequantRowwise(pq: usize, dim: i32, bits: i32, pids: usize, pout: usize, r0: i32, r1: i32): void {
   const stride = rowStride(dim, bits);
   const sOff = scaleOffset(dim, bits);
+  let sink: u32 = 0;
   for (let i = r0; i < r1; i++) {
+    const ahead = i + TOUCH_AHEAD;
+    if (ahead < r1) {
+      const next = pq + <usize>ldi(pids, ahead) * <usize>stride;
+      for (let b = 0; b < stride; b += 64) sink ^= load<u32>(next + <usize>b);
+    }
     const row = pq + <usize>ldi(pids, i) * <usize>stride;
     decodeRow(row, dim, bits, sOff, pout + (<usize>i * <usize>dim << 2));
   }
+  touched ^= sink;
 }
