@@ -30,7 +30,7 @@ export { drawDheHashes, isPrime, DHE_DEFAULT_K, DHE_DEFAULT_RANGE, type DheHashe
 export { solveBudget, registerBudget, budgetMethods, fractionBudget, BudgetError, DEFAULT_BUDGET_TOLERANCE, targetParams, budgetSolution, solveQr, qrParamCount, solveTtrec, solveDhe, DHE_DEFAULT_DEPTH, TT_DEFAULT_CORES, TT_DEFAULT_CACHE_FRACTION } from './budget/index.js';
 export type { BudgetRequest, BudgetSolution, BudgetSolver } from './budget/index.js';
 export { MODEL_FORMAT, ModelFileError, encodeModelFile, decodeModelFile, tableOf, loadModelTable, denseArrayOf, type ModelHeader, type ModelFile, type ModelContents, type ModelTableEntry } from './model-file/format.js';
-export { PepTable, pepMethod, isMaskSearchTable, loadPrunedForm, DEFAULT_TARGETS, PEP_DEFAULT_THRESHOLD_INIT, PEP_DEFAULT_THRESHOLD_DECAY, type PepTableOptions, type MaskSearchTable } from './methods/pep.js';
+export { PepTable, pepMethod, isMaskSearchTable, DEFAULT_TARGETS, PEP_DEFAULT_THRESHOLD_INIT, PEP_DEFAULT_THRESHOLD_DECAY, type PepTableOptions, type MaskSearchTable } from './methods/pep.js';
 export { OptEmbedTable, optEmbedMethod, OPTEMBED_DEFAULT_THRESHOLD_REG, type OptEmbedTableOptions, type OptEmbedGrouping } from './methods/optembed.js';
 export { dimProbabilities, expectedDims, solveDimAlpha, DimSampler, binaryStepGrad } from './methods/optembed-dims.js';
 export { CerpTable, cerpMethod, cerpBuckets, cerpQuotientRows, CERP_DEFAULT_BUCKET_FACTOR, CERP_DEFAULT_THRESHOLD_DECAY, CERP_DEFAULT_COMPLEMENTARITY, type CerpTableOptions } from './methods/cerp.js';
@@ -41,3 +41,4 @@ export { MaskedPart, createWeight, type TablePart } from './methods/table-part.j
 export { SoftThresholdPart, thresholdLength, THRESHOLD_GRANULARITIES, type SoftThresholdPartOptions } from './methods/soft-threshold-part.js';
 export { maskedCsr, csrToMasked, csrBytes, type MaskedCsr } from './methods/sparse-form.js';
 export { tableMask } from './methods/table-masks.js';
+export { loadPrunedForm, searchThenMaskMethod } from './methods/search-then-mask.js';

@@ -6,13 +6,12 @@ import type { CreateTableOptions, TableMethod, TableOptions } from '../registry.
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../table.js';
 import type { TouchedRows } from '../touched-rows.js';
 import { checkIdsInRange, checkRowsLength, requireHostBackend } from './host-access.js';
-import { MaskedTable } from './masked-table.js';
 import { binaryStepGrad, DimSampler } from './optembed-dims.js';
 import { booleanOption, choiceOption } from './option-values.js';
-import { loadPrunedForm } from './pep.js';
 import { headerShape } from './sparse-form.js';
 import { createWeight } from './table-part.js';
-import { numberOption, tableMask } from './table-masks.js';
+import { numberOption } from './table-masks.js';
+import { searchThenMaskMethod } from './search-then-mask.js';
 
 /** What shares one setting: every row on its own, or all rows of a field (CTR). */
 export type OptEmbedGrouping = 'row' | 'field';
@@ -349,24 +348,4 @@ function fieldIndex(offsets: Int32Array, rows: number): Int32Array {
  * Registry entry: the supernet, or with option `masks` (rows x dim, or one per table name; from
  * elementMask of the searched dims) the fixed-mask retraining table.
  */
-export const optEmbedMethod: TableMethod = {
-  create(options: TableOptions): EmbeddingTable {
-    const mask = tableMask('optembed', options, options.rows * options.dim);
-    if (mask === undefined) return new OptEmbedTable(options);
-    return new MaskedTable({
-      method: 'optembed',
-      rows: options.rows,
-      dim: options.dim,
-      backend: options.backend,
-      mask,
-      seed: options.seed,
-      ...(options.init !== undefined ? { init: options.init } : {}),
-      ...(options.name !== undefined ? { name: options.name } : {}),
-      ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
-    });
-  },
-  load(serialized, backend) {
-    if (serialized.method !== 'optembed') throw new TypeError(`optembed: cannot load a ${serialized.method} table`);
-    return loadPrunedForm(serialized, backend) ?? OptEmbedTable.deserialize(serialized, backend);
-  },
-};
+export const optEmbedMethod: TableMethod = searchThenMaskMethod('optembed', (o) => new OptEmbedTable(o), (s, be) => OptEmbedTable.deserialize(s, be));

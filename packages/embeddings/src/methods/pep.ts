@@ -4,14 +4,13 @@ import { DEFAULT_INIT } from '../init.js';
 import type { Parameter } from '../parameter.js';
 import type { CreateTableOptions, TableMethod, TableOptions } from '../registry.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../table.js';
-import { CsrTable } from './csr-table.js';
 import { checkRowsLength, requireHostBackend } from './host-access.js';
 import { CAPTURE_MODES, MaskCapture, type CaptureMode } from './mask-capture.js';
-import { MaskedTable } from './masked-table.js';
 import { choiceOption, positiveIntOption } from './option-values.js';
 import { headerShape } from './sparse-form.js';
 import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from './soft-threshold-part.js';
-import { numberOption, tableMask, targetsOption } from './table-masks.js';
+import { numberOption, targetsOption } from './table-masks.js';
+import { searchThenMaskMethod } from './search-then-mask.js';
 
 /** The protocol's targets, captured from one PEP search run by default. */
 export const DEFAULT_TARGETS: readonly number[] = [0.5, 0.8, 0.95];
@@ -193,36 +192,8 @@ export class PepTable implements MaskSearchTable {
   }
 }
 
-/** Restores any form of a learned-pruning table by its header: masked (retraining) or csr (inference). */
-export function loadPrunedForm(serialized: SerializedTable, backend: Backend): EmbeddingTable | null {
-  const form = serialized.header.form;
-  if (form === 'masked') return MaskedTable.deserialize(serialized, backend);
-  if (form === 'csr') return CsrTable.deserialize(serialized, backend);
-  return null;
-}
-
 /**
  * Registry entry: the search table, or with option `masks` (a Uint8Array of rows x dim, or one
  * per table name) the fixed-mask retraining table.
  */
-export const pepMethod: TableMethod = {
-  create(options: TableOptions): EmbeddingTable {
-    const mask = tableMask('pep', options, options.rows * options.dim);
-    if (mask === undefined) return new PepTable(options);
-    return new MaskedTable({
-      method: 'pep',
-      rows: options.rows,
-      dim: options.dim,
-      backend: options.backend,
-      mask,
-      seed: options.seed,
-      ...(options.init !== undefined ? { init: options.init } : {}),
-      ...(options.name !== undefined ? { name: options.name } : {}),
-      ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
-    });
-  },
-  load(serialized, backend) {
-    if (serialized.method !== 'pep') throw new TypeError(`pep: cannot load a ${serialized.method} table`);
-    return loadPrunedForm(serialized, backend) ?? PepTable.deserialize(serialized, backend);
-  },
-};
+export const pepMethod: TableMethod = searchThenMaskMethod('pep', (o) => new PepTable(o), (s, be) => PepTable.deserialize(s, be));
