@@ -16,7 +16,6 @@ export { decodeCheckpoint, encodeCheckpoint, type CheckpointData } from './train
 export { LightGcn, type LightGcnBatch, type LightGcnLossParts } from './cf/lightgcn.js';
 export { resolveLightGcnConfig, type CfTableSpec, type LightGcnConfig, type ResolvedLightGcnConfig } from './cf/config.js';
 export { Propagation } from './cf/propagation.js';
-export { NodeOrder } from './cf/node-order.js';
 export { BprLoss } from './cf/bpr.js';
 export { EgoL2 } from './cf/ego-l2.js';
 export { InfoNceLoss } from './cf/infonce.js';

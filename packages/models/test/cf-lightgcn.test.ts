@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import { csrHas, generateSyntheticCf } from '@lers/data';
 import { rankingMetricsFromScores } from '@lers/eval';
-import { LightGcn, mostPopularMetrics, train, type LightGcnBatch } from '../src/index.js';
+import { LightGcn, mostPopularMetrics, train, type LightGcnBatch, type Metrics } from '../src/index.js';
 import { fiveBySeven, tinyDataset } from './cf-helpers.js';
 
 let be: HostBackend;
@@ -134,16 +134,20 @@ describe('LightGCN training', () => {
     const { dataset } = generateSyntheticCf({ users: 300, items: 400, meanInteractions: 15, seed: 8 });
     const two = await createWasmBackend({ threads: 2 });
     const params: Float32Array[][] = [];
+    const metrics: Metrics[] = [];
     for (const backend of [be, two]) {
       const model = LightGcn.create(backend, dataset, { dim: 16, batchSize: 512, clWeight: 0, seed: 3 });
       await train(model, { epochs: 2, seed: 9, optimizer: { kind: 'adam', lr: 0.01 }, validEvery: 0, test: false });
       params.push(model.parameters().map((p) => backend.view(p.value).slice()));
+      metrics.push(model.evaluate('test'));
       model.dispose();
     }
     two.dispose();
     params[0].forEach((p, k) => {
       expect(new Uint32Array(params[1][k].buffer)).toEqual(new Uint32Array(p.buffer));
     });
+    expect(metrics[1]).toEqual(metrics[0]);
+    expect(metrics[0]['ndcg@20']).toBeGreaterThan(0);
   });
 
   it('beats the most-popular baseline by a clear margin on synthetic data', async () => {

@@ -56,7 +56,7 @@ export class LightGcn implements Model<LightGcnBatch> {
   private readonly evaluator: FullRankingEvaluator;
   private readonly trainMask: Csr;
   private readonly validMask: Csr;
-  /** Node tables (nodes x dim): ego, final, their gradients. */
+  /** Node tables (nodes x dim, users then items): ego, final, their gradients. */
   private readonly e0: Buf<'f32'>;
   private readonly eFinal: Buf<'f32'>;
   private readonly dFinal: Buf<'f32'>;
@@ -95,8 +95,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     const tableOptions = { ...c.table.options, dim: d, backend: be, ...(c.table.init !== undefined ? { init: c.table.init } : {}) };
     this.userTable = createTable(c.table.method, { ...tableOptions, rows: this.users, seed: c.seed, name: 'user' });
     this.itemTable = createTable(c.table.method, { ...tableOptions, rows: this.items, seed: c.seed + 1, name: 'item' });
-    const adj = buildNormalizedAdjacency(dataset.train, this.users, this.items);
-    this.propagation = new Propagation(be, adj, c.layers, d, this.users);
+    this.propagation = new Propagation(be, buildNormalizedAdjacency(dataset.train, this.users, this.items), c.layers, d);
     this.sampler = new PairSampler(dataset.train, this.items);
     this.bpr = new BprLoss(be, B, d);
     this.egoL2 = new EgoL2(be);
@@ -219,16 +218,11 @@ export class LightGcn implements Model<LightGcnBatch> {
    * valid items too when ranking test with `maskValidOnTest`.
    */
   evaluate(split: 'valid' | 'test'): Metrics {
-    this.embedAll(EVAL);
+    const e = this.finalEmbeddings();
     const d = this.config.dim;
     const be = this.backend;
     const masks = split === 'test' && this.config.maskValidOnTest ? [this.trainMask, this.validMask] : [this.trainMask];
-    const result = this.evaluator.evaluate(
-      be.slice(this.eFinal, 0, this.users * d),
-      be.slice(this.eFinal, this.users * d, this.items * d),
-      this.dataset[split],
-      masks,
-    );
+    const result = this.evaluator.evaluate(be.slice(e, 0, this.users * d), be.slice(e, this.users * d, this.items * d), this.dataset[split], masks);
     return rankingMetricsByName(result);
   }
 
