@@ -4,7 +4,7 @@
  * range as the last two arguments, so a row is computed the same way whatever the split, and
  * results do not depend on the thread count.
  */
-import { CTRL, CTRL_INTS, MAX_ARGS, MAX_THREADS, type WorkerInit } from './protocol.js';
+import { CTRL, CTRL_INTS, DONE, MAX_ARGS, MAX_THREADS, type WorkerInit } from './protocol.js';
 
 interface PoolWorker {
   terminate(): unknown;
@@ -74,11 +74,15 @@ export class ThreadPool {
       c[CTRL.RANGES + 2 * w] = r0;
       c[CTRL.RANGES + 2 * w + 1] = r1;
     }
-    Atomics.store(c, CTRL.PENDING, this.threads - 1);
-    Atomics.add(c, CTRL.GENERATION, 1);
+    const generation = Atomics.add(c, CTRL.GENERATION, 1) + 1;
     Atomics.notify(c, CTRL.GENERATION);
-    mainKernel(...args, c[CTRL.RANGES], c[CTRL.RANGES + 1]);
-    waitForZero(c, CTRL.PENDING);
+    try {
+      mainKernel(...args, c[CTRL.RANGES], c[CTRL.RANGES + 1]);
+    } finally {
+      // Even when the main thread's part throws, the workers finish theirs before the next task
+      // may overwrite the control block.
+      for (let w = 1; w < this.threads; w++) waitForGeneration(c, DONE + w, generation);
+    }
     if (c[CTRL.ERROR] !== 0) throw new Error(`kernel ${name} failed in a worker thread`);
   }
 
@@ -96,22 +100,22 @@ export class ThreadPool {
 /** A kernel that keeps a worker longer than this is taken for a stalled pool (an error, not a hang). */
 const STALL_MS = 120_000;
 
-/** Blocks until control[slot] is 0: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
-function waitForZero(control: Int32Array, slot: number): void {
+/** Blocks until control[slot] holds `generation`: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
+function waitForGeneration(control: Int32Array, slot: number, generation: number): void {
   for (;;) {
-    const pending = Atomics.load(control, slot);
-    if (pending === 0) return;
+    const reported = Atomics.load(control, slot);
+    if (reported === generation) return;
     let outcome: string;
     try {
-      outcome = Atomics.wait(control, slot, pending, STALL_MS);
+      outcome = Atomics.wait(control, slot, reported, STALL_MS);
     } catch {
-      // Browser main threads may not block: spin until the workers finish.
-      while (Atomics.load(control, slot) !== 0) {
+      // Browser main threads may not block: spin until the worker reports.
+      while (Atomics.load(control, slot) !== generation) {
         /* spin */
       }
       return;
     }
-    if (outcome === 'timed-out') throw new Error(`thread pool stalled: ${Atomics.load(control, slot)} worker(s) did not finish within ${STALL_MS / 1000} s`);
+    if (outcome === 'timed-out') throw new Error(`thread pool stalled: worker ${slot - DONE} did not finish task ${generation} within ${STALL_MS / 1000} s (last finished: ${Atomics.load(control, slot)})`);
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * Layout of the shared control block between the main thread and pool workers. The main thread
  * writes a task (function index, arguments, a row range per worker), bumps GENERATION and notifies;
- * each worker runs its range and decrements PENDING; the last one notifies the main thread.
+ * each worker runs its range, then writes that generation into its own DONE slot and notifies.
+ * The main thread waits until every DONE slot holds the current generation. (A shared countdown
+ * would be corrupted for good by one extra or missing decrement; a per-worker generation cannot
+ * drift: a late or repeated report only ever names a past task.)
  */
 export const CTRL = {
   GENERATION: 0,
-  PENDING: 1,
   FUNCTION: 2,
   ARG_COUNT: 3,
   STOP: 4,
@@ -17,7 +19,9 @@ export const CTRL = {
 
 export const MAX_ARGS = 32;
 export const MAX_THREADS = 64;
-export const CTRL_INTS = CTRL.RANGES + 2 * MAX_THREADS;
+/** Worker w (1-based, as its range) reports the generation it finished in DONE + w. */
+export const DONE = CTRL.RANGES + 2 * MAX_THREADS;
+export const CTRL_INTS = DONE + MAX_THREADS;
 
 /** The message that starts a worker. */
 export interface WorkerInit {

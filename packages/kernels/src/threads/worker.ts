@@ -3,7 +3,7 @@
  * the kernel module over the shared memory, reports ready, then blocks on the control block and
  * runs the row range it is given until told to stop. Workers never allocate WASM memory.
  */
-import { CTRL, kernelImports, type WorkerInit } from './protocol.js';
+import { CTRL, DONE, kernelImports, type WorkerInit } from './protocol.js';
 
 type Kernel = (...args: number[]) => unknown;
 
@@ -33,13 +33,18 @@ async function connect(): Promise<Port> {
 function serve(init: WorkerInit, kernels: Kernel[]): void {
   const control = new Int32Array(init.control);
   const args = new Float64Array(init.args);
+  const done = DONE + init.index;
   // The pool starts at generation 0 and posts no task before every worker is ready, but a task can
   // be posted between our 'ready' message and this line: start from 0, never from a fresh load,
   // or that first task would be missed and the main thread would wait forever.
   let seen = 0;
   for (;;) {
     Atomics.wait(control, CTRL.GENERATION, seen);
-    seen = Atomics.load(control, CTRL.GENERATION);
+    const generation = Atomics.load(control, CTRL.GENERATION);
+    // Run a task only for a new generation: a wake-up without one (should the runtime ever give
+    // one) must not run the last task twice.
+    if (generation === seen) continue;
+    seen = generation;
     if (Atomics.load(control, CTRL.STOP) !== 0) return;
     const kernel = kernels[control[CTRL.FUNCTION]];
     const count = control[CTRL.ARG_COUNT];
@@ -51,7 +56,8 @@ function serve(init: WorkerInit, kernels: Kernel[]): void {
     } catch {
       Atomics.store(control, CTRL.ERROR, 1);
     }
-    if (Atomics.sub(control, CTRL.PENDING, 1) === 1) Atomics.notify(control, CTRL.PENDING);
+    Atomics.store(control, done, generation);
+    Atomics.notify(control, done);
   }
 }
 
