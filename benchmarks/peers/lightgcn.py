@@ -3,8 +3,9 @@
 
 Same protocol as ours (shared/reference/lers-protocol.md): train on train.txt, rank all items on
 test.txt with each user's train items masked; d 64, 3 layers, Adam lr 1e-3, batch 2048,
-lambda 1e-4 on the batch's ego embeddings, no InfoNCE (w_cl 0), Xavier-uniform init, one uniform
-negative per (user, positive) pair that is not a train item. Propagation uses a COO
+lambda 1e-4 on the batch's ego embeddings, Xavier-uniform init, one uniform negative per (user,
+positive) pair that is not a train item; w_cl 0 by default, or --w-cl for SGL-WA's InfoNCE (one over
+the batch's unique users, one over its unique positive items, each node's view itself). Propagation uses a COO
 torch.sparse.mm (faster than CSR in torch 1.13). Prints per-epoch times to stderr and one JSON line
 with the epoch times and the final metrics to stdout.
 
@@ -84,6 +85,13 @@ class LightGCN(torch.nn.Module):
         return out[: self.n_users], out[self.n_users:]
 
 
+def info_nce(x, tau):
+    """SGL-WA's InfoNCE over rows x, each row's view being itself (cosine, temperature tau)."""
+    z = torch.nn.functional.normalize(x, dim=1)
+    s = z @ z.T / tau
+    return (torch.logsumexp(s, 1) - s.diagonal()).mean()
+
+
 def sample_negatives(users, n_items, train_keys, rng):
     """One uniform item per user that is not a train item of that user (vectorised rejection)."""
     neg = rng.integers(0, n_items, size=users.shape[0])
@@ -143,6 +151,8 @@ def main():
     p.add_argument('--batch', type=int, default=2048)
     p.add_argument('--l2', type=float, default=1e-4)
     p.add_argument('--k', type=int, default=20)
+    p.add_argument('--w-cl', type=float, default=0.0, help='weight of the SGL-WA InfoNCE term (0: plain LightGCN)')
+    p.add_argument('--cl-temperature', type=float, default=0.2)
     p.add_argument('--no-eval', action='store_true', help='time the epochs only')
     a = p.parse_args()
 
@@ -186,6 +196,9 @@ def main():
             reg = (model.user.weight[u].pow(2).sum() + model.item.weight[i].pow(2).sum()
                    + model.item.weight[j].pow(2).sum()) / (2 * len(u))
             loss = bpr + a.l2 * reg
+            if a.w_cl > 0:
+                cl = info_nce(ue[torch.unique(u)], a.cl_temperature) + info_nce(ie[torch.unique(i)], a.cl_temperature)
+                loss = loss + a.w_cl * cl
             opt.zero_grad()
             loss.backward()
             opt.step()

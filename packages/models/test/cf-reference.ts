@@ -102,8 +102,10 @@ export function lightGcnLoss(
   const ego = [...Array.from(batch.users, (x) => e0[x]), ...Array.from(batch.positives, (x) => e0[users + x]), ...Array.from(batch.negatives, (x) => e0[users + x])];
   loss += l2 * egoL2(ego, b);
   if (clWeight > 0) {
-    const nodes = [...new Set([...Array.from(batch.users), ...Array.from(batch.positives, (x) => users + x)])];
-    loss += clWeight * infoNce(nodes.map((x) => e[x]), tau);
+    // SGL: one InfoNCE over the unique users, one over the unique positive items, summed.
+    const userNodes = [...new Set(batch.users)];
+    const itemNodes = [...new Set(Array.from(batch.positives, (x) => users + x))];
+    loss += clWeight * (infoNce(userNodes.map((x) => e[x]), tau) + infoNce(itemNodes.map((x) => e[x]), tau));
   }
   return loss;
 }

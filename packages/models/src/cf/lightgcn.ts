@@ -33,8 +33,8 @@ const EVAL = { training: false };
  * LightGCN (He et al. 2020) with the SGL-WA contrastive term, over any embedding table method:
  * E = mean_{l=0..L} A^l E0 on the symmetric normalized user-item adjacency (users first, then
  * items), BPR on one uniform negative per train pair, L2 on the batch's ego embeddings, optional
- * InfoNCE over the batch's unique users and positive items. The backward is hand-written: the
- * gradient of the final embeddings is scattered into a node table, propagated back with the same
+ * InfoNCE over the batch's unique users plus InfoNCE over its unique positive items (as SGL). The
+ * backward is hand-written: the gradient of the final embeddings is scattered into a node table, propagated back with the same
  * SpMM (A is symmetric) and handed to the tables through backwardAll.
  */
 export class LightGcn implements Model<LightGcnBatch> {
@@ -74,6 +74,8 @@ export class LightGcn implements Model<LightGcnBatch> {
   private readonly clMark: Uint32Array;
   private clStamp = 0;
   private clCount = 0;
+  /** How many of the clCount InfoNCE ids are users (they come first). */
+  private clUserCount = 0;
   private seq = 0;
   private lastParts: LightGcnLossParts = { bpr: NaN, l2: NaN, cl: NaN };
 
@@ -109,7 +111,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     this.egoRows = be.alloc('f32', 3 * B * d);
     const clMax = Math.min(B, this.users) + Math.min(B, this.items);
     const withCl = c.clWeight > 0;
-    this.infoNce = withCl ? new InfoNceLoss(be, clMax, d, c.clTemperature) : null;
+    this.infoNce = withCl ? new InfoNceLoss(be, Math.max(Math.min(B, this.users), Math.min(B, this.items)), d, c.clTemperature) : null;
     this.clIds = withCl ? be.alloc('i32', clMax) : null;
     this.clRows = withCl ? be.alloc('f32', clMax * d) : null;
     this.dClRows = withCl ? be.alloc('f32', clMax * d) : null;
@@ -185,11 +187,15 @@ export class LightGcn implements Model<LightGcnBatch> {
     let cl = 0;
     if (this.infoNce !== null && this.clIds !== null && this.clRows !== null && this.dClRows !== null) {
       const m = this.clCount;
+      const mu = this.clUserCount;
       const clIds = be.slice(this.clIds, 0, m);
       const clRows = be.slice(this.clRows, 0, m * d);
       const dClRows = be.slice(this.dClRows, 0, m * d);
       be.gather(this.eFinal, N, d, clIds, clRows);
-      cl = this.infoNce.run(m, clRows, dClRows);
+      // SGL: users and items are contrasted among themselves (two softmaxes), never with each
+      // other; one joint softmax would push users away from their positive items.
+      cl = this.infoNce.run(mu, be.slice(clRows, 0, mu * d), be.slice(dClRows, 0, mu * d));
+      cl += this.infoNce.run(m - mu, be.slice(clRows, mu * d, (m - mu) * d), be.slice(dClRows, mu * d, (m - mu) * d));
       be.scatterAdd(dClRows, clIds, c.clWeight, this.dFinal, N, d);
     }
 
@@ -295,6 +301,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     const stamp = this.clStamp;
     let m = 0;
     for (let k = 0; k < 2 * size; k++) {
+      if (k === size) this.clUserCount = m;
       const node = v[k];
       if (mark[node] !== stamp) {
         mark[node] = stamp;
