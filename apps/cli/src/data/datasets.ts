@@ -3,7 +3,7 @@
  * folder, a Criteo / Avazu / MovieLens file, an encoded .lersdata file), as a JSON reference that
  * the model file keeps so `lers eval` / `lers compress` can load the same data again.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   DATASETS,
@@ -75,7 +75,17 @@ export function resolveDataRef(data: string, options: JsonObject = {}, cwd = pro
     };
     const train = file('train.txt');
     const test = file('test.txt');
-    if (train === null || test === null) throw new DataError(`${data}: a LightGCN folder needs train.txt and test.txt (valid.txt optional)`);
+    // A folder with a lone Criteo train.txt or an Avazu train.csv (e.g. the Kaggle downloads).
+    if (train !== null && test === null && looksLikeCriteo(train)) {
+      checkKeys(options, FILE_KEYS.criteo, 'criteo');
+      return { kind: 'criteo', files: [train], options };
+    }
+    const avazu = file('train.csv');
+    if (train === null && avazu !== null) {
+      checkKeys(options, FILE_KEYS.avazu, 'avazu');
+      return { kind: 'avazu', files: [avazu], options };
+    }
+    if (train === null || test === null) throw new DataError(`${data}: a LightGCN folder needs train.txt and test.txt (valid.txt optional); a CTR folder a Criteo train.txt or an Avazu train.csv`);
     checkKeys(options, FILE_KEYS.lightgcn, 'lightgcn');
     return { kind: 'lightgcn', train, valid: file('valid.txt'), test, options };
   }
@@ -100,6 +110,23 @@ export function resolveDataRef(data: string, options: JsonObject = {}, cwd = pro
   throw new DataError(`${data}: cannot tell the format (expected a LightGCN folder, a Criteo .txt/.tsv, an Avazu .csv, a MovieLens ratings file or a .lersdata file)`);
 }
 
+/** File names that do not name a dataset. */
+const GENERIC_STEMS = new Set(['train', 'data', 'test', 'valid']);
+
+/** Whether a .txt file's first line has Criteo's 40 tab-separated columns. */
+function looksLikeCriteo(path: string): boolean {
+  if (path.endsWith('.gz')) return true;
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const line = head.subarray(0, n).toString('utf8').split('\n')[0];
+    return line.split('\t').length === 40;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A short name for tables and file names. */
 export function dataRefName(ref: DataRef): string {
   switch (ref.kind) {
@@ -109,8 +136,11 @@ export function dataRefName(ref: DataRef): string {
     case 'lightgcn':
       return basename(resolve(ref.train, '..'));
     case 'criteo':
-    case 'avazu':
-      return basename(ref.files[0]).replace(/\..*$/, '') || ref.kind;
+    case 'avazu': {
+      // train.txt / train.csv say nothing: name the data after its folder (e.g. criteo-sample).
+      const stem = basename(ref.files[0]).replace(/\..*$/, '');
+      return (GENERIC_STEMS.has(stem.toLowerCase()) ? basename(resolve(ref.files[0], '..')) : stem) || ref.kind;
+    }
     case 'movielens':
       return basename(ref.file).replace(/\..*$/, '');
     case 'lersdata':
