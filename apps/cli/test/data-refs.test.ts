@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataRefName, resolveDataRef } from '../src/data/datasets.js';
+import { dataLabel, dataRefName, resolveDataRef } from '../src/data/datasets.js';
 import { tempDir } from './helpers.js';
 
 describe('resolveDataRef on paths', () => {
@@ -40,5 +40,15 @@ describe('resolveDataRef on paths', () => {
   it('a folder with a train.txt that is not Criteo and no test.txt is an error that says what is expected', () => {
     const dir = folder('half-cf', { 'train.txt': '0 1 2\n' });
     expect(() => resolveDataRef(dir)).toThrow(/needs train\.txt and test\.txt.*Criteo train\.txt or an Avazu train\.csv/);
+  });
+});
+
+describe('dataLabel', () => {
+  it('keeps names and shortens paths to the folder or file stem', () => {
+    expect(dataLabel('synthetic-cf')).toBe('synthetic-cf');
+    expect(dataLabel('gowalla')).toBe('gowalla');
+    expect(dataLabel('../shared/datasets/criteo-sample/train.txt')).toBe('criteo-sample');
+    expect(dataLabel('/data/lastfm-lightgcn/')).toBe('lastfm-lightgcn');
+    expect(dataLabel('/data/day_0.tsv.gz')).toBe('day_0');
   });
 });

@@ -6,6 +6,7 @@
 import { formatTable, toCsv, type TableRow } from '@lers/eval';
 import type { CellResult } from './run.js';
 import { targetLabel } from './grid.js';
+import { dataLabel } from '../data/datasets.js';
 
 /** Bytes as 12.3 KB / 1.2 MB. */
 export function formatBytes(b: number | undefined): string {
@@ -26,7 +27,7 @@ function groups(results: readonly CellResult[]): { dataset: string; backbone: st
   const seen = new Map<string, { dataset: string; backbone: string; label: string }>();
   for (const r of results) {
     const key = `${r.dataset}/${r.backbone}`;
-    if (!seen.has(key)) seen.set(key, { dataset: r.dataset, backbone: r.backbone, label: key });
+    if (!seen.has(key)) seen.set(key, { dataset: r.dataset, backbone: r.backbone, label: `${dataLabel(r.dataset)}/${r.backbone}` });
   }
   return [...seen.values()];
 }
@@ -55,7 +56,7 @@ export function paperTable(results: readonly CellResult[], groupFilter?: (g: { d
   const columns: { key: string; group: { dataset: string; backbone: string }; target: number; what: 'metric' | 'bytes' }[] = [];
   for (const g of gs) {
     for (const t of targets) {
-      const label = `${g.dataset}/${g.backbone} ${targetLabel(t)}%`;
+      const label = `${dataLabel(g.dataset)}/${g.backbone} ${targetLabel(t)}%`;
       columns.push({ key: `${label} ${metric}`, group: g, target: t, what: 'metric' }, { key: `${label} bytes`, group: g, target: t, what: 'bytes' });
     }
   }

@@ -127,6 +127,17 @@ function looksLikeCriteo(path: string): boolean {
   }
 }
 
+/**
+ * A short label of a `--data` argument for tables: names stay, paths become their folder or file
+ * stem (`../data/criteo-sample/train.txt` -> `criteo-sample`, `~/gowalla/` -> `gowalla`).
+ */
+export function dataLabel(data: string): string {
+  if (!/[/\\]/.test(data)) return data;
+  const path = resolve(data);
+  const stem = basename(path).replace(/\..*$/, '');
+  return (GENERIC_STEMS.has(stem.toLowerCase()) ? basename(resolve(path, '..')) : stem) || data;
+}
+
 /** A short name for tables and file names. */
 export function dataRefName(ref: DataRef): string {
   switch (ref.kind) {
@@ -136,11 +147,9 @@ export function dataRefName(ref: DataRef): string {
     case 'lightgcn':
       return basename(resolve(ref.train, '..'));
     case 'criteo':
-    case 'avazu': {
+    case 'avazu':
       // train.txt / train.csv say nothing: name the data after its folder (e.g. criteo-sample).
-      const stem = basename(ref.files[0]).replace(/\..*$/, '');
-      return (GENERIC_STEMS.has(stem.toLowerCase()) ? basename(resolve(ref.files[0], '..')) : stem) || ref.kind;
-    }
+      return dataLabel(ref.files[0]) || ref.kind;
     case 'movielens':
       return basename(ref.file).replace(/\..*$/, '');
     case 'lersdata':
