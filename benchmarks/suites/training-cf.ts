@@ -11,7 +11,7 @@
 import type { RatioCheck as Check } from '../lib/report.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Row = Record<string, string | number>;
@@ -31,6 +31,7 @@ interface RunSpec {
 interface RunResult {
   readonly impl: 'lers' | 'pytorch';
   readonly threads: number;
+  readonly seed: number;
   readonly epochSeconds: readonly number[];
   readonly pairs: number;
   readonly maxRssBytes: number;
@@ -50,8 +51,12 @@ function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** The lastfm folder, or generated data written as LightGCN text files (with the reason). */
-async function benchData(): Promise<{ dir: string; name: string; note: string }> {
+/** `folder` when given (a LightGCN folder), else the lastfm folder, else generated data written as LightGCN text files (with the reason). */
+async function benchData(folder?: string): Promise<{ dir: string; name: string; note: string }> {
+  if (folder !== undefined) {
+    if (!existsSync(join(folder, 'train.txt')) || !existsSync(join(folder, 'test.txt'))) throw new Error(`training-cf: ${folder} needs train.txt and test.txt`);
+    return { dir: folder, name: basename(resolve(folder)), note: '' };
+  }
   const lastfm = join(ROOT, '..', 'shared', 'datasets', 'lastfm-lightgcn');
   if (existsSync(join(lastfm, 'train.txt')) && existsSync(join(lastfm, 'test.txt'))) return { dir: lastfm, name: 'lastfm-lightgcn', note: '' };
   const { generateSyntheticCf } = await import('@lers/data');
@@ -108,6 +113,7 @@ async function runPeer(spec: RunSpec): Promise<RunResult> {
   return {
     impl: 'pytorch',
     threads: spec.threads,
+    seed: spec.seed,
     epochSeconds: r.epoch_seconds as number[],
     pairs: Number(r.pairs),
     maxRssBytes: Number(r.max_rss_bytes),
@@ -138,6 +144,7 @@ async function childMain(spec: RunSpec): Promise<void> {
   const out: RunResult = {
     impl: 'lers',
     threads: spec.threads,
+    seed: spec.seed,
     epochSeconds: result.history.map((h) => h.seconds),
     pairs: result.history[0]?.samples ?? 0,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -161,6 +168,7 @@ function rowOf(dataName: string, r: RunResult): Row {
     data: dataName,
     impl: r.impl === 'lers' ? 'lers (WASM SIMD)' : 'PyTorch (COO sparse.mm)',
     threads: r.threads,
+    seed: r.seed,
     epochs: r.epochSeconds.length,
     'epoch s (median, epochs 2+)': Number(epoch.toFixed(3)),
     'samples/s': Math.round(r.pairs / epoch),
@@ -179,23 +187,71 @@ function rowOf(dataName: string, r: RunResult): Row {
 /** Options of the suite; only `quick` is set by `pnpm bench`, the rest by the standalone run. */
 export interface TrainingCfOptions {
   readonly quick: boolean;
+  /** A LightGCN folder (default ../shared/datasets/lastfm-lightgcn, else generated data). */
+  readonly data?: string;
   /** Default 2 (quick) or 40. */
   readonly epochs?: number;
   /** Default [1, 2]. */
   readonly threads?: readonly number[];
+  /** Seeds of the runs (default [2023]); metrics are reported per run and as the mean over seeds. */
+  readonly seeds?: readonly number[];
   /** Run the PyTorch peer when torch imports (default true). */
   readonly peer?: boolean;
+  /**
+   * Epochs of the peer (default: `epochs`, with test ranking, every seed). Fewer makes the peer a
+   * timing-only run of the first seed (for data where a PyTorch epoch takes minutes).
+   */
+  readonly peerEpochs?: number;
+}
+
+/** The mean metrics of the runs of one implementation and thread count (null without metrics). */
+function meanMetrics(runs: readonly RunResult[]): Record<string, number> | null {
+  const withMetrics = runs.filter((r) => r.metrics !== null);
+  if (withMetrics.length === 0) return null;
+  const keys = ['recall@20', 'recallT@20', 'ndcg@20'];
+  return Object.fromEntries(keys.map((k) => [k, withMetrics.reduce((a, r) => a + r.metrics![k], 0) / withMetrics.length]));
+}
+
+/** One row per (implementation, threads): mean metrics over its seeds and the median epoch time over its runs. */
+function meanRows(dataName: string, results: readonly RunResult[]): Row[] {
+  const rows: Row[] = [];
+  for (const impl of ['lers', 'pytorch'] as const) {
+    for (const threads of [...new Set(results.map((r) => r.threads))]) {
+      const runs = results.filter((r) => r.impl === impl && r.threads === threads);
+      if (runs.length === 0) continue;
+      const m = meanMetrics(runs);
+      const row: Row = {
+        data: dataName,
+        impl: impl === 'lers' ? 'lers (WASM SIMD)' : 'PyTorch (COO sparse.mm)',
+        threads,
+        seeds: runs.map((r) => r.seed).join(','),
+        epochs: runs[0].epochSeconds.length,
+        'epoch s (median of runs)': Number(median(runs.map(epochTime)).toFixed(3)),
+      };
+      if (m !== null) {
+        row['mean Recall@20'] = Number(m['recall@20'].toFixed(4));
+        row['mean RecallT@20'] = Number(m['recallT@20'].toFixed(4));
+        row['mean NDCG@20'] = Number(m['ndcg@20'].toFixed(4));
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 /**
  * Trains ours with 1 and 2 threads and the PyTorch peer (when `import torch` works) on the same
- * files: 2 epochs (timing only) in quick mode, 40 epochs plus test ranking otherwise.
+ * files: 2 epochs (timing only) in quick mode, 40 epochs plus test ranking otherwise; with several
+ * seeds, every seed of both (or, with `peerEpochs`, a timing-only peer run).
  */
-export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ rows: Row[]; checks: Check[] }> {
-  const data = await benchData();
+export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ rows: Row[]; means: Row[]; checks: Check[] }> {
+  const data = await benchData(opts.data);
   if (data.note) console.log(`training-cf: ${data.note}`);
   const epochs = opts.epochs ?? (opts.quick ? 2 : 40);
-  const base = { epochs, evaluate: !opts.quick, data: data.dir, seed: 2023 };
+  const seeds = opts.seeds ?? [2023];
+  const evaluate = !opts.quick;
+  const peerEpochs = opts.peerEpochs ?? epochs;
+  const peerAccuracy = peerEpochs === epochs;
   const withPeer = opts.peer !== false && torchAvailable();
   if (!withPeer) console.log(`training-cf: skipping the PyTorch peer (${opts.peer === false ? 'not asked for' : `${PYTHON} -c 'import torch' failed`})`);
   const results: RunResult[] = [];
@@ -204,14 +260,16 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
     console.log(`training-cf: ${JSON.stringify(rowOf(data.name, r))}`);
   };
   // Interleaved, so that a change in machine load hits both sides alike.
-  for (const threads of opts.threads ?? [1, 2]) {
-    done(await runOurs({ ...base, threads }));
-    if (withPeer) done(await runPeer({ ...base, threads }));
+  for (const [s, seed] of seeds.entries()) {
+    for (const threads of opts.threads ?? [1, 2]) {
+      done(await runOurs({ epochs, evaluate, data: data.dir, seed, threads }));
+      if (withPeer && (peerAccuracy || s === 0)) done(await runPeer({ epochs: peerEpochs, evaluate: evaluate && peerAccuracy, data: data.dir, seed, threads }));
+    }
   }
   const rows = results.map((r) => rowOf(data.name, r));
   const epochOf = (impl: RunResult['impl'], threads: number): number | null => {
-    const r = results.find((x) => x.impl === impl && x.threads === threads);
-    return r === undefined ? null : epochTime(r);
+    const runs = results.filter((x) => x.impl === impl && x.threads === threads);
+    return runs.length === 0 ? null : median(runs.map(epochTime));
   };
   const checks: Check[] = [];
   const ours1 = epochOf('lers', 1);
@@ -222,23 +280,25 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
     const ours = epochOf('lers', t);
     if (peer !== null && ours !== null) checks.push({ name: `PyTorch / lers epoch time, ${t} thread${t > 1 ? 's' : ''}`, ratio: peer / ours, atLeast: 2 });
   }
-  if (!opts.quick && withPeer) {
+  if (evaluate && withPeer && peerAccuracy) {
     for (const t of [1, 2]) {
-      const ours = results.find((x) => x.impl === 'lers' && x.threads === t)?.metrics;
-      const peer = results.find((x) => x.impl === 'pytorch' && x.threads === t)?.metrics;
+      const ours = meanMetrics(results.filter((x) => x.impl === 'lers' && x.threads === t));
+      const peer = meanMetrics(results.filter((x) => x.impl === 'pytorch' && x.threads === t));
       if (ours && peer) {
-        // Within 3% of PyTorch: ours / peer >= 0.97.
-        checks.push({ name: `lers / PyTorch Recall@20, ${t}t`, ratio: ours['recall@20'] / peer['recall@20'], atLeast: 0.97 });
-        checks.push({ name: `lers / PyTorch NDCG@20, ${t}t`, ratio: ours['ndcg@20'] / peer['ndcg@20'], atLeast: 0.97 });
+        // Within 3% of PyTorch (means over the seeds): ours / peer >= 0.97.
+        const over = seeds.length > 1 ? `mean of ${seeds.length} seeds, ` : '';
+        checks.push({ name: `lers / PyTorch Recall@20, ${over}${t}t`, ratio: ours['recall@20'] / peer['recall@20'], atLeast: 0.97 });
+        checks.push({ name: `lers / PyTorch NDCG@20, ${over}${t}t`, ratio: ours['ndcg@20'] / peer['ndcg@20'], atLeast: 0.97 });
       }
     }
   }
-  return { rows, checks };
+  return { rows, means: meanRows(data.name, results), checks };
 }
 
 /**
- * Standalone run, `training-cf.ts [--quick] [--epochs N] [--threads 1,2] [--no-peer]`: prints the
- * table and writes benchmarks/results/training-cf[-quick].json.
+ * Standalone run, `training-cf.ts [--quick] [--data DIR] [--epochs N] [--threads 1,2] [--seeds a,b,c]
+ * [--peer-epochs N] [--no-peer] [--out NAME]`: prints the tables and writes
+ * benchmarks/results/NAME.json and .md (default training-cf[-quick]).
  */
 async function standalone(args: readonly string[]): Promise<void> {
   const { machine, ratioRows, table, writeResult } = await import('../lib/report.js');
@@ -246,18 +306,28 @@ async function standalone(args: readonly string[]): Promise<void> {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
   };
+  const list = (flag: string): number[] | undefined => value(flag)?.split(',').map(Number);
   const quick = args.includes('--quick');
   const epochs = value('--epochs');
-  const threads = value('--threads');
+  const peerEpochs = value('--peer-epochs');
+  const threads = list('--threads');
+  const seeds = list('--seeds');
+  const data = value('--data');
   const started = performance.now();
   const result = await runTrainingCfBench({
     quick,
+    ...(data !== undefined ? { data } : {}),
     ...(epochs !== undefined ? { epochs: Number(epochs) } : {}),
-    ...(threads !== undefined ? { threads: threads.split(',').map(Number) } : {}),
+    ...(peerEpochs !== undefined ? { peerEpochs: Number(peerEpochs) } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(seeds !== undefined ? { seeds } : {}),
     peer: !args.includes('--no-peer'),
   });
-  console.log(`## training-cf\n\n${table(result.rows)}\n\n### ratios\n\n${table(ratioRows(result.checks))}\n`);
-  const file = writeResult(`training-cf${quick ? '-quick' : ''}.json`, { machine: await machine(), quick, rows: result.rows, checks: result.checks });
+  const text = `## training-cf\n\n${table(result.rows)}\n\n### means over seeds\n\n${table(result.means)}\n\n### ratios\n\n${table(ratioRows(result.checks))}\n`;
+  console.log(text);
+  const name = value('--out') ?? `training-cf${quick ? '-quick' : ''}`;
+  const file = writeResult(`${name}.json`, { machine: await machine(), quick, args, rows: result.rows, means: result.means, checks: result.checks });
+  writeFileSync(file.replace(/\.json$/, '.md'), `# ${name}\n\n\`tsx benchmarks/suites/training-cf.ts ${args.join(' ')}\`\n\n${text}`);
   console.log(`(training-cf: ${((performance.now() - started) / 1000).toFixed(1)} s, written to ${file})`);
 }
 
