@@ -3,8 +3,8 @@
  * every compression method implements, the uncompressed `full` table, initialisers, and the
  * method registry (createTable / loadTable / registerMethod).
  */
-export type { Parameter, RowSparsity } from './parameter.js';
-export type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from './table.js';
+export type { Parameter, ParameterUpdate, RowSparsity } from './parameter.js';
+export type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from './table.js';
 export { DEFAULT_INIT, initializeValues, xavierUniformBound, type TableInit } from './init.js';
 export { TouchedRows } from './touched-rows.js';
 export { FullTable, checkTableShape, type FullTableOptions } from './full.js';
@@ -31,7 +31,7 @@ export { solveBudget, registerBudget, budgetMethods, fractionBudget, BudgetError
 export type { BudgetRequest, BudgetSolution, BudgetSolver } from './budget/index.js';
 export { MODEL_FORMAT, ModelFileError, encodeModelFile, decodeModelFile, tableOf, loadModelTable, denseArrayOf, type ModelHeader, type ModelFile, type ModelContents, type ModelTableEntry } from './model-file/format.js';
 export { PepTable, pepMethod, isMaskSearchTable, DEFAULT_TARGETS, PEP_DEFAULT_THRESHOLD_INIT, PEP_DEFAULT_THRESHOLD_DECAY, type PepTableOptions, type MaskSearchTable } from './methods/pep.js';
-export { OptEmbedTable, optEmbedMethod, OPTEMBED_DEFAULT_THRESHOLD_REG, type OptEmbedTableOptions, type OptEmbedGrouping } from './methods/optembed.js';
+export { OptEmbedTable, optEmbedMethod, OPTEMBED_DEFAULT_THRESHOLD_REG, OPTEMBED_DEFAULT_THRESHOLD_LR, type OptEmbedTableOptions, type OptEmbedGrouping, type OptEmbedThresholdOptimizer } from './methods/optembed.js';
 export { dimProbabilities, expectedDims, solveDimAlpha, DimSampler, binaryStepGrad } from './methods/optembed-dims.js';
 export { CerpTable, cerpMethod, cerpBuckets, cerpQuotientRows, CERP_DEFAULT_BUCKET_FACTOR, CERP_DEFAULT_THRESHOLD_DECAY, CERP_DEFAULT_COMPLEMENTARITY, type CerpTableOptions } from './methods/cerp.js';
 export { MaskCapture, CAPTURE_MODES, keptAtTarget, checkTargets, type CaptureMode, type CapturedMask } from './methods/mask-capture.js';

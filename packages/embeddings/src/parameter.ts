@@ -13,12 +13,28 @@ export interface Parameter {
   readonly shape: readonly number[];
   /** Per-parameter weight decay; undefined means the optimizer's default. */
   readonly weightDecay?: number;
+  /** The parameter's own update, for parameters the reference trains with a separate optimizer; undefined: the optimizer's. */
+  readonly update?: ParameterUpdate;
   /**
    * Present for embedding-like parameters whose gradient touches few rows: an optimizer that
    * supports it (lazy Adam) updates only these rows. `rows()` returns the unique touched rows
    * since the last step (count = its length).
    */
   readonly rowSparse?: RowSparsity;
+}
+
+/**
+ * How a parameter is updated instead of by the model's optimizer settings (OptEmbed's thresholds,
+ * which the reference steps with their own optimizer and learning rate).
+ */
+export interface ParameterUpdate {
+  /** Learning rate of this parameter. */
+  readonly lr: number;
+  /**
+   * `sgd`: a plain SGD step (no momentum, the parameter's weight decay) whatever the optimizer, as
+   * the reference's separate torch.optim.SGD; `optimizer`: the optimizer's own rule at `lr`.
+   */
+  readonly rule: 'sgd' | 'optimizer';
 }
 
 /** Which rows of a row-major (rows x dim) parameter have a non-zero gradient since the last step. */

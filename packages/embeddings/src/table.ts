@@ -26,6 +26,15 @@ export interface SerializedTable {
 }
 
 /**
+ * Training progress a table keeps outside its parameters (a mask search's captures, a sampling
+ * stream): what a training checkpoint needs besides the parameters to resume exactly.
+ */
+export interface TableTrainingState {
+  readonly header: Record<string, unknown>;
+  readonly sections: Readonly<Record<string, Float32Array | Int32Array | Uint8Array>>;
+}
+
+/**
  * An embedding table of `rows` x `dim`, stored in whatever compressed form a method uses. Every
  * compression method implements this interface; models only ever talk to it.
  */
@@ -49,6 +58,10 @@ export interface EmbeddingTable {
   /** Training-stage hooks (e.g. a TT-Rec cache refresh, a PEP mask capture). */
   onEpochStart?(epoch: number): void;
   onEpochEnd?(epoch: number): void;
+  /** Training progress outside the parameters, for checkpoints (PEP, CERP, OptEmbed search forms). */
+  trainingState?(): TableTrainingState;
+  /** Restores what `trainingState` returned, on a table created with the same options. */
+  restoreTrainingState?(state: TableTrainingState): void;
   /** Exact serialised form; `loadTable` restores an equal table. */
   serialize(): Promise<SerializedTable>;
   /** Frees the table's buffers. */

@@ -174,6 +174,44 @@ describe.each(backends)('CERP on %s', (_name, make) => {
     }
   });
 
+  it('the training state carries the captures, step count and regulariser weight to a fresh table (none in the fixed-mask form)', () => {
+    const options = { rows: 200, dim: 8, backend: be, seed: 3, sparsity: 0.8, thresholdInit: -6, thresholdDecay: 0.1, captureEvery: 2 };
+    const t = new CerpTable(options);
+    const parts = t.softParts!;
+    const moments = parts.map((p) => [be.alloc('f32', p.threshold.value.length), be.alloc('f32', p.threshold.value.length)]);
+    for (const [m, v] of moments) {
+      be.fill(m, 0);
+      be.fill(v, 0);
+    }
+    const out = be.alloc('f32', 200 * 8);
+    t.onEpochStart(3);
+    for (let step = 1; step <= 3000 && !t.captures!.done; step++) {
+      t.lookupAll(out, { training: true });
+      parts.forEach((p, i) => {
+        be.fill(p.threshold.grad, 0);
+        be.adam(p.threshold.value, p.threshold.grad, moments[i][0], moments[i][1], { lr: 0.004, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: false, step });
+      });
+    }
+    const state = t.trainingState();
+    expect(state.header).toMatchObject({ gamma: 1e-4 * 0.25, steps: expect.any(Number) as unknown });
+    const fresh = new CerpTable(options);
+    expect(fresh.captures!.done).toBe(false);
+    fresh.restoreTrainingState(state);
+    expect(fresh.complementarityWeight).toBe(t.complementarityWeight);
+    const [a, b] = [t.captures!.mask(0.8)!, fresh.captures!.mask(0.8)!];
+    expect({ ...b, mask: null }).toEqual({ ...a, mask: null });
+    expect(b.mask).toEqual(a.mask);
+    expect(fresh.trainingState()).toEqual(state);
+    const masked = createTable('cerp', { ...options, masks: a.mask });
+    expect(masked.trainingState!()).toEqual({ header: {}, sections: {} });
+    for (const [m, v] of moments) {
+      be.free(m);
+      be.free(v);
+    }
+    be.free(out);
+    for (const x of [t, fresh, masked]) x.dispose();
+  });
+
   it('serialises the search and fixed-mask forms and restores them bit-exactly', async () => {
     const search = new CerpTable({ rows: 31, dim: 4, backend: be, seed: 9, buckets: 6, granularity: 'row', thresholdDecay: 0.2, weightDecay: 1e-4 });
     const rng = new Rng(1);

@@ -184,6 +184,60 @@ describe.each(backends)('OptEmbed on %s', (_name, make) => {
     }
   });
 
+  it('frozen for a search: evaluation lookups equal the live ones bit for bit for every dims set; training lookups throw until thawed', () => {
+    const live = new OptEmbedTable({ rows: 40, dim: 6, backend: be, seed: 3, fieldOffsets: [0, 9, 25], dimsPer: 'row' });
+    const frozen = new OptEmbedTable({ rows: 40, dim: 6, backend: be, seed: 3, fieldOffsets: [0, 9, 25], dimsPer: 'row' });
+    setRows(be, live, [0.3, -0.2, 0.7, 1.5, -0.6, 0.05], 1.0, 4);
+    be.write(frozen.weight.value, be.view(live.weight.value));
+    be.write(frozen.threshold.value, be.view(live.threshold.value));
+    frozen.freeze();
+    expect(frozen.frozen).toBe(true);
+    const rng = new Rng(8);
+    const ids = [39, 0, 12, 12, 7, 25];
+    for (let trial = 0; trial < 4; trial++) {
+      const dims = trial === 0 ? null : Int32Array.from({ length: 40 }, () => 1 + rng.nextInt(6));
+      live.setDims(dims);
+      frozen.setDims(dims);
+      expect(bits(lookupAllHost(be, frozen))).toEqual(bits(lookupAllHost(be, live)));
+      expect(bits(lookupHost(be, frozen, ids))).toEqual(bits(lookupHost(be, live, ids)));
+    }
+    expect(() => lookupHost(be, frozen, [1], true)).toThrow(/frozen/);
+    expect(() => lookupHost(be, frozen, [40])).toThrow(/out of range/);
+    frozen.thaw();
+    expect(frozen.frozen).toBe(false);
+    expect(bits(lookupAllHost(be, frozen, true))).toEqual(bits(lookupAllHost(be, live, true)));
+    for (const t of [live, frozen]) t.dispose();
+  });
+
+  it('t has its own update: plain SGD at 1e-4 by default (the reference), or the optimizer rule at thresholdLr; serialised', async () => {
+    const plain = new OptEmbedTable({ rows: 5, dim: 2, backend: be, seed: 1 });
+    expect(plain.threshold.update).toEqual({ lr: 1e-4, rule: 'sgd' });
+    expect(plain.weight.update).toBeUndefined();
+    const own = new OptEmbedTable({ rows: 5, dim: 2, backend: be, seed: 1, thresholdLr: 0.05, thresholdOptimizer: 'optimizer' });
+    expect(own.threshold.update).toEqual({ lr: 0.05, rule: 'optimizer' });
+    const back = await expectRoundTrip(be, own, [0, 4]);
+    if (!(back instanceof OptEmbedTable)) throw new Error('expected an OptEmbedTable');
+    expect(back.threshold.update).toEqual({ lr: 0.05, rule: 'optimizer' });
+    expect(() => new OptEmbedTable({ rows: 5, dim: 2, backend: be, seed: 1, thresholdLr: 0 })).toThrow(/thresholdLr must be > 0/);
+    expect(() => createTable('optembed', { rows: 5, dim: 2, backend: be, seed: 1, thresholdOptimizer: 'adam' })).toThrow(/thresholdOptimizer/);
+    for (const t of [plain, own, back]) t.dispose();
+  });
+
+  it('the training state (the dims sampling stream) continues a fresh table where the first left off', () => {
+    const a = new OptEmbedTable({ rows: 30, dim: 8, backend: be, seed: 5, rowPruning: false });
+    lookupAllHost(be, a, true);
+    lookupAllHost(be, a, true);
+    const state = a.trainingState();
+    const b = new OptEmbedTable({ rows: 30, dim: 8, backend: be, seed: 5, rowPruning: false });
+    const fromStart = lookupAllHost(be, b, true);
+    b.restoreTrainingState(state);
+    const next = lookupAllHost(be, a, true);
+    expect(bits(lookupAllHost(be, b, true))).toEqual(bits(next));
+    expect(bits(next)).not.toEqual(bits(fromStart));
+    expect(() => { b.restoreTrainingState({ header: {}, sections: {} }); }).toThrow(/sampling stream/);
+    for (const t of [a, b]) t.dispose();
+  });
+
   it('serialises the supernet (with its evaluation dims and sampling stream) and the masked form bit-exactly', async () => {
     const t = new OptEmbedTable({ rows: 14, dim: 4, backend: be, seed: 2, fieldOffsets: [0, 6], thresholdInit: 0.1, weightDecay: 1e-4, name: 'embedding' });
     t.setDims(Int32Array.from([2, 4]));

@@ -121,6 +121,57 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     t.dispose();
   });
 
+  it('the training state (captures so far, step count) resumes a search to the captures of an uninterrupted one', () => {
+    const options = { rows: 60, dim: 8, backend: be, seed: 4, thresholdInit: -6, thresholdDecay: 0.1, captureEvery: 3 };
+    const n = 60 * 8;
+    /** Runs steps [from, to) of the search on t with Adam moments m, v; stops when every mask is captured. */
+    const run = (t: PepTable, m: ReturnType<HostBackend['alloc']>, v: ReturnType<HostBackend['alloc']>, from: number, to: number): void => {
+      const out = be.alloc('f32', n);
+      for (let step = from; step < to && !t.captures.done; step++) {
+        t.lookupAll(out, { training: true });
+        decayStep(be, t, m, v, step, 0.005);
+      }
+      be.free(out);
+    };
+    const moments = (): [ReturnType<HostBackend['alloc']>, ReturnType<HostBackend['alloc']>] => {
+      const m = be.alloc('f32', n);
+      const v = be.alloc('f32', n);
+      be.fill(m, 0);
+      be.fill(v, 0);
+      return [m, v];
+    };
+    const straight = new PepTable(options);
+    const [m0, v0] = moments();
+    run(straight, m0, v0, 1, 3000);
+    expect(straight.captures.done).toBe(true);
+
+    const first = new PepTable(options);
+    const [m1, v1] = moments();
+    const half = straight.captures.mask(0.8)!.step; // 0.5 is captured by then, 0.8 and 0.95 are not
+    run(first, m1, v1, 1, half);
+    expect(first.captures.mask(0.5)).toBeDefined();
+    expect(first.captures.done).toBe(false);
+    const state = first.trainingState();
+    expect(state.header.steps).toBe(half - 1);
+    expect(Object.keys(state.sections)).toEqual(['mask@0.5']);
+
+    // A fresh table given the parameters, the optimizer moments and the training state continues identically.
+    const second = new PepTable(options);
+    be.write(second.part.weight.value, be.view(first.part.weight.value));
+    be.write(second.part.threshold.value, be.view(first.part.threshold.value));
+    second.restoreTrainingState(state);
+    run(second, m1, v1, half, 3000);
+    for (const target of [0.5, 0.8, 0.95]) {
+      const [a, b] = [straight.captures.mask(target)!, second.captures.mask(target)!];
+      expect({ ...b, mask: null }).toEqual({ ...a, mask: null });
+      expect(b.mask).toEqual(a.mask);
+    }
+    expect(() => { second.restoreTrainingState({ header: { captured: [{ target: 0.7, kept: 1, sparsity: 0.7, step: 1 }], steps: 1 }, sections: { 'mask@0.7': new Uint8Array(n) } }); }).toThrow(/not one of/);
+    expect(() => { second.restoreTrainingState({ header: { captured: [], steps: -1 }, sections: {} }); }).toThrow(/step count/);
+    for (const b of [m0, v0, m1, v1]) be.free(b);
+    for (const t of [straight, first, second]) t.dispose();
+  });
+
   it('exact capture keeps every non-zero plus the pruned entries closest to the threshold, exactly at the budget', () => {
     const t = new PepTable({ rows: 50, dim: 8, backend: be, seed: 3, thresholdInit: -4, thresholdDecay: 0.1, capture: 'exact', targets: [0.3, 0.6] });
     const n = t.part.threshold.value.length;

@@ -9,6 +9,7 @@ export { Sgd, type SgdOptions } from './optim/sgd.js';
 export { createOptimizer, type OptimizerConfig } from './optim/create.js';
 export { zeroGradients } from './optim/zero-grad.js';
 export { train, type TrainOptions } from './train/train.js';
+export type { ExtraTrainState } from './train/extra-state.js';
 export { resolveTrainConfig, type CheckpointConfig, type ResolvedTrainConfig, type TrainConfig } from './train/config.js';
 export type { EpochRecord, TrainEvent, TrainEventHandler, TrainResult } from './train/events.js';
 export { CheckpointError, TrainingDivergedError } from './train/errors.js';
@@ -16,7 +17,8 @@ export { decodeCheckpoint, encodeCheckpoint, type CheckpointData } from './train
 export { LightGcn, type LightGcnBatch, type LightGcnLossParts } from './cf/lightgcn.js';
 export { resolveLightGcnConfig, type CfTableSpec, type LightGcnConfig, type ResolvedLightGcnConfig } from './cf/config.js';
 export { Propagation } from './cf/propagation.js';
-export { BprLoss } from './cf/bpr.js';
+export { BprLoss, createBprLoss, type BprObjective } from './cf/bpr.js';
+export { MultiNegativeBprLoss } from './cf/bpr-multi.js';
 export { EgoL2 } from './cf/ego-l2.js';
 export { InfoNceLoss } from './cf/infonce.js';
 export { PairSampler } from './cf/pair-sampler.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, createReferenceBackend, Rng, type HostBackend } from '@lers/kernels';
 import { buildNormalizedAdjacency } from '@lers/data';
-import { BprLoss, EgoL2, InfoNceLoss, LightGcn, Propagation } from '../src/index.js';
+import { BprLoss, createBprLoss, EgoL2, InfoNceLoss, LightGcn, MultiNegativeBprLoss, Propagation } from '../src/index.js';
 import { bpr, centralDiff, denseAdjacency, egoL2, infoNce, lightGcnLoss, propagate } from './cf-reference.js';
 import { fiveBySeven } from './cf-helpers.js';
 
@@ -93,6 +93,40 @@ describe.each([
     op.dispose();
   });
 
+  it('BPR with 3 negatives per pair: (1/b) sum of every pair\'s terms, and its gradient', () => {
+    const b = 5;
+    const d = 4;
+    const neg = 3;
+    const rows = flat(randomRows((2 + neg) * b, d, 13));
+    const loss = (): number => {
+      const r = rowsOf(rows, d);
+      return bpr(r.slice(0, b), r.slice(b, 2 * b), r.slice(2 * b));
+    };
+    const fd = Float64Array.from(rows, (_v, k) => centralDiff(loss, rows, k, H));
+    const op = createBprLoss(be, 7, d, neg);
+    expect(op).toBeInstanceOf(MultiNegativeBprLoss);
+    const dRows = be.alloc('f32', (2 + neg) * b * d);
+    const got = op.run(b, be.upload('f32', rows), dRows);
+    expect(got).toBeCloseTo(loss(), 5);
+    expectClose(be.view(dRows), fd, 1e-6, 1e-4);
+    op.dispose();
+  });
+
+  it('the multi-negative BPR with one negative is the single-negative BPR bit for bit', () => {
+    const b = 6;
+    const d = 5;
+    const rows = be.upload('f32', flat(randomRows(3 * b, d, 14)));
+    const single = createBprLoss(be, 8, d, 1);
+    expect(single).toBeInstanceOf(BprLoss);
+    const multi = new MultiNegativeBprLoss(be, 8, d, 1);
+    const dSingle = be.alloc('f32', 3 * b * d);
+    const dMulti = be.alloc('f32', 3 * b * d);
+    expect(multi.run(b, rows, dMulti)).toBe(single.run(b, rows, dSingle));
+    expect(new Uint32Array(be.view(dMulti).slice().buffer)).toEqual(new Uint32Array(be.view(dSingle).slice().buffer));
+    single.dispose();
+    multi.dispose();
+  });
+
   it('ego L2 value and gradient (repeated rows count each time)', () => {
     const d = 4;
     const e0 = flat(randomRows(n, d, 4));
@@ -147,6 +181,29 @@ describe.each([
     const parts = model.lossParts();
     expect(parts.cl).toBeGreaterThan(0);
     expect(parts.l2).toBeGreaterThan(0);
+    const fd = Float64Array.from(e0, (_v, k) => centralDiff(loss, e0, k, H));
+    const grad = new Float64Array(n * d);
+    grad.set(be.view(userW.grad), 0);
+    grad.set(be.view(itemW.grad), U * d);
+    expectClose(grad, fd, 2e-5, 2e-3);
+    model.dispose();
+  });
+
+  it('a train step with 3 negatives per pair (summed BPR, every negative in the ego L2) matches the float64 loss gradient', () => {
+    const d = 4;
+    const layers = 2;
+    const l2 = 0.3;
+    const model = LightGcn.create(be, ds, { dim: d, layers, batchSize: 5, negatives: 3, l2, seed: 3, ks: [3], table: { init: { kind: 'normal', std: 0.5 } } });
+    const [first] = model.batches(1, new Rng(8));
+    const ids = model.batchIds(first);
+    expect(ids.negatives.length).toBe(3 * ids.users.length);
+    const [userW, itemW] = model.parameters();
+    const e0 = new Float64Array(n * d);
+    e0.set(be.view(userW.value), 0);
+    e0.set(be.view(itemW.value), U * d);
+    const dense = denseAdjacency(ds.train, ds.users, ds.items);
+    const loss = (): number => lightGcnLoss(dense, rowsOf(e0, d), layers, U, ids, l2, 0, 0.2);
+    expect(model.trainStep(first, new Rng(0))).toBeCloseTo(loss(), 5);
     const fd = Float64Array.from(e0, (_v, k) => centralDiff(loss, e0, k, H));
     const grad = new Float64Array(n * d);
     grad.set(be.view(userW.grad), 0);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import { csrHas, generateSyntheticCf } from '@lers/data';
 import { rankingMetricsFromScores } from '@lers/eval';
-import { LightGcn, mostPopularMetrics, train, type LightGcnBatch, type Metrics } from '../src/index.js';
+import { LightGcn, mostPopularMetrics, PairSampler, train, type LightGcnBatch, type Metrics } from '../src/index.js';
 import { fiveBySeven, tinyDataset } from './cf-helpers.js';
 
 let be: HostBackend;
@@ -39,6 +39,52 @@ describe('LightGCN batches', () => {
     expect(batches).toBe(model.batchesPerEpoch());
     expect(batches).toBe(Math.ceil(nnz / 50));
     model.dispose();
+  });
+
+  it('n negatives per pair: never train items, a function of the seed; one per pair draws the stream as negative() does', () => {
+    const { dataset } = generateSyntheticCf({ users: 50, items: 30, meanInteractions: 9, seed: 4 });
+    const sampler = new PairSampler(dataset.train, dataset.items);
+    const draw = (seed: number, n: number, shift = 0): Int32Array => {
+      const rng = new Rng(seed);
+      const out = new Int32Array(dataset.users * n);
+      for (let u = 0; u < dataset.users; u++) sampler.negatives(u, rng, n, out, u * n, shift);
+      return out;
+    };
+    const five = draw(3, 5);
+    for (let u = 0; u < dataset.users; u++) {
+      for (let j = 0; j < 5; j++) {
+        const item = five[u * 5 + j];
+        expect(item).toBeGreaterThanOrEqual(0);
+        expect(item).toBeLessThan(dataset.items);
+        expect(csrHas(dataset.train, u, item)).toBe(false);
+      }
+    }
+    expect(draw(3, 5)).toEqual(five);
+    expect(draw(4, 5)).not.toEqual(five);
+    expect(draw(3, 5, 100)).toEqual(five.map((x) => x + 100));
+    const rng = new Rng(3);
+    expect(draw(3, 1)).toEqual(Int32Array.from({ length: dataset.users }, (_, u) => sampler.negative(u, rng)));
+  });
+
+  it('with 4 negatives a batch holds each pair\'s 4 draws (pair-major); with 1 it is the default batch', () => {
+    const { dataset } = generateSyntheticCf({ users: 40, items: 30, meanInteractions: 8, seed: 6 });
+    const ids = (negatives?: number): ReturnType<LightGcn['batchIds']>[] => {
+      const model = LightGcn.create(be, dataset, { dim: 4, batchSize: 64, ...(negatives !== undefined ? { negatives } : {}) });
+      const out: ReturnType<LightGcn['batchIds']>[] = [];
+      for (const b of model.batches(1, new Rng(2))) out.push(model.batchIds(b));
+      model.dispose();
+      return out;
+    };
+    const four = ids(4);
+    expect(four.length).toBe(Math.ceil(dataset.train.indptr[dataset.users] / 64));
+    for (const { users, negatives } of four) {
+      expect(negatives.length).toBe(4 * users.length);
+      users.forEach((u, k) => {
+        for (let j = 0; j < 4; j++) expect(csrHas(dataset.train, u, negatives[k * 4 + j])).toBe(false);
+      });
+    }
+    expect(ids(1)).toEqual(ids());
+    expect(() => LightGcn.create(be, dataset, { negatives: 0 })).toThrow(/negatives must be a positive integer/);
   });
 
   it('are a function of the rng: same seed, same batches; a stale batch is refused', () => {

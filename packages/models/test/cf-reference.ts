@@ -52,10 +52,14 @@ function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-/** mean_k softplus(u_k . n_k - u_k . p_k). */
+/**
+ * (1/b) sum_k sum_j softplus(u_k . n_kj - u_k . p_k) over b pairs, with n.length / b negatives per
+ * pair (pair k's j-th at k n + j): the benchmark's bpr_loss_multi; one negative is mean_k softplus.
+ */
 export function bpr(u: ArrayLike<number>[], p: ArrayLike<number>[], n: ArrayLike<number>[]): number {
+  const per = n.length / u.length;
   let s = 0;
-  for (let k = 0; k < u.length; k++) s += softplus(dot(u[k], n[k]) - dot(u[k], p[k]));
+  for (let k = 0; k < u.length; k++) for (let j = 0; j < per; j++) s += softplus(dot(u[k], n[k * per + j]) - dot(u[k], p[k]));
   return s / u.length;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
-import { FullTable, type Parameter } from '@lers/embeddings';
+import { FullTable, OptEmbedTable, type Parameter, type ParameterUpdate } from '@lers/embeddings';
 import { Adam, createOptimizer, Sgd } from '../src/index.js';
 
 let be: HostBackend;
@@ -11,8 +11,15 @@ afterAll(() => {
   be.dispose();
 });
 
-function param(name: string, values: number[], weightDecay?: number): Parameter {
-  return { name, value: be.upload('f32', values), grad: be.alloc('f32', values.length), shape: [values.length], ...(weightDecay !== undefined ? { weightDecay } : {}) };
+function param(name: string, values: number[], weightDecay?: number, update?: ParameterUpdate): Parameter {
+  return {
+    name,
+    value: be.upload('f32', values),
+    grad: be.alloc('f32', values.length),
+    shape: [values.length],
+    ...(weightDecay !== undefined ? { weightDecay } : {}),
+    ...(update !== undefined ? { update } : {}),
+  };
 }
 
 function randoms(n: number, rng: Rng): number[] {
@@ -114,6 +121,60 @@ describe('Adam', () => {
     denseTable.dispose();
   });
 
+  it('a parameter\'s own update: its lr under the Adam rule, or a plain SGD step (its decay, no moments)', () => {
+    const rng = new Rng(5);
+    const [a0, b0, c0] = [randoms(7, rng), randoms(4, rng), randoms(3, rng)];
+    const a = param('a', a0);
+    const b = param('b', b0, 0.01, { lr: 0.05, rule: 'optimizer' });
+    const c = param('c', c0, 0.2, { lr: 0.3, rule: 'sgd' });
+    const opt = new Adam(be, [a, b, c], { lr: 0.001 });
+    const refA = new AdamF64(Float64Array.from(a0), 0.001, 0);
+    const refB = new AdamF64(Float64Array.from(b0), 0.05, 0.01);
+    const refC = Float64Array.from(c0);
+    for (let s = 0; s < 3; s++) {
+      const [ga, gb, gc] = [randoms(7, rng), randoms(4, rng), randoms(3, rng)];
+      be.write(a.grad, ga);
+      be.write(b.grad, gb);
+      be.write(c.grad, gc);
+      opt.step();
+      opt.zeroGrad();
+      refA.step(ga);
+      refB.step(gb);
+      for (let i = 0; i < 3; i++) refC[i] -= 0.3 * (gc[i] + 0.2 * refC[i]);
+    }
+    expectNear(be.view(a.value), refA.p, 2e-6);
+    expectNear(be.view(b.value), refB.p, 2e-6);
+    expectNear(be.view(c.value), refC, 2e-6);
+    expect(Array.from(be.view(opt.stateBuffers()['c.m']))).toEqual([0, 0, 0]);
+    expect(Array.from(be.view(c.grad))).toEqual([0, 0, 0]);
+    opt.dispose();
+  });
+
+  it('OptEmbed\'s threshold t takes its own step: SGD at 1e-4 by default, Adam at thresholdLr when asked', () => {
+    const gradT = [0.5, -2];
+    const stepOf = (options: Record<string, unknown>): { t: number[]; w: number[]; w0: number[]; gw: number[] } => {
+      const table = new OptEmbedTable({ rows: 6, dim: 3, backend: be, seed: 2, fieldOffsets: [0, 4], ...options });
+      const w0 = Array.from(be.view(table.weight.value));
+      const gw = randoms(18, new Rng(3));
+      be.write(table.weight.grad, gw);
+      be.write(table.threshold.grad, gradT);
+      const opt = new Adam(be, table.parameters(), { lr: 0.01 });
+      opt.step();
+      const out = { t: Array.from(be.view(table.threshold.value)), w: Array.from(be.view(table.weight.value)), w0, gw };
+      opt.dispose();
+      table.dispose();
+      return out;
+    };
+    // One Adam step from zero moments moves x by lr * g / (|g| + eps) (bias-corrected).
+    const adamFirst = (lr: number, g: number): number => -lr * (g / (Math.abs(g) + 1e-8));
+    const plain = stepOf({ thresholdInit: 0.2 });
+    expectNear(plain.t, gradT.map((g) => 0.2 - 1e-4 * g), 1e-7);
+    expectNear(plain.w, plain.w0.map((w, i) => w + adamFirst(0.01, plain.gw[i])), 1e-6);
+    const own = stepOf({ thresholdInit: 0.2, thresholdLr: 0.05, thresholdOptimizer: 'optimizer' });
+    expectNear(own.t, gradT.map((g) => 0.2 + adamFirst(0.05, g)), 1e-6);
+    expect(own.w).toEqual(plain.w);
+  });
+
   it('rejects duplicate parameter names and bad hyperparameters', () => {
     const a = param('same', [1]);
     const b = param('same', [2]);
@@ -145,6 +206,31 @@ describe('SGD', () => {
     }
     expectNear(be.view(p.value), ref, 1e-6);
     expect(Object.keys(opt.stateBuffers())).toEqual(['p.velocity']);
+    opt.dispose();
+  });
+
+  it('a parameter\'s own update: its lr with the momentum, or plain SGD without it', () => {
+    const rng = new Rng(4);
+    const [p0, q0] = [randoms(5, rng), randoms(5, rng)];
+    const p = param('p', p0, undefined, { lr: 0.02, rule: 'optimizer' });
+    const q = param('q', q0, undefined, { lr: 0.02, rule: 'sgd' });
+    const opt = new Sgd(be, [p, q], { lr: 0.5, momentum: 0.9 });
+    const [refP, refQ] = [Float64Array.from(p0), Float64Array.from(q0)];
+    const vel = new Float64Array(5);
+    for (let s = 0; s < 3; s++) {
+      const [gp, gq] = [randoms(5, rng), randoms(5, rng)];
+      be.write(p.grad, gp);
+      be.write(q.grad, gq);
+      opt.step();
+      opt.zeroGrad();
+      for (let i = 0; i < 5; i++) {
+        vel[i] = s === 0 ? gp[i] : 0.9 * vel[i] + gp[i];
+        refP[i] -= 0.02 * vel[i];
+        refQ[i] -= 0.02 * gq[i];
+      }
+    }
+    expectNear(be.view(p.value), refP, 1e-6);
+    expectNear(be.view(q.value), refQ, 1e-6);
     opt.dispose();
   });
 });

@@ -3,7 +3,7 @@
  * target's retrained tables land on the budget, the OptEmbed search is deterministic for a seed
  * and only ever accepts candidates that meet the target, and the metrics are those of a trained model.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCf, generateSyntheticCtr } from '@lers/data';
 import { OptEmbedTable } from '@lers/embeddings';
@@ -94,6 +94,32 @@ describe('CERP pipeline', () => {
     }
   });
 
+  it('CF: both stages sample 5 negatives per positive by default (the reference), another count when asked; PEP keeps the backbone\'s', async () => {
+    const negativesOfStages = async (method: 'cerp' | 'pep', negatives?: number): Promise<number[]> => {
+      const seen: number[] = [];
+      const inner = cfBackbone();
+      const spy: Backbone<LightGcn> = {
+        ...inner,
+        create(table, settings) {
+          const model = inner.create(table, settings);
+          seen.push(model.config.negatives);
+          return model;
+        },
+      };
+      await runMethodAtTarget(method, 0.5, {
+        backbone: spy,
+        train: { ...cfTrain, epochs: 1 },
+        searchTrain: cfSearch,
+        tableOptions: { thresholdInit: -3, thresholdDecay: 0.1, capture: 'exact' },
+        ...(negatives !== undefined ? { negatives } : {}),
+      });
+      return seen.slice(1); // the first model only gives the initial weights
+    };
+    expect(await negativesOfStages('cerp')).toEqual([5, 5]);
+    expect(await negativesOfStages('cerp', 2)).toEqual([2, 2]);
+    expect(await negativesOfStages('pep')).toEqual([1, 1]);
+  });
+
   it('CTR (DeepFM) at 95%', async () => {
     const r = await runMethodAtTarget('cerp', 0.95, {
       backbone: ctrBackboneOf(),
@@ -130,6 +156,33 @@ describe('OptEmbed', () => {
     expect(tables.every((t) => t.dims === null)).toBe(true);
     expect(() => evolutionarySearch(model, tables, 0.97, { seed: 1 })).toThrow(/cannot be reached: with 1 dimension per kept row the sparsity is 0.9375/);
     model.dispose();
+  });
+
+  it('evaluates candidates on reused buffers: no allocation per candidate (CF), no buffer kept per candidate (CTR)', async () => {
+    /** [allocations, allocations not freed] of searches of 1, 1 and 6 generations on one trained supernet. */
+    const searchAllocations = async <M extends Model>(backbone: Backbone<M>, config: TrainConfig): Promise<[number, number][]> => {
+      const model = backbone.create({ method: 'optembed' });
+      await train(model, { ...config, epochs: 1, test: false });
+      const tables = Object.values(backbone.tables(model)).filter((t) => t instanceof OptEmbedTable);
+      const allocations = (generations: number): [number, number] => {
+        const spies = (['alloc', 'upload', 'free'] as const).map((name) => vi.spyOn(be, name));
+        const r = evolutionarySearch(model, tables, 0.5, { seed: 3, generations, population: 4, crossovers: 2, mutations: 2, keep: 3 });
+        expect(r.evaluated).toHaveLength(4 * generations);
+        const [alloc, upload, free] = spies.map((s) => s.mock.calls.length);
+        for (const s of spies) s.mockRestore();
+        return [alloc + upload, alloc + upload - free];
+      };
+      const counts = [allocations(1), allocations(1), allocations(6)];
+      model.dispose();
+      return counts;
+    };
+    // LightGCN: a search allocates one buffer of evaluation values per table, whatever the number of candidates.
+    const cfCounts = await searchAllocations(cfBackbone(16), cfTrain);
+    expect(cfCounts[2][0]).toBe(cfCounts[1][0]);
+    expect(cfCounts[1]).toEqual([2, 0]);
+    // DeepFM: its dense kernels take short-lived scratch inside each call; nothing outlives a search.
+    const ctrCounts = await searchAllocations(ctrBackboneOf(), ctrTrain);
+    expect(ctrCounts.map(([, live]) => live)).toEqual([0, 0, 0]);
   });
 
   it('CF: supernet, search and retrain at 50/80/95%', async () => {

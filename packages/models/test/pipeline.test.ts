@@ -10,11 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCf } from '@lers/data';
 import {
+  cerpPipeline,
   CheckpointError,
   clipGradNorm,
   fromSection,
   lightGcnBackbone,
+  optEmbedPipeline,
   pepPipeline,
+  runMethodPipeline,
   runPipeline,
   StageModel,
   targetResults,
@@ -24,6 +27,7 @@ import {
   type LightGcn,
   type PipelineDefinition,
   type PipelineEvent,
+  type PipelineResult,
   type TrainConfig,
 } from '../src/index.js';
 
@@ -51,6 +55,50 @@ const pepOptions = () => ({
 
 function bits(a: Float32Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+/** Every artifact of `b` equals that of `a` byte for byte, and they have the same names. */
+function expectSameArtifacts(a: PipelineResult, b: PipelineResult): void {
+  expect(Object.keys(b.artifacts).sort()).toEqual(Object.keys(a.artifacts).sort());
+  for (const name of Object.keys(a.artifacts)) {
+    const [x, y] = [a.artifacts[name], b.artifacts[name]];
+    expect(new Uint8Array(y.buffer, y.byteOffset, y.byteLength), name).toEqual(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+  }
+}
+
+/** Stage records without their times. */
+function recordsOf(r: PipelineResult): { name: string; info: unknown }[] {
+  return r.stages.map(({ name, info }) => ({ name, info }));
+}
+
+/**
+ * Runs `definition()` in `path`, crashing at the end of epoch `epoch` of stage `stageName`, then
+ * runs it again there; returns the second run and the (stage, first epoch) of each train() it started.
+ */
+async function crashInsideThenResume(definition: () => PipelineDefinition<LightGcn>, path: string, stageName: string, epoch: number): Promise<{ resumed: PipelineResult<LightGcn>; starts: [string, number, boolean][] }> {
+  let stage = '';
+  const onEvent = (e: PipelineEvent): void => {
+    if (e.type === 'stage-start') stage = e.name;
+  };
+  const crash = new Error(`simulated crash in ${stageName}, epoch ${epoch}`);
+  await expect(
+    runPipeline(definition(), backbone(), {
+      dir: path,
+      onEvent,
+      onTrainEvent: (e) => {
+        if (stage === stageName && e.type === 'epoch-end' && e.record.epoch === epoch) throw crash;
+      },
+    }),
+  ).rejects.toBe(crash);
+  const starts: [string, number, boolean][] = [];
+  const resumed = await runPipeline(definition(), backbone(), {
+    dir: path,
+    onEvent,
+    onTrainEvent: (e) => {
+      if (e.type === 'start') starts.push([stage, e.startEpoch, e.resumed]);
+    },
+  });
+  return { resumed, starts };
 }
 
 describe('pipeline engine', () => {
@@ -180,6 +228,66 @@ describe('pipeline engine', () => {
     expect(starts).toEqual([3]);
     const strip = (r: typeof straight) => targetResults('pep', r).map(({ secondsPerStage: _s, ...rest }) => rest);
     expect(strip(resumed)).toEqual(strip(straight));
+  });
+
+  it('PEP\'s search interrupted in the middle resumes inside itself (captures so far restored) to the same result', async () => {
+    const straight = await runPipeline(pepPipeline(pepOptions()), pepOptions().backbone);
+    const captured = straight.stages[0].info.captured as Record<string, Record<string, { step: number }>>;
+    // 0.5 is captured in epoch 2 and 0.8 in epoch 3 (5 batches per epoch): the crash falls between.
+    expect(Math.max(captured['0.5'].user.step, captured['0.5'].item.step)).toBeLessThan(10);
+    expect(Math.min(captured['0.8'].user.step, captured['0.8'].item.step)).toBeGreaterThanOrEqual(10);
+    const { resumed, starts } = await crashInsideThenResume(() => pepPipeline(pepOptions()), join(dir, 'pep-search-mid'), 'search', 2);
+    expect(starts).toEqual([['search', 3, true], ['retrain@0.5', 1, false], ['retrain@0.8', 1, false]]);
+    expectSameArtifacts(straight, resumed);
+    expect(recordsOf(resumed)).toEqual(recordsOf(straight));
+  });
+
+  it('CERP\'s search interrupted in the middle resumes inside itself to the same result', async () => {
+    const options = () => ({ ...pepOptions(), targets: [0.8] });
+    const straight = await runPipeline(cerpPipeline(options()), backbone());
+    expect((straight.stages[0].info.captured as Record<string, Record<string, { step: number }>>)['0.8'].user.step).toBeGreaterThan(15);
+    const { resumed, starts } = await crashInsideThenResume(() => cerpPipeline(options()), join(dir, 'cerp-search-mid'), 'search@0.8', 3);
+    expect(starts[0]).toEqual(['search@0.8', 4, true]);
+    expectSameArtifacts(straight, resumed);
+    expect(recordsOf(resumed)).toEqual(recordsOf(straight));
+  });
+
+  it('OptEmbed\'s supernet interrupted in the middle resumes inside itself (sampling stream restored) to the same result', async () => {
+    const options = () => ({ backbone: backbone(), targets: [0.8], train: trainConfig, evolution: { generations: 2, population: 4, crossovers: 2, mutations: 2, keep: 3 } });
+    const straight = await runPipeline(optEmbedPipeline(options()), backbone());
+    const { resumed, starts } = await crashInsideThenResume(() => optEmbedPipeline(options()), join(dir, 'optembed-supernet-mid'), 'supernet', 1);
+    expect(starts[0]).toEqual(['supernet', 2, true]);
+    expectSameArtifacts(straight, resumed);
+    expect(recordsOf(resumed)).toEqual(recordsOf(straight));
+  });
+
+  it('keepModels hands back each target\'s retrained model, and a resumed run rebuilds the same models', async () => {
+    const options = { ...pepOptions(), keepModels: true };
+    const plain = await runMethodPipeline('pep', pepOptions());
+    expect(plain.every((r) => r.model === undefined)).toBe(true);
+    const path = join(dir, 'pep-keep');
+    const kept = await runMethodPipeline('pep', options, { dir: path });
+    expect(kept.map((r) => r.target)).toEqual([0.5, 0.8]);
+    const again = await runMethodPipeline('pep', options, { dir: path });
+    for (const [i, r] of kept.entries()) {
+      const model = r.model!;
+      // The handed-out model is the retrained one: its test metrics and sizes are the result's.
+      expect(model.evaluate('test')).toEqual(r.metrics);
+      expect(Object.values(backbone().tables(model)).map((t) => t.size().params).reduce((a, b) => a + b, 0)).toBe(r.size.params);
+      expect(r.metrics).toEqual(plain[i].metrics);
+      const rebuilt = again[i].model!;
+      expect(rebuilt).not.toBe(model);
+      rebuilt.parameters().forEach((p, k) => {
+        expect(bits(be.view(p.value))).toEqual(bits(be.view(model.parameters()[k].value)));
+      });
+      expect(rebuilt.evaluate('test')).toEqual(r.metrics);
+      model.dispose();
+      rebuilt.dispose();
+    }
+    // A state completed without keepModels cannot give models back (its weights were not kept).
+    const bare = join(dir, 'pep-bare');
+    await runPipeline(pepPipeline(pepOptions()), backbone(), { dir: bare });
+    await expect(runPipeline(pepPipeline(options), backbone(), { dir: bare })).rejects.toThrow(/without keepModels/);
   });
 
   it('refuses a state written for another configuration or pipeline', async () => {

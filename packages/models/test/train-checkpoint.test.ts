@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCf } from '@lers/data';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, LightGcn, train, type EpochRecord, type TrainConfig, type TrainEvent } from '../src/index.js';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, LightGcn, train, type EpochRecord, type ExtraTrainState, type TrainConfig, type TrainEvent } from '../src/index.js';
 
 let be: HostBackend;
 let dir: string;
@@ -89,6 +89,58 @@ describe('checkpoint and resume', () => {
     expect(readdirSync(dir)).toEqual(['run.ckpt']);
     straight.dispose();
     resumed.dispose();
+  });
+
+  it('keeps extra run state in every checkpoint and restores it on resume; refuses a checkpoint without it', async () => {
+    /** A counter of training batches with a byte array: state the loop knows nothing about. */
+    const counter = (model: LightGcn): { state: ExtraTrainState; batches: () => number; restored: unknown[] } => {
+      let batches = 0;
+      const inner = model.trainStep.bind(model);
+      model.trainStep = (batch, rng) => {
+        batches++;
+        return inner(batch, rng);
+      };
+      const restored: unknown[] = [];
+      const state: ExtraTrainState = {
+        save: () => ({ header: { batches }, sections: { bytes: new Float32Array([batches, -batches]) } }),
+        restore(header, sections) {
+          restored.push(header);
+          batches = (header as { batches: number }).batches;
+          expect(Array.from(sections.bytes)).toEqual([batches, -batches]);
+        },
+      };
+      return { state, batches: () => batches, restored };
+    };
+    const path = join(dir, 'extra.ckpt');
+    const first = LightGcn.create(be, dataset, modelConfig);
+    const a = counter(first);
+    const crash = new Error('crash after epoch 2');
+    await expect(
+      train(first, config(path), {
+        extraState: a.state,
+        onEvent: (e) => {
+          if (e.type === 'epoch-end' && e.record.epoch === 2) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    const perEpoch = first.batchesPerEpoch();
+    expect(a.batches()).toBe(2 * perEpoch);
+    expect(decodeCheckpoint(readFileSync(path)).header.extra).toEqual({ batches: 2 * perEpoch });
+    first.dispose();
+
+    const second = LightGcn.create(be, dataset, modelConfig);
+    const b = counter(second);
+    await train(second, config(path), { extraState: b.state });
+    expect(b.restored).toEqual([{ batches: 2 * perEpoch }]);
+    expect(b.batches()).toBe(4 * perEpoch);
+    await expect(train(second, config(path))).rejects.toThrow(/keeps extra run state/);
+    second.dispose();
+
+    const plainPath = join(dir, 'plain.ckpt');
+    const third = LightGcn.create(be, dataset, modelConfig);
+    await train(third, { ...config(plainPath), epochs: 1 });
+    await expect(train(third, config(plainPath), { extraState: counter(third).state })).rejects.toThrow(/lacks the extra run state/);
+    third.dispose();
   });
 
   it('refuses a checkpoint of another seed, another model or a broken file; resume: false starts over', async () => {

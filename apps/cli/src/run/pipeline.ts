@@ -1,8 +1,8 @@
 /**
  * Multi-stage methods (PEP, OptEmbed, CERP) through @lers/models' pipelines: search (or supernet),
  * then retraining at the target with the masks fixed. The retrained model is what `lers train`
- * saves: the CLI's backbone hands the pipeline its models and keeps the retraining stage's model
- * alive past the stage (its dispose is deferred) so it can be written to the model file.
+ * saves: the pipeline hands it back (`keepModels`), also when every stage was already complete in
+ * the state folder (it is rebuilt from the weights kept there).
  */
 import type { HostBackend } from '@lers/kernels';
 import { ctrBackbone, lightGcnBackbone, runMethodAtTarget, type Backbone as PipelineBackbone, type PipelineMethod, type TableSpec, type TrainEvent, type TrainResult } from '@lers/models';
@@ -19,33 +19,15 @@ export interface PipelineRunOptions {
   /** Folder of the pipeline's state and stage checkpoints (resumed when it exists). */
   readonly stateDir?: string | null;
   readonly label?: string;
-  /** Internal: the state folder was already cleared once. */
-  readonly retried?: boolean;
 }
 
 /** Runs a method's pipeline at `s.target` and returns the retrained model (the caller disposes it). */
 export async function trainPipeline(be: HostBackend, data: PreparedData, s: TrainSettings, options: PipelineRunOptions): Promise<TrainOutcome> {
   const ds = data.dataset;
-  const inner: PipelineBackbone<AnyModel> =
+  const backbone: PipelineBackbone<AnyModel> =
     ds.kind === 'cf'
       ? lightGcnBackbone(be, ds, lightGcnConfig(s))
       : ctrBackbone(ds, (table: TableSpec) => buildCtrModel(be, ds, s, table));
-  let kept: { model: AnyModel; dispose: () => void } | null = null;
-  const backbone: PipelineBackbone<AnyModel> = {
-    ...inner,
-    create(table: TableSpec): AnyModel {
-      const model = inner.create(table);
-      if (table.options?.masks !== undefined) {
-        // The retraining model: keep it after its stage (the last retraining of the run wins).
-        const dispose = model.dispose.bind(model);
-        model.dispose = () => {
-          kept?.dispose();
-          kept = { model, dispose };
-        };
-      }
-      return model;
-    },
-  };
   const io = options.io;
   let bar: Progress | null = null;
   let stage = '';
@@ -70,7 +52,7 @@ export async function trainPipeline(be: HostBackend, data: PreparedData, s: Trai
     result = await runMethodAtTarget(
       s.method as PipelineMethod,
       s.target!,
-      { backbone, train: trainConfigOf(s), tableOptions: s.methodOptions, ...(s.searchEpochs !== null ? { searchTrain: { epochs: s.searchEpochs } } : {}) },
+      { backbone, train: trainConfigOf(s), tableOptions: s.methodOptions, keepModels: true, ...(s.searchEpochs !== null ? { searchTrain: { epochs: s.searchEpochs } } : {}) },
       {
         ...(options.stateDir !== undefined && options.stateDir !== null ? { dir: options.stateDir } : {}),
         onEvent: (e) => {
@@ -84,19 +66,10 @@ export async function trainPipeline(be: HostBackend, data: PreparedData, s: Trai
     );
   } catch (err) {
     (bar as Progress | null)?.finish();
-    (kept as { dispose: () => void } | null)?.dispose();
     throw err;
   }
-  const final = kept as { model: AnyModel; dispose: () => void } | null;
-  if (final === null && options.stateDir !== undefined && options.stateDir !== null && options.retried !== true) {
-    // Every stage was already complete in the state folder, but its model is not kept there: run again.
-    io?.info(`  ${options.stateDir}: all stages were complete but the model is not stored there; running the pipeline again`);
-    const { rm } = await import('node:fs/promises');
-    await rm(options.stateDir, { recursive: true, force: true });
-    return trainPipeline(be, data, s, { ...options, retried: true });
-  }
-  if (final === null) throw new Error(`${s.method}: the pipeline did not retrain a model (all stages were resumed from an earlier run whose model is gone); remove the state folder and run again`);
-  final.model.dispose = final.dispose;
+  const model = result.model;
+  if (model === undefined) throw new Error(`${s.method}: the pipeline handed back no retrained model`);
   const seconds = Object.values(result.secondsPerStage).reduce((a, b) => a + b, 0);
   const trainResult: TrainResult = {
     bestEpoch: null,
@@ -107,5 +80,5 @@ export async function trainPipeline(be: HostBackend, data: PreparedData, s: Trai
     stoppedEarly: false,
     trainSeconds: seconds || (performance.now() - t0) / 1000,
   };
-  return { model: final.model, result: trainResult, plans: [], metrics: flatMetrics(result.valid, result.metrics) };
+  return { model, result: trainResult, plans: [], metrics: flatMetrics(result.valid, result.metrics) };
 }

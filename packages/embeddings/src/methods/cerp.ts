@@ -3,11 +3,11 @@ import { checkTableShape } from '../full.js';
 import type { TableInit } from '../init.js';
 import type { Parameter } from '../parameter.js';
 import type { CreateTableOptions, TableMethod, TableOptions } from '../registry.js';
-import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../table.js';
+import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../table.js';
 import { checkIdsInRange, checkRowsLength, requireHostBackend } from './host-access.js';
 import { CAPTURE_MODES, MaskCapture, type CaptureMode } from './mask-capture.js';
 import { choiceOption, openRangeOption, positiveIntOption } from './option-values.js';
-import { PEP_DEFAULT_THRESHOLD_INIT } from './pep.js';
+import { PEP_DEFAULT_THRESHOLD_INIT, stepsOf } from './pep.js';
 import { ScratchBuffer } from './scratch-buffer.js';
 import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from './soft-threshold-part.js';
 import { csrBytes, csrSections, csrToMasked, headerShape, maskedCsr } from './sparse-form.js';
@@ -300,6 +300,21 @@ export class CerpTable implements EmbeddingTable {
   /** Checks the capture after the epoch's last update. */
   onEpochEnd(_epoch: number): void {
     if (this.captures !== undefined && !this.captures.done) this.checkCapture(this.steps, null);
+  }
+
+  /** The search's captures, step count and regulariser weight (empty in the fixed-mask form). */
+  trainingState(): TableTrainingState {
+    if (this.captures === undefined) return { header: {}, sections: {} };
+    const c = this.captures.state();
+    return { header: { ...c.header, steps: this.steps, gamma: this.gamma }, sections: c.sections };
+  }
+
+  restoreTrainingState(state: TableTrainingState): void {
+    if (this.captures === undefined) return;
+    this.captures.restore(state);
+    this.steps = stepsOf(state, 'cerp');
+    if (typeof state.header.gamma !== 'number') throw new TypeError('cerp: the training state has no regulariser weight');
+    this.gamma = state.header.gamma;
   }
 
   /**

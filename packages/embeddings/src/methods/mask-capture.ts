@@ -1,3 +1,5 @@
+import type { TableTrainingState } from '../table.js';
+
 /**
  * How a captured mask is formed when the non-zeros first reach a target:
  * - `first-reach`: the entries non-zero at that moment (the reference code; the sparsity can
@@ -79,6 +81,28 @@ export class MaskCapture {
   /** Every captured mask, by target. */
   all(): ReadonlyMap<number, CapturedMask> {
     return this.captured;
+  }
+
+  /** The captures so far, for a checkpoint: their facts in the header, each mask a section `mask@<target>`. */
+  state(): TableTrainingState {
+    const captured = [...this.captured.values()].map(({ target, kept, sparsity, step }) => ({ target, kept, sparsity, step }));
+    const sections = Object.fromEntries([...this.captured.values()].map((c) => [`mask@${c.target}`, c.mask.slice()]));
+    return { header: { captured }, sections };
+  }
+
+  /** Replaces the captures with those of `state()` (from a capture of the same targets and size). */
+  restore(state: TableTrainingState): void {
+    const list = state.header.captured;
+    if (!Array.isArray(list)) throw new TypeError('mask capture state: the header lists no captures');
+    const restored = new Map<number, CapturedMask>();
+    for (const entry of list as CapturedMask[]) {
+      const mask = state.sections[`mask@${entry.target}`];
+      if (!this.targets.includes(entry.target)) throw new RangeError(`mask capture state: target ${entry.target} is not one of ${this.targets.join(', ')}`);
+      if (!(mask instanceof Uint8Array) || mask.length !== this.stored) throw new TypeError(`mask capture state: mask@${entry.target} must be a Uint8Array of ${this.stored} entries`);
+      restored.set(entry.target, { target: entry.target, mask: mask.slice(), kept: entry.kept, sparsity: entry.sparsity, step: entry.step });
+    }
+    this.captured.clear();
+    for (const [t, c] of restored) this.captured.set(t, c);
   }
 
   /**

@@ -1,9 +1,9 @@
 import { Rng, type Backend, type Buf, type HostBackend } from '@lers/kernels';
 import { checkTableShape } from '../full.js';
 import { DEFAULT_INIT } from '../init.js';
-import type { Parameter } from '../parameter.js';
+import type { Parameter, ParameterUpdate } from '../parameter.js';
 import type { CreateTableOptions, TableMethod, TableOptions } from '../registry.js';
-import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../table.js';
+import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../table.js';
 import type { TouchedRows } from '../touched-rows.js';
 import { checkIdsInRange, checkRowsLength, requireHostBackend } from './host-access.js';
 import { binaryStepGrad, DimSampler } from './optembed-dims.js';
@@ -18,6 +18,10 @@ export type OptEmbedGrouping = 'row' | 'field';
 
 /** Default weight of the regulariser sum exp(-t). */
 export const OPTEMBED_DEFAULT_THRESHOLD_REG = 1e-4;
+/** Default learning rate of t: the benchmark's `t_param_lr` (its OptEmbed configs, CF and CTR). */
+export const OPTEMBED_DEFAULT_THRESHOLD_LR = 1e-4;
+/** How t is stepped: `sgd` (default: the benchmark's separate plain SGD on t) or the model's `optimizer` rule. */
+export type OptEmbedThresholdOptimizer = ParameterUpdate['rule'];
 
 /** Options of OptEmbed's supernet table (createTable('optembed', ...) takes the same names). */
 export interface OptEmbedTableOptions extends CreateTableOptions {
@@ -33,13 +37,18 @@ export interface OptEmbedTableOptions extends CreateTableOptions {
   readonly thresholdReg?: number;
   /** Learn the row-pruning mask (default true); false trains dimension masks only. */
   readonly rowPruning?: boolean;
+  /** Learning rate of t, its own as in the reference (default 1e-4). */
+  readonly thresholdLr?: number;
+  /** Update rule of t (default `sgd`, the reference's separate optimizer without momentum or decay). */
+  readonly thresholdOptimizer?: OptEmbedThresholdOptimizer;
 }
 
 /**
  * OptEmbed's supernet (Lyu et al. 2022): row r's output is W_r * m_r * [j < k_g(r)], with the
  * row-pruning mask m_r = BinaryStep(|W_r|_1 - t) (t learnable per field or per row, gradient by
  * the straight-through estimator binaryStepGrad, regulariser lambda * sum exp(-t) added by every
- * backward call) and k the kept leading dimensions of the row's group. A training forward pass
+ * backward call; t is stepped by its own rule and learning rate, by default plain SGD at 1e-4 as
+ * the reference's separate threshold optimizer) and k the kept leading dimensions of the row's group. A training forward pass
  * draws k uniformly in 1..d for every group (seeded); an evaluation pass uses the dims set by
  * `setDims` (the evolutionary search's candidate) or all d. Retraining uses
  * createTable('optembed', { masks }) with the masks of `elementMask`.
@@ -71,6 +80,9 @@ export class OptEmbedTable implements EmbeddingTable {
   private active: Int32Array | null = null;
   private readonly full: Int32Array;
   private iota: Int32Array | null = null;
+  /** While frozen: the row-pruning mask fixed at freeze(), and the evaluation values for the current dims. */
+  private frozenKeep: Uint8Array | null = null;
+  private frozenValues: Buf<'f32'> | null = null;
   private disposed = false;
 
   constructor(options: OptEmbedTableOptions) {
@@ -94,10 +106,13 @@ export class OptEmbedTable implements EmbeddingTable {
     this.weight = weight;
     this.touched = touched;
     const tLength = this.thresholdPer === 'row' ? options.rows : fields;
+    const tLr = numberOption('optembed', o, 'thresholdLr') ?? OPTEMBED_DEFAULT_THRESHOLD_LR;
+    if (!(tLr > 0)) throw new RangeError(`optembed: thresholdLr must be > 0, got ${tLr}`);
+    const update: ParameterUpdate = { lr: tLr, rule: choiceOption('optembed', o, 'thresholdOptimizer', THRESHOLD_OPTIMIZERS) ?? 'sgd' };
     const t = be.alloc('f32', tLength);
     be.fill(t, numberOption('optembed', o, 'thresholdInit') ?? 0);
     // t has no L2 decay: its regulariser is sum exp(-t).
-    this.threshold = { name: `${this.name}.threshold`, value: t, grad: be.alloc('f32', tLength), shape: [tLength], weightDecay: 0 };
+    this.threshold = { name: `${this.name}.threshold`, value: t, grad: be.alloc('f32', tLength), shape: [tLength], weightDecay: 0, update };
     this.sampler = DimSampler.uniform(options.dim);
     this.rng = new Rng(options.seed, 0x6f7074);
     this.sampled = new Int32Array(this.groups);
@@ -119,6 +134,8 @@ export class OptEmbedTable implements EmbeddingTable {
       thresholdPer: h.thresholdPer as OptEmbedGrouping,
       thresholdReg: h.thresholdReg as number,
       rowPruning: h.rowPruning as boolean,
+      ...(typeof h.thresholdLr === 'number' ? { thresholdLr: h.thresholdLr } : {}),
+      ...(typeof h.thresholdOptimizer === 'string' ? { thresholdOptimizer: h.thresholdOptimizer as OptEmbedThresholdOptimizer } : {}),
       ...(name !== undefined ? { name } : {}),
       ...(typeof h.weightDecay === 'number' ? { weightDecay: h.weightDecay } : {}),
     });
@@ -147,6 +164,34 @@ export class OptEmbedTable implements EmbeddingTable {
   setDims(dims: Int32Array | null): void {
     if (dims !== null) this.checkDims(dims);
     this.evalDims = dims === null ? null : dims.slice();
+    if (this.frozenValues !== null) this.writeFrozenValues();
+  }
+
+  /** True between freeze() and thaw(). */
+  get frozen(): boolean {
+    return this.frozenValues !== null;
+  }
+
+  /**
+   * Fixes the supernet for an evaluation-only search over dims (its parameters must not change
+   * until thaw()): the row-pruning mask is computed once, and every setDims writes the evaluation
+   * values (W_r's first k entries of each kept row, zeros elsewhere) into one buffer reused for all
+   * candidates, so that an evaluation pass is a gather kernel (lookup) or a copy (lookupAll) on
+   * the backend, threaded when it has a pool. The values equal the live evaluation pass's bit for
+   * bit (copies of W or zeros). Training passes throw while frozen.
+   */
+  freeze(): void {
+    if (this.frozenValues !== null) return;
+    this.frozenKeep = this.keptRows();
+    this.frozenValues = this.backend.alloc('f32', this.rows * this.dim);
+    this.writeFrozenValues();
+  }
+
+  /** Ends a freeze(): frees the evaluation values; evaluation passes compute from W again. */
+  thaw(): void {
+    if (this.frozenValues !== null) this.backend.free(this.frozenValues);
+    this.frozenValues = null;
+    this.frozenKeep = null;
   }
 
   /** The group (row or field) whose dims row r uses. */
@@ -181,6 +226,10 @@ export class OptEmbedTable implements EmbeddingTable {
 
   lookup(ids: Buf<'i32'>, out: Buf<'f32'>, ctx: LookupContext): void {
     checkRowsLength('optembed.lookup', 'out', out.length, ids.length, this.dim);
+    if (this.frozenEvaluation(ctx)) {
+      this.backend.gather(this.frozenValues!, this.rows, this.dim, ids, out);
+      return;
+    }
     const idView = this.backend.view(ids);
     checkIdsInRange('optembed.lookup', idView, this.rows);
     this.forward(idView, this.backend.view(out), this.dimsFor(ctx));
@@ -196,6 +245,10 @@ export class OptEmbedTable implements EmbeddingTable {
 
   lookupAll(out: Buf<'f32'>, ctx: LookupContext): void {
     checkRowsLength('optembed.lookupAll', 'out', out.length, this.rows, this.dim);
+    if (this.frozenEvaluation(ctx)) {
+      this.backend.copy(this.frozenValues!, out);
+      return;
+    }
     this.forward(this.allIds(), this.backend.view(out), this.dimsFor(ctx));
   }
 
@@ -207,6 +260,16 @@ export class OptEmbedTable implements EmbeddingTable {
 
   parameters(): readonly Parameter[] {
     return [this.weight, this.threshold];
+  }
+
+  /** The dimension-sampling stream (the rest of the supernet's training state is the parameters). */
+  trainingState(): TableTrainingState {
+    return { header: { rng: this.rng.getState() }, sections: {} };
+  }
+
+  restoreTrainingState(state: TableTrainingState): void {
+    if (!Array.isArray(state.header.rng)) throw new TypeError('optembed: the training state has no sampling stream');
+    this.rng = Rng.fromState(state.header.rng as number[]);
   }
 
   /** params = non-zeros of the evaluation form (kept rows x their dims); memory and disk hold W and t. */
@@ -230,6 +293,8 @@ export class OptEmbedTable implements EmbeddingTable {
       thresholdPer: this.thresholdPer,
       thresholdReg: this.thresholdReg,
       rowPruning: this.rowPruning,
+      thresholdLr: this.threshold.update!.lr,
+      thresholdOptimizer: this.threshold.update!.rule,
       rng: this.rng.getState(),
     };
     if (this.weight.weightDecay !== undefined) header.weightDecay = this.weight.weightDecay;
@@ -244,9 +309,31 @@ export class OptEmbedTable implements EmbeddingTable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.thaw();
     const be = this.backend;
     for (const b of [this.weight.value, this.weight.grad, this.threshold.value, this.threshold.grad]) be.free(b);
     this.touched.dispose();
+  }
+
+  /** True when a lookup reads the frozen values; a training lookup while frozen throws. */
+  private frozenEvaluation(ctx: LookupContext): boolean {
+    if (this.frozenValues === null) return false;
+    if (ctx.training) throw new Error('optembed: the table is frozen for a search; thaw() it before training');
+    return true;
+  }
+
+  /** The frozen evaluation values for the current dims: row r keeps W_r's first k entries when kept. */
+  private writeFrozenValues(): void {
+    const out = this.backend.view(this.frozenValues!);
+    const w = this.backend.view(this.weight.value);
+    const keep = this.frozenKeep!;
+    const dims = this.evalDims ?? this.full;
+    const d = this.dim;
+    for (let r = 0; r < this.rows; r++) {
+      const k = keep[r] !== 0 ? dims[this.groupOf(r)] : 0;
+      out.set(w.subarray(r * d, r * d + k), r * d);
+      out.fill(0, r * d + k, (r + 1) * d);
+    }
   }
 
   /** The dims of a lookup (a training pass draws fresh ones), remembered for the backward pass. */
@@ -324,6 +411,8 @@ export class OptEmbedTable implements EmbeddingTable {
     return this.iota;
   }
 }
+
+const THRESHOLD_OPTIMIZERS: readonly OptEmbedThresholdOptimizer[] = ['sgd', 'optimizer'];
 
 /** Validates field offsets: integers, starting at 0, strictly increasing, below rows. */
 function checkFieldOffsets(offsets: ArrayLike<number>, rows: number): Int32Array {

@@ -3,7 +3,7 @@ import { checkTableShape } from '../full.js';
 import { DEFAULT_INIT } from '../init.js';
 import type { Parameter } from '../parameter.js';
 import type { CreateTableOptions, TableMethod, TableOptions } from '../registry.js';
-import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../table.js';
+import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../table.js';
 import { checkRowsLength, requireHostBackend } from './host-access.js';
 import { CAPTURE_MODES, MaskCapture, type CaptureMode } from './mask-capture.js';
 import { choiceOption, positiveIntOption } from './option-values.js';
@@ -152,6 +152,17 @@ export class PepTable implements MaskSearchTable {
     if (!this.captures.done) this.captures.check(this.steps, this.part.values(), () => this.part.margins());
   }
 
+  /** The captures so far and the step count (the rest of the search state is the parameters). */
+  trainingState(): TableTrainingState {
+    const c = this.captures.state();
+    return { header: { ...c.header, steps: this.steps }, sections: c.sections };
+  }
+
+  restoreTrainingState(state: TableTrainingState): void {
+    this.captures.restore(state);
+    this.steps = stepsOf(state, 'pep');
+  }
+
   /** params = non-zeros of W_hat (the protocol); memory and disk hold W and s in fp32. */
   size(): TableSize {
     const values = this.part.values();
@@ -190,6 +201,13 @@ export class PepTable implements MaskSearchTable {
     const values = out !== null ? this.backend.view(out) : this.part.values();
     this.captures.check(step, values, () => this.part.margins());
   }
+}
+
+/** The step count kept in a search table's training state. */
+export function stepsOf(state: TableTrainingState, method: string): number {
+  const steps = state.header.steps;
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) throw new TypeError(`${method}: the training state has no step count`);
+  return steps;
 }
 
 /**

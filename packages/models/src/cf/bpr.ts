@@ -1,5 +1,6 @@
 import type { Buf, HostBackend } from '@lers/kernels';
 import { RowScaler } from '../layers/row-scale.js';
+import { MultiNegativeBprLoss } from './bpr-multi.js';
 
 /**
  * The BPR loss of a batch and its gradient with respect to the gathered final embeddings.
@@ -8,6 +9,8 @@ import { RowScaler } from '../layers/row-scale.js';
  * with g_k = sigmoid(x_k) / b: dU = g (N - P), dP = -g U, dN = g U.
  */
 export class BprLoss {
+  /** Negatives per pair: one (MultiNegativeBprLoss takes several). */
+  readonly negatives = 1;
   private readonly diff: Buf<'f32'>;
   private readonly prod: Buf<'f32'>;
   private readonly x: Buf<'f32'>;
@@ -70,4 +73,12 @@ export class BprLoss {
     for (const buf of [this.diff, this.prod, this.x, this.sp, this.g, this.dy, this.sum]) this.backend.free(buf);
     this.scaler.dispose();
   }
+}
+
+/** BPR over a batch of (2 + n) b gathered rows: users, positives, then n negatives per pair. */
+export type BprObjective = BprLoss | MultiNegativeBprLoss;
+
+/** The BPR of `negatives` per pair: the single-negative loss for 1 (as before), the summed form otherwise. */
+export function createBprLoss(backend: HostBackend, maxBatch: number, dim: number, negatives: number): BprObjective {
+  return negatives === 1 ? new BprLoss(backend, maxBatch, dim) : new MultiNegativeBprLoss(backend, maxBatch, dim, negatives);
 }

@@ -20,6 +20,12 @@ export interface LightGcnConfig {
   readonly batchSize?: number;
   /** lambda of the ego L2 term (default 1e-4). */
   readonly l2?: number;
+  /**
+   * Uniform negatives per (user, positive) pair (default 1). With n > 1 the BPR sums a pair's n
+   * terms and averages over pairs, and the ego L2 counts every negative row, both divided by the
+   * pairs b, as the benchmark's CERP training (`bpr_loss_multi`, `get_reg_loss`).
+   */
+  readonly negatives?: number;
   /** w_cl of the SGL-WA InfoNCE term (default 0: plain LightGCN). */
   readonly clWeight?: number;
   /** InfoNCE temperature (default 0.2). */
@@ -44,6 +50,7 @@ export interface ResolvedLightGcnConfig {
   readonly layers: number;
   readonly batchSize: number;
   readonly l2: number;
+  readonly negatives: number;
   readonly clWeight: number;
   readonly clTemperature: number;
   readonly ks: readonly number[];
@@ -77,6 +84,7 @@ export function resolveLightGcnConfig(c: LightGcnConfig = {}): ResolvedLightGcnC
     layers,
     batchSize: posInt('batchSize', c.batchSize ?? 2048),
     l2: nonNeg('l2', c.l2 ?? 1e-4),
+    negatives: posInt('negatives', c.negatives ?? 1),
     clWeight: nonNeg('clWeight', c.clWeight ?? 0),
     clTemperature: temperature,
     ks: [...ks],

@@ -2,7 +2,7 @@ import type { Buf, Csr, HostBackend, Rng } from '@lers/kernels';
 import { buildNormalizedAdjacency, type CfDataset } from '@lers/data';
 import { createTable, type EmbeddingTable, type Parameter } from '@lers/embeddings';
 import type { Metrics, Model } from '../model.js';
-import { BprLoss } from './bpr.js';
+import { createBprLoss, type BprObjective } from './bpr.js';
 import { resolveLightGcnConfig, type LightGcnConfig, type ResolvedLightGcnConfig } from './config.js';
 import { EgoL2 } from './ego-l2.js';
 import { InfoNceLoss } from './infonce.js';
@@ -15,7 +15,7 @@ export interface LightGcnBatch {
   readonly epoch: number;
   /** Fill number; only the latest batch can be trained on (the buffers hold only it). */
   readonly seq: number;
-  /** (user, positive, negative) triples in the batch. */
+  /** (user, positive) pairs in the batch (each with `config.negatives` negatives). */
   readonly size: number;
 }
 
@@ -32,9 +32,10 @@ const EVAL = { training: false };
 /**
  * LightGCN (He et al. 2020) with the SGL-WA contrastive term, over any embedding table method:
  * E = mean_{l=0..L} A^l E0 on the symmetric normalized user-item adjacency (users first, then
- * items), BPR on one uniform negative per train pair, L2 on the batch's ego embeddings, optional
- * InfoNCE over the batch's unique users plus InfoNCE over its unique positive items (as SGL). The
- * backward is hand-written: the gradient of the final embeddings is scattered into a node table, propagated back with the same
+ * items), BPR on uniform negatives per train pair (one by default; `negatives`), L2 on the batch's
+ * ego embeddings, optional InfoNCE over the batch's unique users plus InfoNCE over its unique
+ * positive items (as SGL). The backward is hand-written: the gradient of the final embeddings is
+ * scattered into a node table, propagated back with the same
  * SpMM (A is symmetric) and handed to the tables through backwardAll.
  */
 export class LightGcn implements Model<LightGcnBatch> {
@@ -50,7 +51,7 @@ export class LightGcn implements Model<LightGcnBatch> {
 
   private readonly propagation: Propagation;
   private readonly sampler: PairSampler;
-  private readonly bpr: BprLoss;
+  private readonly bpr: BprObjective;
   private readonly egoL2: EgoL2;
   private readonly infoNce: InfoNceLoss | null;
   private readonly evaluator: FullRankingEvaluator;
@@ -61,7 +62,7 @@ export class LightGcn implements Model<LightGcnBatch> {
   private readonly eFinal: Buf<'f32'>;
   private readonly dFinal: Buf<'f32'>;
   private readonly dE0: Buf<'f32'>;
-  /** Batch ids, 3 x batch: users, then positives (as node ids), then negatives (node ids). */
+  /** Batch ids, (2 + n) x batch: users, then positives (node ids), then n negatives per pair (node ids, pair-major). */
   private readonly ids: Buf<'i32'>;
   /** Gathered rows for the ids: final, their gradient, ego. */
   private readonly rows: Buf<'f32'>;
@@ -99,16 +100,17 @@ export class LightGcn implements Model<LightGcnBatch> {
     this.itemTable = createTable(c.table.method, { ...tableOptions, rows: this.items, seed: c.seed + 1, name: 'item' });
     this.propagation = new Propagation(be, buildNormalizedAdjacency(dataset.train, this.users, this.items), c.layers, d);
     this.sampler = new PairSampler(dataset.train, this.items);
-    this.bpr = new BprLoss(be, B, d);
+    this.bpr = createBprLoss(be, B, d, c.negatives);
     this.egoL2 = new EgoL2(be);
     this.e0 = be.alloc('f32', n);
     this.eFinal = be.alloc('f32', n);
     this.dFinal = be.alloc('f32', n);
     this.dE0 = be.alloc('f32', n);
-    this.ids = be.alloc('i32', 3 * B);
-    this.rows = be.alloc('f32', 3 * B * d);
-    this.dRows = be.alloc('f32', 3 * B * d);
-    this.egoRows = be.alloc('f32', 3 * B * d);
+    const perPair = 2 + c.negatives;
+    this.ids = be.alloc('i32', perPair * B);
+    this.rows = be.alloc('f32', perPair * B * d);
+    this.dRows = be.alloc('f32', perPair * B * d);
+    this.egoRows = be.alloc('f32', perPair * B * d);
     const clMax = Math.min(B, this.users) + Math.min(B, this.items);
     const withCl = c.clWeight > 0;
     this.infoNce = withCl ? new InfoNceLoss(be, Math.max(Math.min(B, this.users), Math.min(B, this.items)), d, c.clTemperature) : null;
@@ -153,7 +155,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     }
   }
 
-  /** The batch's (user, positive item, negative item) ids, copied to the host (inspection, tests). */
+  /** The batch's user, positive item and negative item ids (pair k's j-th negative at k n + j), copied to the host. */
   batchIds(batch: LightGcnBatch): { users: Int32Array; positives: Int32Array; negatives: Int32Array } {
     this.checkCurrent(batch);
     const b = batch.size;
@@ -162,7 +164,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     return {
       users: v.slice(0, b),
       positives: v.slice(b, 2 * b).map((x) => x - U),
-      negatives: v.slice(2 * b, 3 * b).map((x) => x - U),
+      negatives: v.slice(2 * b, (2 + this.config.negatives) * b).map((x) => x - U),
     };
   }
 
@@ -174,11 +176,12 @@ export class LightGcn implements Model<LightGcnBatch> {
     const d = c.dim;
     const b = batch.size;
     const N = this.nodes;
+    const gathered = (2 + c.negatives) * b;
     this.embedAll(TRAIN);
 
-    const ids = be.slice(this.ids, 0, 3 * b);
-    const rows = be.slice(this.rows, 0, 3 * b * d);
-    const dRows = be.slice(this.dRows, 0, 3 * b * d);
+    const ids = be.slice(this.ids, 0, gathered);
+    const rows = be.slice(this.rows, 0, gathered * d);
+    const dRows = be.slice(this.dRows, 0, gathered * d);
     be.gather(this.eFinal, N, d, ids, rows);
     const bpr = this.bpr.run(b, rows, dRows);
     be.fill(this.dFinal, 0);
@@ -202,7 +205,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     this.propagation.apply(this.dFinal, this.dE0);
     let l2 = 0;
     if (c.l2 > 0) {
-      const ego = be.slice(this.egoRows, 0, 3 * b * d);
+      const ego = be.slice(this.egoRows, 0, gathered * d);
       be.gather(this.e0, N, d, ids, ego);
       l2 = this.egoL2.value(b, ego);
       this.egoL2.backward(b, c.l2, ego, ids, this.dE0, N, d);
@@ -279,13 +282,14 @@ export class LightGcn implements Model<LightGcnBatch> {
   private fillBatch(start: number, size: number, rng: Rng): void {
     const s = this.sampler;
     const U = this.users;
+    const n = this.config.negatives;
     const v = this.backend.view(this.ids);
     for (let k = 0; k < size; k++) {
       const pair = s.order[start + k];
       const u = s.pairUser[pair];
       v[k] = u;
       v[size + k] = U + s.pairItem[pair];
-      v[2 * size + k] = U + s.negative(u, rng);
+      s.negatives(u, rng, n, v, 2 * size + k * n, U);
     }
     if (this.clIds !== null) this.collectUnique(v, size);
   }

@@ -4,7 +4,8 @@ import type { CsrMatrix } from '@lers/data';
 /**
  * The (user, positive item) pairs of a train matrix in a seeded order, and uniform negatives:
  * an item drawn uniformly from all items, redrawn while it is one of the user's train items
- * (binary search in the user's sorted row), as the benchmark's sampler.
+ * (binary search in the user's sorted row), as the benchmark's sampler. Several negatives per pair
+ * (CERP's CF setting) are independent draws of that kind, so one pair may repeat a negative.
  */
 export class PairSampler {
   /** User of pair k (pairs in CSR order). */
@@ -40,6 +41,15 @@ export class PairSampler {
     const order = this.order;
     for (let k = 0; k < order.length; k++) order[k] = k;
     rng.shuffle(order);
+  }
+
+  /**
+   * Writes `count` independent negatives of `user` to out[at .. at + count), each plus `shift`
+   * (e.g. the user count, for node ids). The draws come from `rng` in order, so one negative per
+   * pair consumes the stream exactly as `negative` does.
+   */
+  negatives(user: number, rng: Rng, count: number, out: Int32Array, at: number, shift = 0): void {
+    for (let j = 0; j < count; j++) out[at + j] = shift + this.negative(user, rng);
   }
 
   /** A uniform item that is not among `user`'s train items. */

@@ -23,7 +23,11 @@ export interface AdamOptions {
   readonly lazy?: boolean;
 }
 
-/** Adam with PyTorch semantics (bias-corrected, coupled weight decay), optionally lazy on embedding rows. */
+/**
+ * Adam with PyTorch semantics (bias-corrected, coupled weight decay), optionally lazy on embedding
+ * rows. A parameter with its own `update` takes its learning rate, or a plain SGD step when its rule
+ * is `sgd` (the reference's separate optimizer; its moment buffers then stay zero).
+ */
 export class Adam implements Optimizer {
   readonly kind = 'adam';
   readonly parameters: readonly Parameter[];
@@ -70,8 +74,12 @@ export class Adam implements Optimizer {
     this.step_++;
     const be = this.backend;
     this.parameters.forEach((p, k) => {
+      if (p.update?.rule === 'sgd') {
+        be.sgd(p.value, p.grad, p.update.lr, p.weightDecay ?? this.weightDecay, 0, null);
+        return;
+      }
       const hp = {
-        lr: this.lr,
+        lr: p.update?.lr ?? this.lr,
         beta1: this.beta1,
         beta2: this.beta2,
         eps: this.eps,

@@ -12,7 +12,10 @@ export interface SgdOptions {
   readonly weightDecay?: number;
 }
 
-/** Plain SGD, optionally with momentum, as torch.optim.SGD (dampening 0, no Nesterov). */
+/**
+ * Plain SGD, optionally with momentum, as torch.optim.SGD (dampening 0, no Nesterov). A parameter
+ * with its own `update` takes its learning rate (and no momentum when its rule is `sgd`).
+ */
 export class Sgd implements Optimizer {
   readonly kind = 'sgd';
   readonly parameters: readonly Parameter[];
@@ -44,7 +47,8 @@ export class Sgd implements Optimizer {
   step(): void {
     this.step_++;
     this.parameters.forEach((p, k) => {
-      this.backend.sgd(p.value, p.grad, this.lr, p.weightDecay ?? this.weightDecay, this.momentum, this.velocity[k]);
+      const plain = p.update?.rule === 'sgd';
+      this.backend.sgd(p.value, p.grad, p.update?.lr ?? this.lr, p.weightDecay ?? this.weightDecay, plain ? 0 : this.momentum, plain ? null : this.velocity[k]);
     });
   }
 

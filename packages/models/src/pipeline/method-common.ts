@@ -1,10 +1,13 @@
 import { isMaskSearchTable, type EmbeddingTable, type MaskSearchTable, type TableSize } from '@lers/embeddings';
+import type { TableSpec } from '../ctr/ctr-model.js';
 import type { Metrics, Model } from '../model.js';
 import type { TrainConfig } from '../train/config.js';
 import type { TrainResult } from '../train/events.js';
 import type { Artifacts } from './artifacts.js';
-import type { Backbone } from './backbone.js';
-import type { StageContext } from './stage.js';
+import type { Backbone, ModelSettings } from './backbone.js';
+import { weightArtifacts, writeWeightArtifacts } from './model-weights.js';
+import type { StepHooks } from './stage-model.js';
+import type { Stage, StageContext } from './stage.js';
 
 /** Options every method pipeline takes. */
 export interface MethodPipelineOptions<M extends Model = Model> {
@@ -19,6 +22,16 @@ export interface MethodPipelineOptions<M extends Model = Model> {
   readonly tableOptions?: Readonly<Record<string, unknown>>;
   /** Global gradient-norm clipping of every stage's training (CERP default 100, the reference's; others none). */
   readonly clipGradNorm?: number;
+  /**
+   * CF: negatives per (user, positive) pair in every stage (CERP default 5, the reference's; PEP and
+   * OptEmbed default to the backbone's, normally 1). CTR backbones ignore it.
+   */
+  readonly negatives?: number;
+  /**
+   * Hand each target's retrained model back (`model` of its result; the caller disposes it). Its
+   * weights are then also kept among the artifacts, so that a resumed run rebuilds the same model.
+   */
+  readonly keepModels?: boolean;
 }
 
 /** Sizes of a model's tables together, and the protocol's sparsity over them. */
@@ -110,6 +123,59 @@ export function masksAt<M extends Model>(ctx: StageContext<M>, target: number): 
   }
   if (Object.keys(out).length === 0) throw new Error(`no masks were saved for target ${target}`);
   return out;
+}
+
+/** The model settings of a method's stages: `o.negatives`, else the method's default (none: the backbone's). */
+export function modelSettings(o: MethodPipelineOptions, defaultNegatives?: number): ModelSettings {
+  const negatives = o.negatives ?? defaultNegatives;
+  return negatives === undefined ? {} : { negatives };
+}
+
+/** What a method's retraining stage at one target needs besides the common options. */
+export interface RetrainSetup {
+  /** The table spec of the method's search form; the retraining adds the target's masks to its options. */
+  readonly spec: TableSpec;
+  /** The key of the initial weights it starts from. */
+  readonly initial: string;
+  readonly hooks: StepHooks;
+  readonly settings: ModelSettings;
+}
+
+/**
+ * The `retrain@<target>` stage every method shares: a fresh model with the target's masks fixed,
+ * from the saved initial weights (lottery ticket), trained by `o.train`; resumable inside itself.
+ * With `o.keepModels` the trained model is handed out, and its weights saved as artifacts
+ * `retrained/<target>/...` from which `reload` rebuilds it after a resume.
+ */
+export function retrainStage<M extends Model>(o: MethodPipelineOptions<M>, target: number, r: RetrainSetup): Stage<M> {
+  const create = (ctx: StageContext<M>): M => o.backbone.create({ method: r.spec.method, options: { ...r.spec.options, masks: masksAt(ctx, target) } }, r.settings);
+  const prefix = `retrained/${target}/`;
+  const run = async (ctx: StageContext<M>) => {
+    const model = create(ctx);
+    let handedOut = false;
+    try {
+      ctx.restoreInitial(model, r.initial);
+      const result = await ctx.train(model, o.train, r.hooks);
+      const info = retrainInfo(target, result, Object.values(o.backbone.tables(model)));
+      if (o.keepModels !== true) return { info };
+      const artifacts = await weightArtifacts(model, prefix);
+      handedOut = true;
+      return { info, artifacts, model };
+    } finally {
+      if (!handedOut) model.dispose();
+    }
+  };
+  const reload = (ctx: StageContext<M>): M => {
+    const model = create(ctx);
+    try {
+      writeWeightArtifacts(model, (p) => ctx.artifactsUnder(p), prefix, `retrain@${target} (completed in an earlier run without keepModels? use a new state directory)`);
+      return model;
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  };
+  return { name: `retrain@${target}`, resumable: true, run, ...(o.keepModels === true ? { reload } : {}) };
 }
 
 /** The info of a retraining stage from its training result and the model's tables. */

@@ -2,7 +2,8 @@ import { checkTargets, OptEmbedTable } from '@lers/embeddings';
 import type { Model } from '../model.js';
 import type { Artifact } from './artifacts.js';
 import type { Backbone } from './backbone.js';
-import { masksAt, retrainInfo, type MethodPipelineOptions } from './method-common.js';
+import { modelSettings, retrainStage, type MethodPipelineOptions } from './method-common.js';
+import { weightArtifacts, writeWeightArtifacts } from './model-weights.js';
 import { evolutionarySearch, type EvolutionOptions } from './optembed-search.js';
 import type { PipelineDefinition, Stage, StageContext } from './stage.js';
 
@@ -22,23 +23,13 @@ function supernetTables<M extends Model>(backbone: Backbone<M>, model: M): [stri
 
 /** Writes the saved supernet state (parameters and model buffers) into a fresh supernet model. */
 function restoreSupernet<M extends Model>(ctx: StageContext<M>, model: M): void {
-  const params = ctx.artifactsUnder('supernet/param/');
-  for (const p of model.parameters()) {
-    const v = params[p.name];
-    if (!(v instanceof Float32Array) || v.length !== p.value.length) throw new Error(`optembed: no saved supernet values for parameter ${p.name}`);
-    model.backend.write(p.value, v);
-  }
-  const buffers = ctx.artifactsUnder('supernet/buffer/');
-  for (const [name, b] of Object.entries(model.buffers())) {
-    const v = buffers[name];
-    if (!(v instanceof Float32Array) || v.length !== b.length) throw new Error(`optembed: no saved supernet values for buffer ${name}`);
-    model.backend.write(b, v);
-  }
+  writeWeightArtifacts(model, (prefix) => ctx.artifactsUnder(prefix), 'supernet/', 'optembed supernet');
 }
 
 /**
  * OptEmbed's pipeline: `supernet` trains the supernet (random per-row or per-field dims each step,
- * learned row-pruning thresholds; the best epoch by validation is kept), then per target
+ * learned row-pruning thresholds; the best epoch by validation is kept; resumable inside itself,
+ * the dims' sampling stream being part of its checkpoint), then per target
  * `search@<target>` runs the evolutionary search of dims on it and `retrain@<target>` retrains from
  * the saved initial weights with the element masks (kept rows x their searched dims) fixed.
  * CTR backbones get per-field dims (the backbone's field offsets).
@@ -48,16 +39,16 @@ export function optEmbedPipeline<M extends Model>(o: OptEmbedPipelineOptions<M>)
   const fieldOffsets = o.backbone.fieldOffsets;
   const spec = { method: 'optembed', options: { ...o.tableOptions, ...(fieldOffsets !== undefined ? { fieldOffsets } : {}) } };
   const hooks = o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {};
+  const settings = modelSettings(o);
   const supernet: Stage<M> = {
     name: 'supernet',
+    resumable: true,
     async run(ctx) {
-      const model = o.backbone.create(spec);
+      const model = o.backbone.create(spec, settings);
       try {
         ctx.restoreInitial(model, 'optembed');
         const result = await ctx.train(model, { ...o.train, test: false }, hooks);
-        const artifacts: Record<string, Artifact> = {};
-        for (const p of model.parameters()) artifacts[`supernet/param/${p.name}`] = await model.backend.read(p.value);
-        for (const [name, b] of Object.entries(model.buffers())) artifacts[`supernet/buffer/${name}`] = await model.backend.read(b);
+        const artifacts = await weightArtifacts(model, 'supernet/');
         const kept = Object.fromEntries(supernetTables(o.backbone, model).map(([name, t]) => [name, t.keptRows().reduce((a, b) => a + b, 0)]));
         return { artifacts, info: { bestEpoch: result?.bestEpoch ?? null, valid: result?.bestValid ?? null, keptRows: kept } };
       } finally {
@@ -69,7 +60,7 @@ export function optEmbedPipeline<M extends Model>(o: OptEmbedPipelineOptions<M>)
     {
       name: `search@${target}`,
       run(ctx) {
-        const model = o.backbone.create(spec);
+        const model = o.backbone.create(spec, settings);
         try {
           restoreSupernet(ctx, model);
           const tables = supernetTables(o.backbone, model);
@@ -99,20 +90,7 @@ export function optEmbedPipeline<M extends Model>(o: OptEmbedPipelineOptions<M>)
         }
       },
     },
-    {
-      name: `retrain@${target}`,
-      resumable: true,
-      async run(ctx) {
-        const model = o.backbone.create({ method: 'optembed', options: { ...spec.options, masks: masksAt(ctx, target) } });
-        try {
-          ctx.restoreInitial(model, 'optembed');
-          const result = await ctx.train(model, o.train, hooks);
-          return { info: retrainInfo(target, result, Object.values(o.backbone.tables(model))) };
-        } finally {
-          model.dispose();
-        }
-      },
-    },
+    retrainStage(o, target, { spec, initial: 'optembed', hooks, settings }),
   ]);
   return { method: 'optembed', initial: { optembed: spec }, stages: [supernet, ...perTarget] };
 }

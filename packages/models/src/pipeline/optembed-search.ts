@@ -62,6 +62,17 @@ export interface EvolutionResult {
  * dims are drawn with P(k) proportional to alpha^(d-k), alpha solved so that the expected cost
  * equals the target's budget. Deterministic for a seed (ties keep the earlier candidate). The
  * tables' evaluation dims are reset to all d at the end.
+ *
+ * Evaluation cost: the tables are frozen for the search (OptEmbedTable.freeze), so a candidate
+ * costs one write of its masked values into a buffer reused for all candidates, then one
+ * `model.evaluate('valid')` on the model's own buffers (LightGCN's propagation and ranking
+ * buffers, a CTR model's batch and layer buffers): no buffer is allocated per candidate (only the
+ * dense kernels' short-lived scratch inside a call, as in any evaluation). What runs in parallel
+ * is inside each evaluation: the backend's kernels (table gather/copy, SpMM propagation, scores,
+ * top-k, the CTR head's dense layers) use its thread pool. Candidates are evaluated one after
+ * another, each with all threads; evaluating several at once (e.g. one SpMM over k candidates'
+ * tables side by side) would multiply the propagation buffers by k for no gain on a pool that one
+ * evaluation already keeps busy, so it is not done.
  */
 export function evolutionarySearch(model: Model, tables: readonly OptEmbedTable[], target: number, options: EvolutionOptions): EvolutionResult {
   if (!(target > 0 && target < 1)) throw new RangeError(`optembed search: target must be in (0, 1), got ${target}`);
@@ -126,6 +137,7 @@ export function evolutionarySearch(model: Model, tables: readonly OptEmbedTable[
   const history: { generation: number; fitness: number; sparsity: number }[] = [];
   let top: ScoredCandidate[] = [];
   let candidates: Candidate[] = Array.from({ length: o.population }, random);
+  for (const t of tables) t.freeze();
   try {
     for (let generation = 0; generation < o.generations; generation++) {
       const scored = candidates.map((c): ScoredCandidate => {
@@ -141,7 +153,10 @@ export function evolutionarySearch(model: Model, tables: readonly OptEmbedTable[
       candidates = [...Array.from({ length: o.crossovers }, () => crossover(top)), ...Array.from({ length: o.mutations }, () => mutate(top))];
     }
   } finally {
-    for (const t of tables) t.setDims(null);
+    for (const t of tables) {
+      t.thaw();
+      t.setDims(null);
+    }
   }
   return { best: top[0], evaluated, history, alpha };
 }

@@ -7,6 +7,7 @@ import { train } from '../train/train.js';
 import { artifactType, fromSection, toSection, type Artifact, type ArtifactEntry } from './artifacts.js';
 import type { Backbone } from './backbone.js';
 import { StageModel, StageStop } from './stage-model.js';
+import { tablesTrainState } from './table-state.js';
 import type { PipelineDefinition, PipelineEvent, PipelineOptions, PipelineResult, Stage, StageContext, StageRecord } from './stage.js';
 
 const STATE_FILE = 'pipeline.ckpt';
@@ -24,9 +25,12 @@ interface PipelineState {
  * it. With `options.dir`, the state (initial weights, completed stages, their artifacts and info)
  * is written atomically after the initial weights and after every stage, and a later call with the
  * same fingerprint resumes after the last completed stage; a resumable stage also resumes inside
- * itself from its train() checkpoint. Deterministic stages give the same result either way.
+ * itself from its train() checkpoint (which keeps the tables' training state too). Deterministic
+ * stages give the same result either way. Models that stages hand out are returned by stage name
+ * (rebuilt by `reload` for stages completed in an earlier run); the caller disposes them, and on
+ * an error they are disposed here.
  */
-export async function runPipeline<M extends Model>(definition: PipelineDefinition<M>, backbone: Backbone<M>, options: PipelineOptions = {}): Promise<PipelineResult> {
+export async function runPipeline<M extends Model>(definition: PipelineDefinition<M>, backbone: Backbone<M>, options: PipelineOptions = {}): Promise<PipelineResult<M>> {
   const emit = (e: PipelineEvent): void => options.onEvent?.(e);
   const names = definition.stages.map((s) => s.name);
   if (new Set(names).size !== names.length) throw new Error(`pipeline ${definition.method}: stage names must be unique, got ${names.join(', ')}`);
@@ -42,26 +46,41 @@ export async function runPipeline<M extends Model>(definition: PipelineDefinitio
     emit({ type: 'initial', keys: Object.keys(definition.initial) });
   }
   const records: StageRecord[] = state.completed.map((r) => ({ ...r, resumed: true }));
+  const resumedCount = state.completed.length;
+  const handedOut = new Map<string, M>();
 
-  for (let index = state.completed.length; index < definition.stages.length; index++) {
-    const stage = definition.stages[index];
-    emit({ type: 'stage-start', index, name: stage.name });
-    const trainPath = dir === null || stage.resumable !== true ? null : `${dir}/stage-${index}-${stage.name.replace(/[^A-Za-z0-9.@_-]/g, '_')}.train.ckpt`;
-    const t0 = performance.now();
-    const output = await stage.run(contextFor(stage, index, backbone, state, trainPath, options));
-    const seconds = (performance.now() - t0) / 1000;
-    for (const [name, a] of Object.entries(output.artifacts ?? {})) {
-      if (state.artifacts.has(name)) throw new Error(`pipeline ${definition.method}: stage ${stage.name} produced artifact "${name}", which already exists`);
-      state.artifacts.set(name, a);
+  try {
+    for (let index = resumedCount; index < definition.stages.length; index++) {
+      const stage = definition.stages[index];
+      emit({ type: 'stage-start', index, name: stage.name });
+      const trainPath = dir === null || stage.resumable !== true ? null : `${dir}/stage-${index}-${stage.name.replace(/[^A-Za-z0-9.@_-]/g, '_')}.train.ckpt`;
+      const t0 = performance.now();
+      const output = await stage.run(contextFor(stage, index, backbone, state, trainPath, options));
+      if (output.model !== undefined) handedOut.set(stage.name, output.model);
+      const seconds = (performance.now() - t0) / 1000;
+      for (const [name, a] of Object.entries(output.artifacts ?? {})) {
+        if (state.artifacts.has(name)) throw new Error(`pipeline ${definition.method}: stage ${stage.name} produced artifact "${name}", which already exists`);
+        state.artifacts.set(name, a);
+      }
+      const record: StageRecord = { name: stage.name, seconds, info: output.info ?? {}, resumed: false };
+      state.completed.push(record);
+      records.push(record);
+      if (statePath !== null) await saveState(statePath, definition.method, names, fingerprint, state);
+      if (trainPath !== null) await removeFile(trainPath);
+      emit({ type: 'stage-end', index, name: stage.name, seconds, info: record.info });
     }
-    const record: StageRecord = { name: stage.name, seconds, info: output.info ?? {}, resumed: false };
-    state.completed.push(record);
-    records.push(record);
-    if (statePath !== null) await saveState(statePath, definition.method, names, fingerprint, state);
-    if (trainPath !== null) await removeFile(trainPath);
-    emit({ type: 'stage-end', index, name: stage.name, seconds, info: record.info });
+    const models: Record<string, M> = {};
+    definition.stages.forEach((stage, index) => {
+      const model = index < resumedCount ? stage.reload?.(contextFor(stage, index, backbone, state, null, options)) : handedOut.get(stage.name);
+      if (model === undefined) return;
+      handedOut.set(stage.name, model);
+      models[stage.name] = model;
+    });
+    return { stages: records, artifacts: Object.fromEntries(state.artifacts), models };
+  } catch (e) {
+    for (const model of handedOut.values()) model.dispose();
+    throw e;
   }
-  return { stages: records, artifacts: Object.fromEntries(state.artifacts) };
 }
 
 /** The initial parameters of a fresh model of each spec, as `initial/<key>/<parameter>`. */
@@ -114,8 +133,12 @@ function contextFor<M extends Model>(stage: Stage<M>, index: number, backbone: B
     async train(model, config, hooks = {}): Promise<TrainResult | null> {
       const wrapped = new StageModel(model, hooks);
       const { checkpoint: _ignored, ...rest } = config;
+      const extraState = tablesTrainState(backbone.tables(model));
       try {
-        return await train(wrapped, trainPath === null ? rest : { ...rest, checkpoint: { path: trainPath } }, options.onTrainEvent ? { onEvent: options.onTrainEvent } : {});
+        return await train(wrapped, trainPath === null ? rest : { ...rest, checkpoint: { path: trainPath } }, {
+          ...(options.onTrainEvent ? { onEvent: options.onTrainEvent } : {}),
+          ...(extraState !== null ? { extraState } : {}),
+        });
       } catch (e) {
         if (e instanceof StageStop) return null;
         throw e;

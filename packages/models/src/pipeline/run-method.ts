@@ -12,8 +12,8 @@ export type PipelineMethod = 'pep' | 'optembed' | 'cerp';
 /** The pipeline methods. */
 export const PIPELINE_METHODS: readonly PipelineMethod[] = ['pep', 'optembed', 'cerp'];
 
-/** The result of a method at one target, as a benchmark row needs it. */
-export interface MethodTargetResult {
+/** The result of a method at one target, as a benchmark row needs it (and the model, when kept). */
+export interface MethodTargetResult<M extends Model = Model> {
   readonly method: PipelineMethod;
   readonly target: number;
   /** Test metrics of the retrained model at its best validation epoch (validation metrics when the test is off). */
@@ -26,6 +26,8 @@ export interface MethodTargetResult {
    * shared by several targets (PEP's search, OptEmbed's supernet) is listed in full for each.
    */
   readonly secondsPerStage: Readonly<Record<string, number>>;
+  /** The retrained model, with option `keepModels` (the caller disposes it). */
+  readonly model?: M;
 }
 
 /** The pipeline definition of a method. */
@@ -40,9 +42,9 @@ export function methodPipeline<M extends Model>(method: PipelineMethod, options:
   }
 }
 
-/** The per-target results of a completed method pipeline. */
-export function targetResults(method: PipelineMethod, result: PipelineResult): MethodTargetResult[] {
-  const out: MethodTargetResult[] = [];
+/** The per-target results of a completed method pipeline (with the models it handed out). */
+export function targetResults<M extends Model>(method: PipelineMethod, result: PipelineResult<M>): MethodTargetResult<M>[] {
+  const out: MethodTargetResult<M>[] = [];
   for (const stage of result.stages) {
     if (!stage.name.startsWith('retrain@')) continue;
     const info = stage.info as RetrainInfo;
@@ -52,7 +54,8 @@ export function targetResults(method: PipelineMethod, result: PipelineResult): M
       const [kind, at] = s.name.split('@');
       if (at === undefined ? kind !== 'retrain' : Number(at) === target) secondsPerStage[kind] = s.seconds;
     }
-    out.push({ method, target, metrics: info.metrics, valid: info.valid, size: info.size, secondsPerStage });
+    const model = result.models[stage.name];
+    out.push({ method, target, metrics: info.metrics, valid: info.valid, size: info.size, secondsPerStage, ...(model !== undefined ? { model } : {}) });
   }
   return out;
 }
@@ -62,9 +65,10 @@ export function targetResults(method: PipelineMethod, result: PipelineResult): M
  * result per target (metrics, sizes and the seconds of each stage), e.g. for a benchmark table.
  * With `run.dir` an interrupted run resumes after its last completed stage; the default
  * fingerprint covers the method's options and training configs, not the backbone or its data, so
- * give each dataset/backbone its own directory (or a fingerprint that names them).
+ * give each dataset/backbone its own directory (or a fingerprint that names them). With
+ * `options.keepModels` every result carries its retrained model (the caller disposes them all).
  */
-export async function runMethodPipeline<M extends Model>(method: PipelineMethod, options: OptEmbedPipelineOptions<M>, run: PipelineOptions = {}): Promise<MethodTargetResult[]> {
+export async function runMethodPipeline<M extends Model>(method: PipelineMethod, options: OptEmbedPipelineOptions<M>, run: PipelineOptions = {}): Promise<MethodTargetResult<M>[]> {
   const definition = methodPipeline(method, options);
   const fingerprint = run.fingerprint ?? {
     method,
@@ -74,12 +78,15 @@ export async function runMethodPipeline<M extends Model>(method: PipelineMethod,
     tableOptions: options.tableOptions ?? null,
     clip: options.clipGradNorm ?? null,
     evolution: options.evolution ?? null,
+    // Only when given, so that states written before these options existed still match.
+    ...(options.negatives !== undefined ? { negatives: options.negatives } : {}),
+    ...(options.keepModels === true ? { keepModels: true } : {}),
   };
   return targetResults(method, await runPipeline(definition, options.backbone, { ...run, fingerprint }));
 }
 
 /** runMethodPipeline at one target. */
-export async function runMethodAtTarget<M extends Model>(method: PipelineMethod, target: number, options: Omit<OptEmbedPipelineOptions<M>, 'targets'>, run: PipelineOptions = {}): Promise<MethodTargetResult> {
+export async function runMethodAtTarget<M extends Model>(method: PipelineMethod, target: number, options: Omit<OptEmbedPipelineOptions<M>, 'targets'>, run: PipelineOptions = {}): Promise<MethodTargetResult<M>> {
   const [result] = await runMethodPipeline(method, { ...options, targets: [target] }, run);
   return result;
 }

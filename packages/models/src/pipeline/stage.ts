@@ -7,9 +7,11 @@ import type { Backbone } from './backbone.js';
 import type { StepHooks } from './stage-model.js';
 
 /** What a stage produces: artifacts for later stages and JSON-able facts (metrics, sizes, sparsities). */
-export interface StageOutput {
+export interface StageOutput<M extends Model = Model> {
   readonly artifacts?: Artifacts;
   readonly info?: Readonly<Record<string, unknown>>;
+  /** A trained model handed to the pipeline's caller, who disposes it (not persisted: see `Stage.reload`). */
+  readonly model?: M;
 }
 
 /** What a stage can use while it runs. */
@@ -42,10 +44,17 @@ export interface Stage<M extends Model> {
   readonly name: string;
   /**
    * The stage can resume inside itself from train()'s checkpoint: true only when its whole state is
-   * parameters, optimizer state and model buffers (a retraining). Other stages restart when interrupted.
+   * parameters, optimizer state, model buffers and the tables' training state (retraining; PEP's and
+   * CERP's mask search with their captures; OptEmbed's supernet with its sampling stream). Other
+   * stages restart when interrupted.
    */
   readonly resumable?: boolean;
-  run(ctx: StageContext<M>): Promise<StageOutput>;
+  run(ctx: StageContext<M>): Promise<StageOutput<M>>;
+  /**
+   * For a stage that hands out a model: rebuilds that model from the stage's artifacts when a later
+   * run finds the stage already completed (so a resumed pipeline returns the same models).
+   */
+  readonly reload?: (ctx: StageContext<M>) => M;
 }
 
 /** A method's pipeline: the tables whose initial weights are saved first, then its stages in order. */
@@ -85,8 +94,10 @@ export interface StageRecord {
 }
 
 /** What `runPipeline` returns. */
-export interface PipelineResult {
+export interface PipelineResult<M extends Model = Model> {
   readonly stages: readonly StageRecord[];
   /** Every artifact (the initial weights under `initial/<key>/<parameter>`). */
   readonly artifacts: Artifacts;
+  /** The models stages handed out (run now, or rebuilt by `reload`), by stage name; the caller disposes them. */
+  readonly models: Readonly<Record<string, M>>;
 }

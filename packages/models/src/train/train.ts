@@ -8,12 +8,15 @@ import { readFileIfExists, writeFileAtomic } from './checkpoint-file.js';
 import { resolveTrainConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { CheckpointError, TrainingDivergedError } from './errors.js';
 import type { EpochRecord, TrainEvent, TrainEventHandler, TrainResult } from './events.js';
+import type { ExtraTrainState } from './extra-state.js';
 import { prefixed, restoreBuffers, snapshotBuffers, unprefixed, type HostState, type NamedBuffers } from './snapshot.js';
 
 /** Options of `train` besides the config. */
 export interface TrainOptions {
   /** Receives progress events (synchronously; throwing aborts the run). */
   readonly onEvent?: TrainEventHandler;
+  /** State besides parameters, buffers and optimizer that checkpoints keep and a resume restores. */
+  readonly extraState?: ExtraTrainState;
 }
 
 /** The loop's random stream id, kept apart from streams models derive from the same seed. */
@@ -64,7 +67,7 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
     if (cfg.checkpoint !== null && cfg.checkpoint.resume !== false) {
       const bytes = await readFileIfExists(cfg.checkpoint.path);
       if (bytes !== null) {
-        resumeFrom(bytes, cfg, run, be, paramBufs, modelBufs, optimizer);
+        resumeFrom(bytes, cfg, run, be, paramBufs, modelBufs, optimizer, options.extraState ?? null);
         resumed = true;
       }
     }
@@ -96,7 +99,7 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
       run.epoch = epoch;
 
       if (cfg.checkpoint !== null) {
-        const bytes = encodeCheckpoint(await checkpointOf(cfg, run, be, paramBufs, modelBufs, optimizer));
+        const bytes = encodeCheckpoint(await checkpointOf(cfg, run, be, paramBufs, modelBufs, optimizer, options.extraState ?? null));
         await writeFileAtomic(cfg.checkpoint.path, bytes);
         emit({ type: 'checkpoint', epoch, path: cfg.checkpoint.path, bytes: bytes.length });
       }
@@ -189,11 +192,14 @@ async function checkpointOf(
   paramBufs: NamedBuffers,
   modelBufs: NamedBuffers,
   optimizer: Optimizer,
+  extra: ExtraTrainState | null,
 ): Promise<{ header: Record<string, unknown>; sections: Record<string, Float32Array> }> {
+  const extraNow = extra?.save() ?? null;
   const sections: Record<string, Float32Array> = {
     ...prefixed('param/', await snapshotBuffers(be, paramBufs)),
     ...prefixed('buffer/', await snapshotBuffers(be, modelBufs)),
     ...prefixed('optim/', await snapshotBuffers(be, optimizer.stateBuffers())),
+    ...(extraNow !== null ? prefixed('extra/', extraNow.sections) : {}),
   };
   if (run.best !== null) {
     Object.assign(sections, prefixed('best/param/', run.best.params), prefixed('best/buffer/', run.best.buffers));
@@ -209,6 +215,7 @@ async function checkpointOf(
     sinceImproved: run.sinceImproved,
     stoppedEarly: run.stoppedEarly,
     history: run.history,
+    ...(extraNow !== null ? { extra: extraNow.header } : {}),
   };
   return { header, sections };
 }
@@ -222,6 +229,7 @@ function resumeFrom(
   paramBufs: NamedBuffers,
   modelBufs: NamedBuffers,
   optimizer: Optimizer,
+  extra: ExtraTrainState | null,
 ): void {
   const { header: h, sections } = decodeCheckpoint(bytes);
   if (h.format !== 'lers-checkpoint' || h.version !== CHECKPOINT_VERSION) throw new CheckpointError(`unsupported checkpoint format ${String(h.format)} v${String(h.version)}`);
@@ -232,6 +240,10 @@ function resumeFrom(
   restoreBuffers(be, paramBufs, unprefixed('param/', sections), 'checkpoint parameters');
   restoreBuffers(be, modelBufs, unprefixed('buffer/', sections), 'checkpoint buffers');
   restoreBuffers(be, optimizer.stateBuffers(), unprefixed('optim/', sections), 'checkpoint optimizer state');
+  if ((h.extra === undefined) !== (extra === null)) {
+    throw new CheckpointError(extra === null ? 'the checkpoint keeps extra run state that this run has no place for' : 'the checkpoint lacks the extra run state this run needs (e.g. mask captures)');
+  }
+  if (extra !== null) extra.restore(h.extra, unprefixed('extra/', sections));
   optimizer.restoreStepCount(opt.step);
   run.epoch = h.epoch;
   run.rng = Rng.fromState(h.rng as number[]);
