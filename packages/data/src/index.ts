@@ -17,6 +17,8 @@ export * from './ctr/row-sink.js';
 export * from './ctr/categorical.js';
 export * from './ctr/criteo-format.js';
 export * from './ctr/avazu-format.js';
+export * from './ctr/vocabulary.js';
+export * from './ctr/raw-rows.js';
 export * from './cache/checksum.js';
 export * from './cache/container.js';
 export * from './cache/dataset-codec.js';

@@ -29,7 +29,7 @@ export { DheMlp, mlpParamCount, type DheLayer, type MlpMode } from './methods/dh
 export { drawDheHashes, isPrime, DHE_DEFAULT_K, DHE_DEFAULT_RANGE, type DheHashes } from './methods/dhe-hash.js';
 export { solveBudget, registerBudget, budgetMethods, fractionBudget, BudgetError, DEFAULT_BUDGET_TOLERANCE, targetParams, budgetSolution, solveQr, qrParamCount, solveTtrec, solveDhe, DHE_DEFAULT_DEPTH, TT_DEFAULT_CORES, TT_DEFAULT_CACHE_FRACTION } from './budget/index.js';
 export type { BudgetRequest, BudgetSolution, BudgetSolver } from './budget/index.js';
-export { MODEL_FORMAT, ModelFileError, encodeModelFile, decodeModelFile, tableOf, loadModelTable, denseArrayOf, type ModelHeader, type ModelFile, type ModelContents, type ModelTableEntry } from './model-file/format.js';
+export { MODEL_FORMAT, ModelFileError, encodeModelFile, decodeModelFile, tableOf, loadModelTable, denseArrayOf, vocabularyOf, type ModelHeader, type ModelFile, type ModelContents, type ModelTableEntry } from './model-file/format.js';
 export { PepTable, pepMethod, isMaskSearchTable, DEFAULT_TARGETS, PEP_DEFAULT_THRESHOLD_INIT, PEP_DEFAULT_THRESHOLD_DECAY, type PepTableOptions, type MaskSearchTable } from './methods/pep.js';
 export { OptEmbedTable, optEmbedMethod, OPTEMBED_DEFAULT_THRESHOLD_REG, OPTEMBED_DEFAULT_THRESHOLD_LR, type OptEmbedTableOptions, type OptEmbedGrouping, type OptEmbedThresholdOptimizer } from './methods/optembed.js';
 export { dimProbabilities, expectedDims, solveDimAlpha, DimSampler, binaryStepGrad } from './methods/optembed-dims.js';

@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeContainer } from '@lers/data';
+import { CtrVocabulary, encodeContainer, FieldVocab } from '@lers/data';
 import { createReferenceBackend } from '@lers/kernels';
-import { createTable, decodeModelFile, denseArrayOf, encodeModelFile, loadModelTable, MODEL_FORMAT, type ModelContents } from '../src/index.js';
+import { createTable, decodeModelFile, denseArrayOf, encodeModelFile, loadModelTable, MODEL_FORMAT, vocabularyOf, type ModelContents } from '../src/index.js';
 import { readModelFile, writeModelFile } from '../src/node.js';
 
 const be = createReferenceBackend();
@@ -81,5 +81,49 @@ describe('.lers model files', () => {
     expect(file.header.metrics['test/ndcg@20']).toBe(0.25);
     writeFileSync(path, before.subarray(0, 40));
     await expect(readModelFile(path)).rejects.toThrow(/model\.lers/);
+  });
+});
+
+/** An Avazu-style vocabulary over columns id, click, hour, site: hours 14102100 (x2), 14102101; sites 'a1b2c3d4' (hex), 'news' (text). */
+function smallVocabulary(): CtrVocabulary {
+  // Eight digits are 8 hex digits: the readers' tokenizer keys them as a u32 hash.
+  const hour = new FieldVocab();
+  hour.countHex(0x14102100);
+  hour.countHex(0x14102100);
+  hour.countHex(0x14102101);
+  hour.finalize(1);
+  const site = new FieldVocab();
+  site.countHex(0xa1b2c3d4);
+  site.countStr('news');
+  site.finalize(1);
+  return new CtrVocabulary({ name: 'avazu', columns: ['id', 'click', 'hour', 'site'], expandHour: false }, ['hour', 'site'], [hour, site], 1);
+}
+
+describe('.lers model files with a CTR vocabulary', () => {
+  it('stores it as sections and restores an encoder that gives the same ids', async () => {
+    const vocabulary = smallVocabulary();
+    const contents: ModelContents = { ...(await sampleContents()), vocabulary: vocabulary.serialize() };
+    const file = decodeModelFile(encodeModelFile(contents), 'v.lers');
+    expect(file.header.vocabulary?.sections).toEqual(Object.keys(vocabulary.serialize().sections));
+    const back = vocabularyOf(file, 'v.lers');
+    expect(back).not.toBeNull();
+    // Local ids: hour 14102100 -> 1 (twice), 14102101 -> 2; site hex -> 1, 'news' -> 2 (hex before text on ties); offsets 0 and 3.
+    for (const [row, ids] of [[['14102100', 'a1b2c3d4'], [1, 4]], [['14102101', 'news'], [2, 5]], [['14102102', 'A1B2C3D4'], [0, 4]]] as const) {
+      expect(Array.from(back!.encodeRow(row))).toEqual(ids);
+      expect(Array.from(vocabulary.encodeRow(row))).toEqual(ids);
+    }
+    expect(vocabularyOf(decodeModelFile(encodeModelFile(await sampleContents())))).toBeNull();
+  });
+
+  it('rejects a missing or malformed vocabulary section, and a table named "vocabulary"', async () => {
+    const base = await sampleContents();
+    const serialized = smallVocabulary().serialize();
+    const { keys: _keys, ...withoutKeys } = serialized.sections;
+    const bytes = encodeModelFile({ ...base, vocabulary: { header: serialized.header, sections: withoutKeys } });
+    // The header lists what was written, so decoding succeeds; restoring the vocabulary fails clearly.
+    expect(() => vocabularyOf(decodeModelFile(bytes, 'w.lers'), 'w.lers')).toThrow(/w\.lers: bad CTR vocabulary: section "keys" is missing/);
+    const short = encodeModelFile({ ...base, vocabulary: { header: serialized.header, sections: { ...serialized.sections, codes: new Uint8Array(1) } } });
+    expect(() => vocabularyOf(decodeModelFile(short, 's.lers'), 's.lers')).toThrow(/s\.lers: bad CTR vocabulary: the fields hold 4 tokens/);
+    expect(() => encodeModelFile({ ...base, tables: { vocabulary: base.tables.user } })).toThrow(/invalid table name "vocabulary"/);
   });
 });

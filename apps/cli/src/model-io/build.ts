@@ -4,11 +4,11 @@
  */
 import type { HostBackend } from '@lers/kernels';
 import { totalFeatures, type CfDataset, type CtrDataset, type Dataset } from '@lers/data';
-import { createTable, registerMethod, solveBudget, tableMethods, type BudgetSolution, type EmbeddingTable, type TableOptions } from '@lers/embeddings';
+import { createTable, solveBudget, type BudgetSolution, type EmbeddingTable, type TableOptions } from '@lers/embeddings';
 import { DcnMix, DeepFm, LightGcn, type LightGcnConfig, type TableSpec } from '@lers/models';
-import { UsageError } from '../cli/errors.js';
+import { DataError, UsageError } from '../cli/errors.js';
 import type { TrainSettings } from '../config/settings.js';
-import { INTERNAL_PREFIX, methodKind } from './methods.js';
+import { methodKind } from './methods.js';
 
 /** Any model the CLI builds. */
 export type AnyModel = LightGcn | DeepFm | DcnMix;
@@ -64,28 +64,6 @@ export function createTables(be: HostBackend, plans: readonly TablePlan[], extra
   return out;
 }
 
-/**
- * LightGCN creates its tables through the registry from one spec shared by both sides; the CLI
- * sizes each side on its own (TT-Rec shapes and DHE widths depend on the row count) and restores
- * tables from files, so it hands LightGCN ready tables through this internal method.
- */
-const READY_METHOD = `${INTERNAL_PREFIX}-ready-table`;
-if (!tableMethods().includes(READY_METHOD)) {
-  registerMethod(READY_METHOD, {
-    create(options) {
-      const ready = options.ready as Record<string, EmbeddingTable> | undefined;
-      const name = options.name ?? '';
-      const table = ready?.[name];
-      if (table === undefined) throw new Error(`internal: no ready table "${name}"`);
-      if (table.rows !== options.rows || table.dim !== options.dim) throw new UsageError(`table ${name} is ${table.rows} x ${table.dim}, the model needs ${options.rows} x ${options.dim}`);
-      return table;
-    },
-    load() {
-      throw new Error(`internal: ${READY_METHOD} tables are never serialised`);
-    },
-  });
-}
-
 /** The backbone of the settings around ready tables (the model takes ownership of them). */
 export function buildModel(be: HostBackend, ds: Dataset, s: TrainSettings, tables: Record<string, EmbeddingTable>): AnyModel {
   if (ds.kind === 'cf') return buildLightGcn(be, ds, s, tables);
@@ -109,7 +87,9 @@ export function lightGcnConfig(s: TrainSettings): LightGcnConfig {
 
 function buildLightGcn(be: HostBackend, ds: CfDataset, s: TrainSettings, tables: Record<string, EmbeddingTable>): LightGcn {
   if (s.backbone !== 'lightgcn') throw new UsageError(`backbone ${s.backbone} does not fit a cf dataset`);
-  return LightGcn.create(be, ds, { ...lightGcnConfig(s), table: { method: READY_METHOD, options: { ready: tables } } });
+  const { user, item } = tables;
+  if (user === undefined || item === undefined) throw new DataError(`a LightGCN needs tables "user" and "item" (got: ${Object.keys(tables).join(', ')})`);
+  return LightGcn.fromTables(be, ds, { user, item }, lightGcnConfig(s));
 }
 
 /** A DeepFM or DCN-Mix of the settings around a table (ready, or a spec the model creates). */

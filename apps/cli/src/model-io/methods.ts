@@ -19,34 +19,26 @@ export const PIPELINE_METHODS: readonly string[] = ['pep', 'optembed', 'cerp'];
 /** The pipelines @lers/models provides. */
 const MODEL_PIPELINES: readonly string[] = [...MODEL_PIPELINE_METHODS];
 
-/** Internal table methods the CLI registers for itself (never offered to users). */
-export const INTERNAL_PREFIX = '__lers-cli';
-
-/** The registered table methods offered to users. */
-export function userTableMethods(): string[] {
-  return tableMethods().filter((m) => !m.startsWith(INTERNAL_PREFIX));
-}
-
 /** What kind a method is, or null when it is unknown. */
 export function methodKind(name: string): MethodKind | null {
   if (name === 'full') return 'baseline';
   if (POST_TRAINING_METHODS.includes(name)) return 'post';
   if (PIPELINE_METHODS.includes(name)) return 'pipeline';
-  if (userTableMethods().includes(name)) return 'train';
+  if (tableMethods().includes(name)) return 'train';
   return null;
 }
 
 /** True when a pipeline method can run here (its pipeline is in @lers/models and its table is registered). */
 export function pipelineAvailable(name: string): boolean {
-  return MODEL_PIPELINES.includes(name) && userTableMethods().includes(name);
+  return MODEL_PIPELINES.includes(name) && tableMethods().includes(name);
 }
 
 /** Every method name the CLI knows, by kind. */
 export function knownMethods(): { name: string; kind: MethodKind; available: boolean }[] {
-  const names = [...new Set([...userTableMethods(), ...POST_TRAINING_METHODS, ...PIPELINE_METHODS])];
+  const names = [...new Set([...tableMethods(), ...POST_TRAINING_METHODS, ...PIPELINE_METHODS])];
   return names.map((name) => {
     const kind = methodKind(name)!;
-    return { name, kind, available: kind === 'pipeline' ? pipelineAvailable(name) : name === 'full' || userTableMethods().includes(name) };
+    return { name, kind, available: kind === 'pipeline' ? pipelineAvailable(name) : name === 'full' || tableMethods().includes(name) };
   });
 }
 
@@ -68,5 +60,5 @@ export function checkCompressMethod(name: string): void {
   const kind = methodKind(name);
   if (kind === null) throw new UsageError(`unknown method "${name}" (post-training methods: ${POST_TRAINING_METHODS.join(', ')})`);
   if (kind !== 'post') throw new UsageError(`${name} is not a post-training method: train it with \`lers train --method ${name}\` (compress takes: ${POST_TRAINING_METHODS.join(', ')})`);
-  if (!userTableMethods().includes(name)) throw new UsageError(`method ${name} is not available in this build`);
+  if (!tableMethods().includes(name)) throw new UsageError(`method ${name} is not available in this build`);
 }

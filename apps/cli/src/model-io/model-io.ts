@@ -2,11 +2,13 @@
  * saveModel / loadModel: a trained Model's tables, dense parameters and BatchNorm buffers mapped
  * to the `.lers` ModelContents of @lers/embeddings and back. LightGCN files also hold the train
  * graph (`graph.indptr`, `graph.indices`: propagation and masking need it) and the id maps of the
- * dataset when it has them (`ids.user`, `ids.item`), so recommending needs no dataset.
+ * dataset when it has them (`ids.user`, `ids.item`), so recommending needs no dataset. CTR files
+ * hold the dataset's vocabulary when it has one (read from raw Criteo/Avazu files), so `lers
+ * predict` can take raw rows.
  */
 import type { HostBackend } from '@lers/kernels';
 import { emptyCsr, fieldOffsetsFrom, type CfDataset, type CtrDataset, type Dataset, type DatasetManifest, type JsonObject, type SectionArray } from '@lers/data';
-import { denseArrayOf, loadModelTable, type EmbeddingTable, type Parameter, type ModelContents, type ModelFile, type ModelHeader, type SerializedTable } from '@lers/embeddings';
+import { denseArrayOf, loadModelTable, vocabularyOf, type EmbeddingTable, type Parameter, type ModelContents, type ModelFile, type ModelHeader, type SerializedTable } from '@lers/embeddings';
 import { LightGcn } from '@lers/models';
 import { DataError } from '../cli/errors.js';
 import type { TrainSettings } from '../config/settings.js';
@@ -143,7 +145,8 @@ export async function saveModel(model: AnyModel, info: SaveInfo): Promise<ModelC
     metrics: info.metrics,
     ...(info.extra !== undefined ? { extra: info.extra } : {}),
   };
-  return { header, tables, dense };
+  const vocabulary = model instanceof LightGcn ? undefined : model.dataset.vocabulary?.serialize();
+  return { header, tables, dense, ...(vocabulary !== undefined ? { vocabulary } : {}) };
 }
 
 /** A model restored from a file, with the settings it was trained with. */
@@ -200,7 +203,16 @@ export function shellDataset(file: ModelFile): Dataset {
     split: { train: empty, valid: empty, test: empty },
     manifest: info.manifest,
   };
+  const vocabulary = vocabularyOf(file);
+  if (vocabulary !== null) ds.vocabulary = vocabulary;
   return ds;
+}
+
+/** A CTR dataset without a vocabulary gets the one stored in the file (so a re-saved model keeps it). */
+function withStoredVocabulary(ds: Dataset, file: ModelFile): Dataset {
+  if (ds.kind !== 'ctr' || ds.vocabulary !== undefined) return ds;
+  const vocabulary = vocabularyOf(file);
+  return vocabulary === null ? ds : { ...ds, vocabulary };
 }
 
 /** Checks that a dataset has the shape the model was trained on. */
@@ -223,8 +235,8 @@ export function checkDatasetFits(file: ModelFile, ds: Dataset, what: string): vo
 export function loadModel(file: ModelFile, be: HostBackend, dataset?: Dataset): LoadedModel {
   const settings = settingsOf(file.header);
   const info = datasetInfoOf(file.header);
-  const ds = dataset ?? shellDataset(file);
   if (dataset !== undefined) checkDatasetFits(file, dataset, 'the dataset');
+  const ds = dataset !== undefined ? withStoredVocabulary(dataset, file) : shellDataset(file);
   const tables: Record<string, EmbeddingTable> = {};
   let model: AnyModel;
   try {

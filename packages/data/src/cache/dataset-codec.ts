@@ -1,7 +1,8 @@
 import type { CsrMatrix } from '../cf/csr.js';
 import type { CfDataset } from '../cf/dataset.js';
 import type { CtrDataset } from '../ctr/dataset.js';
-import { CacheFormatError } from '../errors.js';
+import { CtrVocabulary } from '../ctr/vocabulary.js';
+import { CacheFormatError, LersDataError } from '../errors.js';
 import type { DatasetManifest, JsonObject } from '../manifest.js';
 import { decodeContainer, encodeContainer, type ContainerHeader, type Section, type SectionArray } from './container.js';
 
@@ -28,18 +29,40 @@ export function datasetToSections(ds: Dataset, cacheKey: string | null = null): 
     if (ds.itemIds) sections.push({ name: 'itemIds', data: ds.itemIds });
     return { meta: { kind: 'cf', cacheKey, users: ds.users, items: ds.items, manifest }, sections };
   }
-  return {
-    meta: { kind: 'ctr', cacheKey, rows: ds.rows, fields: ds.fields, fieldNames: ds.fieldNames, manifest },
-    sections: [
-      { name: 'fieldDims', data: ds.fieldDims },
-      { name: 'fieldOffsets', data: ds.fieldOffsets },
-      { name: 'x', data: ds.x },
-      { name: 'labels', data: ds.labels },
-      { name: 'split.train', data: ds.split.train },
-      { name: 'split.valid', data: ds.split.valid },
-      { name: 'split.test', data: ds.split.test },
-    ],
-  };
+  const meta: DatasetMeta = { kind: 'ctr', cacheKey, rows: ds.rows, fields: ds.fields, fieldNames: ds.fieldNames, manifest };
+  const sections: Section[] = [
+    { name: 'fieldDims', data: ds.fieldDims },
+    { name: 'fieldOffsets', data: ds.fieldOffsets },
+    { name: 'x', data: ds.x },
+    { name: 'labels', data: ds.labels },
+    { name: 'split.train', data: ds.split.train },
+    { name: 'split.valid', data: ds.split.valid },
+    { name: 'split.test', data: ds.split.test },
+  ];
+  // The vocabulary (optional; absent in files written before it was stored): `vocab.*` sections.
+  if (ds.vocabulary !== undefined) {
+    const v = ds.vocabulary.serialize();
+    meta.vocabulary = v.header;
+    for (const [name, data] of Object.entries(v.sections)) sections.push({ name: `${VOCAB_PREFIX}${name}`, data });
+  }
+  return { meta, sections };
+}
+
+const VOCAB_PREFIX = 'vocab.';
+
+/** The stored vocabulary of a CTR container, checked against the dataset's field sizes. */
+function vocabularyFromSections(meta: JsonObject, sections: Map<string, SectionArray>, fieldDims: Int32Array, file: string): CtrVocabulary {
+  const own: Record<string, SectionArray> = {};
+  for (const [name, data] of sections) if (name.startsWith(VOCAB_PREFIX)) own[name.slice(VOCAB_PREFIX.length)] = data;
+  let v: CtrVocabulary;
+  try {
+    v = CtrVocabulary.deserialize({ header: meta.vocabulary as JsonObject, sections: own }, file);
+  } catch (err) {
+    if (err instanceof LersDataError) throw new CacheFormatError(file, 'header', err.message);
+    throw err;
+  }
+  if (v.fieldDims.length !== fieldDims.length || v.fieldDims.some((d, f) => d !== fieldDims[f])) throw new CacheFormatError(file, 'header', 'the vocabulary does not match the field sizes');
+  return v;
 }
 
 /** Rebuilds a dataset from a container's header and sections; checks that shapes agree. */
@@ -83,6 +106,7 @@ export function datasetFromSections(header: ContainerHeader, sections: Map<strin
     if (ds.x.length !== rows * fields || ds.labels.length !== rows || ds.fieldDims.length !== fields) {
       throw new CacheFormatError(file, 'header', 'CTR sections do not match rows x fields');
     }
+    if (typeof meta.vocabulary === 'object' && meta.vocabulary !== null) ds.vocabulary = vocabularyFromSections(meta, sections, ds.fieldDims, file);
     return ds;
   }
   throw new CacheFormatError(file, 'header', `unknown dataset kind ${JSON.stringify(meta.kind)}`);

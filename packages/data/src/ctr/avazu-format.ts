@@ -83,6 +83,26 @@ function weekdayOf(yy: number, mm: number, dd: number): number {
 }
 
 /**
+ * Tokenizes an `hour` value (YYMMDDHH) in `bytes[start..end)` as three integer tokens: hour of day
+ * into `hourField`, weekday (0 = Sunday) and is-weekend into the two fields after it.
+ * Throws `DataFormatError` for anything else.
+ */
+export function tokenizeAvazuHour(bytes: Uint8Array, start: number, end: number, hourField: number, sink: CtrRowSink, file: string, lineNo: number): void {
+  const v = end - start === 8 ? parseIntBytes(bytes, start, end) : Number.NaN;
+  const yy = Math.floor(v / 1e6);
+  const mm = Math.floor(v / 1e4) % 100;
+  const dd = Math.floor(v / 100) % 100;
+  const hh = v % 100;
+  if (Number.isNaN(v) || mm < 1 || mm > 12 || dd < 1 || dd > 31 || hh > 23) {
+    throw new DataFormatError(file, lineNo, decodeText(bytes, start, end), 'hour must be YYMMDDHH');
+  }
+  const weekday = weekdayOf(yy, mm, dd);
+  sink.int(hourField, hh);
+  sink.int(hourField + 1, weekday);
+  sink.int(hourField + 2, weekday === 0 || weekday === 6 ? 1 : 0);
+}
+
+/**
  * Parses one Avazu CSV line `bytes[start..end)` (no quoting, as in the original files) into `sink`.
  * Feature values become typed tokens (see `scanCategorical`); `hour` (YYMMDDHH) becomes hour-of-day,
  * weekday and is-weekend when the map says so.
@@ -105,18 +125,7 @@ export function tokenizeAvazuLine(map: AvazuColumnMap, bytes: Uint8Array, start:
         if (c !== 48 && c !== 49) throw new DataFormatError(file, lineNo, decodeText(bytes, p, q), 'label (click) must be 0 or 1');
         sink.label(c === 49 ? 1 : 0);
       } else if (role === HOUR) {
-        const v = q - p === 8 ? parseIntBytes(bytes, p, q) : Number.NaN;
-        const yy = Math.floor(v / 1e6);
-        const mm = Math.floor(v / 1e4) % 100;
-        const dd = Math.floor(v / 100) % 100;
-        const hh = v % 100;
-        if (Number.isNaN(v) || mm < 1 || mm > 12 || dd < 1 || dd > 31 || hh > 23) {
-          throw new DataFormatError(file, lineNo, decodeText(bytes, p, q), 'hour must be YYMMDDHH');
-        }
-        const weekday = weekdayOf(yy, mm, dd);
-        sink.int(map.hourField, hh);
-        sink.int(map.hourField + 1, weekday);
-        sink.int(map.hourField + 2, weekday === 0 || weekday === 6 ? 1 : 0);
+        tokenizeAvazuHour(bytes, p, q, map.hourField, sink, file, lineNo);
       }
     }
     p = q + 1;

@@ -33,6 +33,20 @@ function logSquareToken(v: number): number {
 const SMALL_TOKENS = Int32Array.from({ length: 4096 }, (_, v) => logSquareToken(v));
 
 /**
+ * Tokenizes integer field `field` (I1..I13) from `bytes[start..end)`: empty -> the empty token,
+ * otherwise `criteoIntegerToken` of its value. Throws `DataFormatError` for a non-integer.
+ */
+export function tokenizeCriteoInteger(bytes: Uint8Array, start: number, end: number, field: number, sink: CtrRowSink, file: string, lineNo: number): void {
+  if (end === start) {
+    sink.empty(field);
+    return;
+  }
+  const v = parseIntBytes(bytes, start, end);
+  if (Number.isNaN(v)) throw new DataFormatError(file, lineNo, decodeText(bytes, start, end), `integer field ${CRITEO_FIELD_NAMES[field]} is not an integer`);
+  sink.int(field, criteoIntegerToken(v));
+}
+
+/**
  * Parses one Criteo line `bytes[start..end)` into `sink`: the label (must be 0 or 1), integer
  * fields through `criteoIntegerToken`, categorical fields as typed tokens (see `scanCategorical`),
  * empty fields as the empty token. Throws `DataFormatError` naming file, line and value.
@@ -52,12 +66,8 @@ export function tokenizeCriteoLine(bytes: Uint8Array, start: number, end: number
         const c = q - p === 1 ? bytes[p] : 0;
         if (c !== 48 && c !== 49) throw new DataFormatError(file, lineNo, decodeText(bytes, p, q), 'label must be 0 or 1');
         sink.label(c === 49 ? 1 : 0);
-      } else if (q === p) {
-        sink.empty(col - 1);
       } else {
-        const v = parseIntBytes(bytes, p, q);
-        if (Number.isNaN(v)) throw new DataFormatError(file, lineNo, decodeText(bytes, p, q), `integer field I${col} is not an integer`);
-        sink.int(col - 1, criteoIntegerToken(v));
+        tokenizeCriteoInteger(bytes, p, q, col - 1, sink, file, lineNo);
       }
     }
     p = q + 1;

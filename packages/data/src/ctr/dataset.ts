@@ -1,4 +1,5 @@
 import type { DatasetManifest } from '../manifest.js';
+import type { CtrVocabulary } from './vocabulary.js';
 
 /** Row indices of the three CTR splits (ascending; together they cover every row once). */
 export interface CtrSplitIndices {
@@ -23,6 +24,8 @@ export interface CtrDataset {
   labels: Uint8Array;
   split: CtrSplitIndices;
   manifest: DatasetManifest;
+  /** Raw value -> feature id per field and the row encoder, for data read from raw files (not synthetic). */
+  vocabulary?: CtrVocabulary;
 }
 
 /** Exclusive prefix sum of the field dims: the global id of each field's local index 0. */

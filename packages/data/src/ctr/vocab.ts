@@ -1,17 +1,24 @@
 import { U32Table } from './u32-table.js';
 
 /** Token kinds, in the order they are ranked among equal counts. */
-const enum Kind {
-  Empty = 0,
-  Int = 1,
-  Hex = 2,
-  Str = 3,
-}
+export const TokenKind = { Empty: 0, Int: 1, Hex: 2, Str: 3 } as const;
+/** One of `TokenKind`'s values. */
+export type TokenKind = (typeof TokenKind)[keyof typeof TokenKind];
+const Kind = TokenKind;
 
 interface Kept {
   count: number;
-  kind: Kind;
+  kind: TokenKind;
   key: number | string;
+}
+
+/**
+ * A vocabulary's kept tokens in index order (entry k has index k + 1): their kinds and keys (0 for
+ * the empty value, the integer, the hash as a u32, or the text).
+ */
+export interface KeptTokens {
+  kinds: Uint8Array;
+  keys: (number | string)[];
 }
 
 /**
@@ -66,7 +73,7 @@ export class FieldVocab {
   /** Keeps tokens seen at least `minCount` times and assigns their indices; returns the field dim. */
   finalize(minCount: number): number {
     const kept: Kept[] = [];
-    const keep = (kind: Kind, key: number | string, count: number): void => {
+    const keep = (kind: TokenKind, key: number | string, count: number): void => {
       if (count >= minCount && count > 0) kept.push({ count, kind, key });
     };
     keep(Kind.Empty, 0, this.emptyCount);
@@ -120,6 +127,61 @@ export class FieldVocab {
   private setIntIndex(value: number, index: number): void {
     if ((value | 0) === value) this.ints.set(value, index);
     else this.bigInts.set(value, index);
+  }
+
+  /** The kept tokens in index order, typed: what `FieldVocab.fromKept` restores. */
+  keptTokens(): KeptTokens {
+    const n = Math.max(0, this.dim - 1);
+    const kinds = new Uint8Array(n);
+    const keys = new Array<number | string>(n).fill(0);
+    const put = (index: number, kind: TokenKind, key: number | string): void => {
+      if (index === 0) return;
+      kinds[index - 1] = kind;
+      keys[index - 1] = key;
+    };
+    put(this.emptyIndex, Kind.Empty, 0);
+    this.ints.forEach((k, i) => {
+      put(i, Kind.Int, k | 0);
+    });
+    for (const [k, i] of this.bigInts) put(i, Kind.Int, k);
+    this.hex.forEach((k, i) => {
+      put(i, Kind.Hex, k);
+    });
+    for (const [k, i] of this.strs) put(i, Kind.Str, k);
+    return { kinds, keys };
+  }
+
+  /**
+   * A finalized vocabulary whose index k + 1 is token k of `kept` (the inverse of `keptTokens`,
+   * for stored vocabularies). Throws RangeError for a malformed or repeated token.
+   */
+  static fromKept(kept: KeptTokens): FieldVocab {
+    const v = new FieldVocab();
+    const n = kept.kinds.length;
+    if (kept.keys.length !== n) throw new RangeError(`FieldVocab.fromKept: ${n} kinds but ${kept.keys.length} keys`);
+    for (let k = 0; k < n; k++) {
+      const kind = kept.kinds[k];
+      const key = kept.keys[k];
+      const index = k + 1;
+      const fresh =
+        kind === Kind.Empty ? v.emptyIndex === 0
+        : kind === Kind.Int && typeof key === 'number' && Number.isInteger(key) ? v.indexInt(key) === 0
+        : kind === Kind.Hex && typeof key === 'number' && key >>> 0 === key ? v.indexHex(key) === 0
+        : kind === Kind.Str && typeof key === 'string' && key.length > 0 ? v.indexStr(key) === 0
+        : null;
+      if (fresh === null) throw new RangeError(`FieldVocab.fromKept: token ${index} has kind ${kind} and key ${JSON.stringify(key)}`);
+      if (!fresh) throw new RangeError(`FieldVocab.fromKept: token ${index} (${JSON.stringify(key)}) is repeated`);
+      if (kind === Kind.Empty) v.emptyIndex = index;
+      else if (kind === Kind.Int) {
+        v.countInt(key as number);
+        v.setIntIndex(key as number, index);
+      } else if (kind === Kind.Hex) {
+        v.hex.increment(key as number);
+        v.hex.set(key as number, index);
+      } else v.strs.set(key as string, index);
+    }
+    v.dim = n + 1;
+    return v;
   }
 
   /**

@@ -80,7 +80,9 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   if (options.refresh !== true) {
     try {
       const cached = await readDatasetFile(path);
-      if (cached.cacheKey === key) return { dataset: cached.dataset, hit: true, path, key, throughput: null };
+      // CTR caches written before vocabularies were stored cannot serve raw rows: rebuild them.
+      const lacksVocabulary = cached.dataset.kind === 'ctr' && cached.dataset.vocabulary === undefined && (spec.reader === 'criteo' || spec.reader === 'avazu');
+      if (cached.cacheKey === key && !lacksVocabulary) return { dataset: cached.dataset, hit: true, path, key, throughput: null };
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       if (!missing && !(err instanceof CacheFormatError)) throw err;

@@ -28,6 +28,7 @@ export async function readAvazu(files: string | string[], options: AvazuOptions 
   const expandHour = options.expandHour ?? false;
   const sources: CtrSourcePlan[] = [];
   let fieldNames: string[] | null = null;
+  let firstColumns: string[] | null = null;
   let defaultColumns = options.columns ?? null;
   for (const path of Array.isArray(files) ? files : [files]) {
     const first = await readFirstLine(path);
@@ -37,6 +38,7 @@ export async function readAvazu(files: string | string[], options: AvazuOptions 
     const columns = hasHeader ? head : (defaultColumns ?? [...AVAZU_COLUMNS]);
     if (hasHeader) defaultColumns ??= head;
     fieldNames ??= avazuFieldNames(columns, expandHour);
+    firstColumns ??= columns;
     const map = avazuColumnMap(columns, fieldNames, expandHour, path, first.lineNo);
     sources.push({
       path,
@@ -49,6 +51,7 @@ export async function readAvazu(files: string | string[], options: AvazuOptions 
   return encodeCtrTwoPass({
     name: options.name ?? 'avazu',
     format: 'avazu-csv',
+    rawFormat: { name: 'avazu', columns: firstColumns ?? [...AVAZU_COLUMNS], expandHour },
     fieldNames: fieldNames ?? [],
     sources,
     minCount: options.minCount ?? 2,

@@ -1,4 +1,5 @@
 import { CRITEO_FIELD_NAMES, tokenizeCriteoLine } from '../ctr/criteo-format.js';
+import { CRITEO_RAW_FORMAT } from '../ctr/vocabulary.js';
 import { DEFAULT_CTR_SPLIT, type CtrSplitSpec } from '../ctr/split.js';
 import { encodeCtrTwoPass, type CtrReadResult } from './ctr-two-pass.js';
 import type { ReadProgress } from './lines.js';
@@ -23,6 +24,7 @@ export async function readCriteo(files: string | string[], options: CriteoOption
   return encodeCtrTwoPass({
     name: options.name ?? 'criteo',
     format: 'criteo-tsv',
+    rawFormat: CRITEO_RAW_FORMAT,
     fieldNames: [...CRITEO_FIELD_NAMES],
     sources: (Array.isArray(files) ? files : [files]).map((path) => ({ path, headerLine: 0, tokenize: tokenizeCriteoLine })),
     minCount: options.minCount ?? 10,

@@ -2,6 +2,7 @@ import { fieldOffsetsFrom, type CtrDataset } from '../ctr/dataset.js';
 import { CountingSink, EncodingSink, type CtrRowSink } from '../ctr/row-sink.js';
 import { splitRows, type CtrSplitSpec } from '../ctr/split.js';
 import { FieldVocab } from '../ctr/vocab.js';
+import { CtrVocabulary, type CtrRawFormat } from '../ctr/vocabulary.js';
 import { DataFormatError, LersDataError } from '../errors.js';
 import { CREATED_BY, toJsonObject, type JsonObject } from '../manifest.js';
 import { sourceFileOf, throughputOf, type Throughput } from './common.js';
@@ -21,6 +22,8 @@ export interface CtrSourcePlan {
 export interface CtrEncodeSpec {
   name: string;
   format: string;
+  /** The raw row layout, kept with the vocabulary so that raw rows can be encoded later. */
+  rawFormat: CtrRawFormat;
   fieldNames: string[];
   sources: CtrSourcePlan[];
   /** Tokens seen fewer times than this (in all rows) go to the field's OOV index 0. */
@@ -31,9 +34,9 @@ export interface CtrEncodeSpec {
   onProgress?: (p: ReadProgress) => void;
 }
 
-/** A CTR reader's dataset, its vocabularies (index -> token) and the read speed. */
+/** A CTR reader's dataset (with its `vocabulary`), the per-field vocabularies (index -> token) and the read speed. */
 export interface CtrReadResult {
-  dataset: CtrDataset;
+  dataset: CtrDataset & { vocabulary: CtrVocabulary };
   vocabs: FieldVocab[];
   throughput: Throughput;
 }
@@ -86,7 +89,7 @@ export async function encodeCtrTwoPass(spec: CtrEncodeSpec): Promise<CtrReadResu
   for (const v of vocabs) distinct += v.distinct;
   let features = 0;
   for (const d of fieldDims) features += d;
-  const dataset: CtrDataset = {
+  const dataset: CtrDataset & { vocabulary: CtrVocabulary } = {
     kind: 'ctr',
     rows,
     fields,
@@ -106,6 +109,8 @@ export async function encodeCtrTwoPass(spec: CtrEncodeSpec): Promise<CtrReadResu
       splitSeed: spec.split.kind === 'random' ? spec.split.seed : null,
       createdBy: CREATED_BY,
     },
+    // Compact copies: only the kept tokens (the counting tables also hold every rare value).
+    vocabulary: new CtrVocabulary(spec.rawFormat, spec.fieldNames, vocabs.map((v) => FieldVocab.fromKept(v.keptTokens())), spec.minCount),
   };
   return { dataset, vocabs, throughput: throughputOf(firstPass, (performance.now() - started) / 1000, rows) };
 }

@@ -3,7 +3,7 @@
  * 16-byte aligned typed-array sections viewable without copying, trailing checksum) holding one
  * trained or compressed model. Works from bytes only, so Node, browsers and workers share it.
  */
-import { decodeContainer, encodeContainer, type ContainerFormat, type JsonObject, type Section, type SectionArray } from '@lers/data';
+import { CtrVocabulary, decodeContainer, encodeContainer, LersDataError, type ContainerFormat, type JsonObject, type Section, type SectionArray, type SerializedCtrVocabulary } from '@lers/data';
 import { loadTable } from '../registry.js';
 import type { EmbeddingTable, SerializedTable } from '../table.js';
 import type { Backend } from '@lers/kernels';
@@ -39,6 +39,11 @@ export interface ModelHeader {
   readonly tables: Readonly<Record<string, ModelTableEntry>>;
   /** Dense parameters and buffers (MLP weights, BatchNorm statistics), stored as `dense/<name>`. */
   readonly dense: readonly string[];
+  /**
+   * CTR models trained on raw files: the dataset's vocabulary (raw value -> feature id), its
+   * serialised header and section names (stored as `vocabulary/<section>`). Absent otherwise.
+   */
+  readonly vocabulary?: { readonly header: JsonObject; readonly sections: readonly string[] };
 }
 
 /** A decoded model file: the header and the named sections (views into the file's bytes). */
@@ -58,12 +63,16 @@ export class ModelFileError extends Error {
   }
 }
 
-/** The pieces of a model to save: header fields, tables, and dense arrays by name. */
+/** The pieces of a model to save: header fields, tables, dense arrays by name, and a CTR vocabulary. */
 export interface ModelContents {
-  readonly header: Omit<ModelHeader, 'tables' | 'dense'>;
+  readonly header: Omit<ModelHeader, 'tables' | 'dense' | 'vocabulary'>;
   readonly tables: Readonly<Record<string, SerializedTable>>;
   readonly dense: Readonly<Record<string, SectionArray>>;
+  /** The dataset's vocabulary (`CtrVocabulary.serialize()`), so the model can serve raw rows. */
+  readonly vocabulary?: SerializedCtrVocabulary;
 }
+
+const VOCABULARY = 'vocabulary';
 
 /** Serialises a model into the bytes of a `.lers` file. */
 export function encodeModelFile(contents: ModelContents): Uint8Array {
@@ -77,7 +86,13 @@ export function encodeModelFile(contents: ModelContents): Uint8Array {
   }
   const dense = Object.keys(contents.dense);
   for (const d of dense) sections.push({ name: `dense/${d}`, data: contents.dense[d] });
-  const header: ModelHeader = { ...contents.header, tables, dense };
+  let vocabulary: ModelHeader['vocabulary'];
+  if (contents.vocabulary !== undefined) {
+    const names = Object.keys(contents.vocabulary.sections);
+    for (const v of names) sections.push({ name: `${VOCABULARY}/${v}`, data: contents.vocabulary.sections[v] });
+    vocabulary = { header: contents.vocabulary.header, sections: names };
+  }
+  const header: ModelHeader = { ...contents.header, tables, dense, ...(vocabulary !== undefined ? { vocabulary } : {}) };
   return encodeContainer(header as unknown as JsonObject, sections, MODEL_FORMAT);
 }
 
@@ -99,6 +114,11 @@ export function decodeModelFile(bytes: Uint8Array, file = '<memory>'): ModelFile
     for (const s of t.sections) if (!sections.has(`${name}/${s}`)) throw new ModelFileError(file, `table "${name}" lacks its section "${s}"`);
   }
   for (const d of meta.dense) if (!sections.has(`dense/${d}`)) throw new ModelFileError(file, `dense array "${d}" is missing`);
+  if (meta.vocabulary !== undefined) {
+    const v = meta.vocabulary as Partial<NonNullable<ModelHeader['vocabulary']>>;
+    if (typeof v.header !== 'object' || !Array.isArray(v.sections)) throw new ModelFileError(file, 'the vocabulary entry is malformed');
+    for (const s of v.sections) if (!sections.has(`${VOCABULARY}/${s}`)) throw new ModelFileError(file, `vocabulary section "${s}" is missing`);
+  }
   return { header: meta, sections };
 }
 
@@ -123,6 +143,23 @@ export function denseArrayOf(model: ModelFile, name: string): SectionArray {
   return data;
 }
 
+/**
+ * The CTR vocabulary stored with a model (raw value -> feature id, see `CtrVocabulary`), or null
+ * when the model has none (CF models, CTR models trained on synthetic data or old caches).
+ */
+export function vocabularyOf(model: ModelFile, file = '<model>'): CtrVocabulary | null {
+  const entry = model.header.vocabulary;
+  if (entry === undefined) return null;
+  const sections: Record<string, SectionArray> = {};
+  for (const s of entry.sections) sections[s] = model.sections.get(`${VOCABULARY}/${s}`)!;
+  try {
+    return CtrVocabulary.deserialize({ header: entry.header, sections }, file);
+  } catch (err) {
+    if (err instanceof LersDataError) throw new ModelFileError(file, err.message.replace(`${file}: `, ''));
+    throw err;
+  }
+}
+
 function checkName(name: string): void {
-  if (name === 'dense' || name.includes('/') || name.length === 0) throw new ModelFileError('<model>', `invalid table name "${name}"`);
+  if (name === 'dense' || name === VOCABULARY || name.includes('/') || name.length === 0) throw new ModelFileError('<model>', `invalid table name "${name}"`);
 }

@@ -1,11 +1,12 @@
 import type { Buf, Csr, HostBackend, Rng } from '@lers/kernels';
 import { buildNormalizedAdjacency, type CfDataset } from '@lers/data';
-import { createTable, type EmbeddingTable, type Parameter } from '@lers/embeddings';
+import type { EmbeddingTable, Parameter } from '@lers/embeddings';
 import type { Metrics, Model } from '../model.js';
 import { createBprLoss, type BprObjective } from './bpr.js';
 import { resolveLightGcnConfig, type LightGcnConfig, type ResolvedLightGcnConfig } from './config.js';
 import { EgoL2 } from './ego-l2.js';
 import { InfoNceLoss } from './infonce.js';
+import { lightGcnTables, type LightGcnTables } from './lightgcn-tables.js';
 import { PairSampler } from './pair-sampler.js';
 import { Propagation } from './propagation.js';
 import { FullRankingEvaluator, rankingMetricsByName, uploadBinaryCsr } from './ranking-eval.js';
@@ -84,6 +85,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     readonly backend: HostBackend,
     readonly dataset: CfDataset,
     config: LightGcnConfig,
+    ready?: LightGcnTables,
   ) {
     const c = resolveLightGcnConfig(config);
     this.config = c;
@@ -95,9 +97,9 @@ export class LightGcn implements Model<LightGcnBatch> {
     const d = c.dim;
     const n = this.nodes * d;
     const B = c.batchSize;
-    const tableOptions = { ...c.table.options, dim: d, backend: be, ...(c.table.init !== undefined ? { init: c.table.init } : {}) };
-    this.userTable = createTable(c.table.method, { ...tableOptions, rows: this.users, seed: c.seed, name: 'user' });
-    this.itemTable = createTable(c.table.method, { ...tableOptions, rows: this.items, seed: c.seed + 1, name: 'item' });
+    const tables = lightGcnTables(be, this.users, this.items, c, ready);
+    this.userTable = tables.user;
+    this.itemTable = tables.item;
     this.propagation = new Propagation(be, buildNormalizedAdjacency(dataset.train, this.users, this.items), c.layers, d);
     this.sampler = new PairSampler(dataset.train, this.items);
     this.bpr = createBprLoss(be, B, d, c.negatives);
@@ -126,6 +128,16 @@ export class LightGcn implements Model<LightGcnBatch> {
   /** A LightGCN for `dataset` on a host backend (WASM or reference); tables seeded by `config.seed`. */
   static create(backend: HostBackend, dataset: CfDataset, config: LightGcnConfig = {}): LightGcn {
     return new LightGcn(backend, dataset, config);
+  }
+
+  /**
+   * A LightGCN around existing tables instead of `config.table` (restored from a model file, or
+   * sized per side by a budget solver): `user` must be users x dim and `item` items x dim (dim
+   * defaults to the tables'). The model takes ownership: `dispose` frees them.
+   */
+  static fromTables(backend: HostBackend, dataset: CfDataset, tables: LightGcnTables, config: Omit<LightGcnConfig, 'table'> = {}): LightGcn {
+    const table = { method: tables.user.method };
+    return new LightGcn(backend, dataset, { ...config, dim: config.dim ?? tables.user.dim, table }, tables);
   }
 
   parameters(): readonly Parameter[] {
