@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataLabel, dataRefName, resolveDataRef } from '../src/data/datasets.js';
+import { dataLabel, dataRefName, dataTask, resolveDataRef } from '../src/data/datasets.js';
 import { tempDir } from './helpers.js';
 
 describe('resolveDataRef on paths', () => {
@@ -50,5 +50,26 @@ describe('dataLabel', () => {
     expect(dataLabel('../shared/datasets/criteo-sample/train.txt')).toBe('criteo-sample');
     expect(dataLabel('/data/lastfm-lightgcn/')).toBe('lastfm-lightgcn');
     expect(dataLabel('/data/day_0.tsv.gz')).toBe('day_0');
+  });
+});
+
+describe('dataTask', () => {
+  const tmp = tempDir();
+  afterAll(() => { tmp.cleanup(); });
+  it('reads the task from registry names and from the format of existing paths, not their names', () => {
+    expect(dataTask('gowalla')).toBe('cf');
+    expect(dataTask('criteo-kaggle')).toBe('ctr');
+    expect(dataTask('synthetic-cf')).toBe('cf');
+    expect(dataTask(join(tmp.dir, 'missing'))).toBeNull();
+    const criteo = join(tmp.dir, 'ml-clicks');
+    mkdirSync(criteo);
+    writeFileSync(join(criteo, 'train.txt'), `${['0', ...Array.from({ length: 39 }, () => '')].join('\t')}\n`);
+    expect(dataTask(criteo)).toBe('ctr');
+    expect(dataTask(join(criteo, 'train.txt'))).toBe('ctr');
+    const cf = join(tmp.dir, 'clicks-cf');
+    mkdirSync(cf);
+    writeFileSync(join(cf, 'train.txt'), '0 1\n');
+    writeFileSync(join(cf, 'test.txt'), '0 2\n');
+    expect(dataTask(cf)).toBe('cf');
   });
 });

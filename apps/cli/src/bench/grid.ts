@@ -8,7 +8,7 @@ import type { JsonObject } from '@lers/data';
 import { UsageError } from '../cli/errors.js';
 import { canonicalJson } from '@lers/data';
 import { BACKBONES, resolveSettings, taskOfBackbone, taskOfData, type Backbone, type PartialSettings, type Task, type TrainSettings } from '../config/settings.js';
-import { registryTask } from '../data/datasets.js';
+import { dataTask } from '../data/datasets.js';
 import { knownMethods, methodKind, type MethodKind } from '../model-io/methods.js';
 
 export type ProfileName = 'default' | 'quick';
@@ -112,7 +112,7 @@ export function baselineId(dataset: string, backbone: Backbone): string {
 
 /** The task of a dataset name or path. */
 function datasetTask(data: string): Task {
-  return registryTask(data) ?? taskOfData(data) ?? 'cf';
+  return dataTask(data) ?? taskOfData(data) ?? 'cf';
 }
 
 /** Every method the bench runs by default: all available ones. */
@@ -154,7 +154,7 @@ export function expandGrid(spec: GridSpec, profile: BenchProfile, user: PartialS
             method: kind === 'post' ? 'full' : method,
             target: kind === 'post' ? null : target,
           };
-          const s = resolveSettings(merged, registryTask);
+          const s = resolveSettings(merged, dataTask);
           const settings: TrainSettings = { ...s, method, target };
           const id = `${safeName(data)}__${backbone}__${safeName(method)}__${targetLabel(target)}`;
           const hash = createHash('sha256')

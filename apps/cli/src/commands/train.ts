@@ -7,7 +7,7 @@ import type { Streams } from '../cli/io.js';
 import { loadConfigFile } from '../config/file.js';
 import { addSettingOptions, mergeSettings, settingsFromFlags } from '../config/options.js';
 import { effectiveConfig, resolveSettings, type PartialSettings, type TrainSettings } from '../config/settings.js';
-import { registryTask } from '../data/datasets.js';
+import { dataTask } from '../data/datasets.js';
 import { modelTables, planTables } from '../model-io/build.js';
 import { tableSizes } from '../model-io/model-io.js';
 import { checkTrainMethod } from '../model-io/methods.js';
@@ -54,7 +54,7 @@ export function registerTrain(program: Command, streams: Streams): void {
   cmd.action(async (opts: { config?: string; out?: string; checkpoint?: string; dryRun?: boolean; cacheDir?: string }, c: Command) => {
     const ctx = new Context(c, streams);
     const { given } = await commandSettings(c, opts.config, ctx.flags.seed);
-    const s = resolveSettings(given, registryTask);
+    const s = resolveSettings(given, dataTask);
     checkTrainable(s);
     const config = effectiveConfig(s);
     const out = resolve(opts.out ?? 'model.lers');

@@ -286,9 +286,9 @@ export function taskOfData(data: string): Task | null {
  * Resolves the effective settings: user values over the defaults of the task, where the task
  * comes from --task, else the backbone, else the dataset (default cf).
  */
-export function resolveSettings(given: PartialSettings, registryTask?: (data: string) => Task | null): TrainSettings {
+export function resolveSettings(given: PartialSettings, dataTask?: (data: string) => Task | null): TrainSettings {
   const data = given.data ?? (given.task === 'ctr' || (given.backbone !== undefined && given.backbone !== 'lightgcn') ? 'synthetic-ctr' : 'synthetic-cf');
-  const task = given.task ?? (given.backbone !== undefined ? taskOfBackbone(given.backbone) : (registryTask?.(data) ?? taskOfData(data) ?? 'cf'));
+  const task = given.task ?? (given.backbone !== undefined ? taskOfBackbone(given.backbone) : (dataTask?.(data) ?? taskOfData(data) ?? 'cf'));
   const backbone = given.backbone ?? (task === 'cf' ? 'lightgcn' : 'deepfm');
   if (taskOfBackbone(backbone) !== task) {
     throw new UsageError(`--backbone ${backbone} is a ${taskOfBackbone(backbone)} model but the task is ${task} (cf: lightgcn; ctr: deepfm, dcnmix)`);

@@ -45,9 +45,22 @@ function checkKeys(options: JsonObject, known: readonly string[], what: string):
   }
 }
 
-/** The task of a registry dataset, or null for names that are not in the registry. */
-export function registryTask(name: string): 'cf' | 'ctr' | null {
-  return DATASETS.find((d) => d.name === name)?.task ?? null;
+/**
+ * The task a dataset says for itself: a registry entry's, or an existing file's or folder's by its
+ * format (a Criteo train.txt is CTR whatever its name); null when it does not say.
+ */
+export function dataTask(data: string): 'cf' | 'ctr' | null {
+  const entry = DATASETS.find((d) => d.name === data);
+  if (entry !== undefined) return entry.task;
+  if (data.startsWith('synthetic-') || !existsSync(resolve(data))) return null;
+  let kind: DataRef['kind'];
+  try {
+    kind = resolveDataRef(data).kind;
+  } catch {
+    return null;
+  }
+  if (kind === 'criteo' || kind === 'avazu') return 'ctr';
+  return kind === 'lightgcn' || kind === 'movielens' ? 'cf' : null;
 }
 
 /** Resolves a `--data` argument (relative paths against `cwd`). */
