@@ -5,6 +5,7 @@ import { exitCodeOf, DataError, UsageError, InterruptedError } from '../src/cli/
 import { parseTarget, resolveSettings, effectiveConfig } from '../src/config/settings.js';
 import { parseConfigText, settingsFromObject } from '../src/config/file.js';
 import { paretoFront } from '../src/bench/report.js';
+import { expandGrid, optionsFor, PROFILES } from '../src/bench/grid.js';
 
 function sink(isTTY: boolean): { text: string[]; write: (t: string) => void; isTTY: boolean; columns: number } {
   const text: string[] = [];
@@ -114,5 +115,25 @@ describe('pareto front', () => {
       { method: 'd', target: 0.5, bytes: 200, metric: 0.5 },
     ];
     expect(paretoFront(pts).map((p) => p.method)).toEqual(['b', 'a']);
+  });
+});
+
+describe('bench method options', () => {
+  it('flat options apply to every method, a method-named object to that method only', () => {
+    const options = { seed: 3, pep: { thresholdInit: -5 }, cerp: { thresholdInit: -8 } };
+    expect(optionsFor('pep', options)).toEqual({ seed: 3, thresholdInit: -5 });
+    expect(optionsFor('cerp', options)).toEqual({ seed: 3, thresholdInit: -8 });
+    expect(optionsFor('qr', options)).toEqual({ seed: 3 });
+  });
+
+  it('tuning one method leaves the other cells and their hashes alone', () => {
+    const spec = { datasets: ['synthetic-cf'], backbones: ['lightgcn' as const], methods: ['qr', 'pep'], targets: [0.8] };
+    const plain = expandGrid(spec, PROFILES.quick, {});
+    const tuned = expandGrid(spec, PROFILES.quick, { methodOptions: { pep: { thresholdInit: -5 } } });
+    const hash = (cells: typeof plain, method: string): string => cells.find((c) => c.method === method)!.hash;
+    expect(hash(tuned, 'full')).toBe(hash(plain, 'full'));
+    expect(hash(tuned, 'qr')).toBe(hash(plain, 'qr'));
+    expect(hash(tuned, 'pep')).not.toBe(hash(plain, 'pep'));
+    expect(tuned.find((c) => c.method === 'pep')!.settings.methodOptions.thresholdInit).toBe(-5);
   });
 });

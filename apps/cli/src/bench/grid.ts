@@ -115,6 +115,22 @@ function datasetTask(data: string): Task {
   return dataTask(data) ?? taskOfData(data) ?? 'cf';
 }
 
+/**
+ * The user's method options of one method's cells: flat keys apply to every method, and a key that
+ * names a method with an object value (`methodOptions: {pep: {thresholdInit: -5}}` in a config
+ * file) to that method only, so tuning one method leaves the other cells (and their hashes) alone.
+ */
+export function optionsFor(method: string, options: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  let own: JsonObject = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (methodKind(key) !== null && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      if (key === method) own = value;
+    } else out[key] = value;
+  }
+  return { ...out, ...own };
+}
+
 /** Every method the bench runs by default: all available ones. */
 export function defaultMethods(): string[] {
   return knownMethods()
@@ -147,7 +163,7 @@ export function expandGrid(spec: GridSpec, profile: BenchProfile, user: PartialS
             ...base,
             ...user,
             dataOptions: { ...(base.dataOptions ?? {}), ...(user.dataOptions ?? {}) },
-            methodOptions: { ...(synthetic ? (profile.methodOptions[task][method] ?? {}) : {}), ...(user.methodOptions ?? {}) },
+            methodOptions: { ...(synthetic ? (profile.methodOptions[task][method] ?? {}) : {}), ...optionsFor(method, user.methodOptions ?? {}) },
             data,
             backbone,
             task,
