@@ -25,7 +25,9 @@ profiles latency; its result is written atomically to <out>/cells/<cell>.json an
 parallel runs on the same --out split the grid. Results: <out>/results.{json,csv,md}.
 Real datasets (fetched or placed first; see \`lers data\`) run with the protocol's settings.
 Training flags (--epochs, --lr, ...) and --config (JSON/YAML; also methods, targets, datasets,
-backbones lists) apply to every cell.
+backbones lists) apply to every cell; in a config, methodOptions keyed by a method name apply to
+that method only, e.g. {"methodOptions": {"pep": {"thresholdInit": -5}}} (the protocol tunes PEP's
+and CERP's initial threshold per dataset).
 
 Examples:
   $ lers bench
