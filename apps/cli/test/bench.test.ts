@@ -42,6 +42,10 @@ describe('lers bench', () => {
     expect(ok.test?.['ndcg@20']).toBeGreaterThan(0);
     expect(ok.embeddingBytes).toBeGreaterThan(0);
     expect(Object.keys(ok.latency ?? {})).toContain('topk');
+    // QAT is reported with the bytes it serves with (16-bit codes at 50%), not its fp32 training master.
+    const full = out.cells.find((c) => c.id === 'synthetic-cf__lightgcn__full__full')!;
+    const qat = out.cells.find((c) => c.id === 'synthetic-cf__lightgcn__qat__50')!;
+    expect(qat.embeddingBytes!).toBeLessThan(0.6 * full.embeddingBytes!);
     const md = readFileSync(out.files.markdown, 'utf8');
     expect(md).toContain('| full (reference)');
     expect(md).toMatch(/synthetic-cf\/lightgcn 80% ndcg@20/);

@@ -302,7 +302,8 @@ export class BenchRunner {
       params: sizes.params,
       fullParams: sizes.fullParams,
       sparsity: sizes.sparsity,
-      embeddingBytes: sizes.memoryBytes,
+      // What the compressed model serves with (QAT: its quantized codes, not the fp32 master).
+      embeddingBytes: sizes.servedBytes,
       fileBytes: p.fileBytes,
       trainSeconds,
       kMin,

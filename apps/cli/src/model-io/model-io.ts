@@ -41,6 +41,11 @@ export interface SizeInfo extends JsonObject {
   /** Bytes in memory of the embedding tables (index and cache overhead included). */
   memoryBytes: number;
   diskBytes: number;
+  /**
+   * Bytes of the tables as served: memoryBytes, except for tables that train in a wider form than
+   * they serve (QAT trains an fp32 master and serves its quantized codes).
+   */
+  servedBytes: number;
   tables: JsonObject;
 }
 
@@ -50,6 +55,7 @@ export function tableSizes(tables: Record<string, EmbeddingTable>, options: Reco
   let full = 0;
   let memoryBytes = 0;
   let diskBytes = 0;
+  let servedBytes = 0;
   const per: JsonObject = {};
   for (const [name, t] of Object.entries(tables)) {
     const size = t.size() as ReturnType<EmbeddingTable['size']> & { sparsity?: number; bitWidth?: number; servedBytes?: number };
@@ -59,6 +65,7 @@ export function tableSizes(tables: Record<string, EmbeddingTable>, options: Reco
     full += t.rows * t.dim;
     memoryBytes += size.memoryBytes;
     diskBytes += size.diskBytes;
+    servedBytes += size.servedBytes ?? size.memoryBytes;
     per[name] = {
       method: t.method,
       rows: t.rows,
@@ -73,7 +80,7 @@ export function tableSizes(tables: Record<string, EmbeddingTable>, options: Reco
       options: options[name] ?? {},
     };
   }
-  return { params, fullParams: full, sparsity: full > 0 ? 1 - params / full : 0, memoryBytes, diskBytes, tables: per };
+  return { params, fullParams: full, sparsity: full > 0 ? 1 - params / full : 0, memoryBytes, diskBytes, servedBytes, tables: per };
 }
 
 /** Describes a dataset for the header. */
