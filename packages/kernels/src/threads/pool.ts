@@ -5,6 +5,7 @@
  * results do not depend on the thread count.
  */
 import { CTRL, CTRL_INTS, MAX_ARGS, MAX_THREADS, type WorkerInit } from './protocol.js';
+import { checkBoundaries, evenBoundaries } from './split.js';
 
 interface PoolWorker {
   terminate(): unknown;
@@ -55,30 +56,37 @@ export class ThreadPool {
 
   /**
    * Runs kernel `name` over rows [0, total): the kernel is called as name(...args, r0, r1) once
-   * per thread with disjoint ranges; the main thread takes the first range.
+   * per thread with disjoint ranges; the main thread takes the first range. Rows are split evenly
+   * by count unless `boundaries` (threads + 1 non-decreasing row indices from 0 to total) gives
+   * thread w the rows [boundaries[w], boundaries[w + 1]). Returns once every thread is done, even
+   * when the main thread's range throws (its error is rethrown after the workers finish).
    */
-  run(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown): void {
+  run(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries?: ArrayLike<number>): void {
     if (this.disposed) throw new Error('ThreadPool: used after dispose');
     const fn = this.functionIndex.get(name);
     if (fn === undefined) throw new Error(`ThreadPool: kernel ${name} is not registered for threading`);
     if (args.length > MAX_ARGS) throw new RangeError(`ThreadPool: at most ${MAX_ARGS} arguments`);
+    const bounds = boundaries ?? evenBoundaries(total, this.threads);
+    checkBoundaries(bounds, total, this.threads);
     const c = this.control;
-    const parts = Math.min(this.threads, Math.max(1, total));
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
     c[CTRL.FUNCTION] = fn;
     c[CTRL.ARG_COUNT] = args.length;
     c[CTRL.ERROR] = 0;
     for (let w = 0; w < this.threads; w++) {
-      const r0 = w < parts ? Math.floor((total * w) / parts) : total;
-      const r1 = w < parts ? Math.floor((total * (w + 1)) / parts) : total;
-      c[CTRL.RANGES + 2 * w] = r0;
-      c[CTRL.RANGES + 2 * w + 1] = r1;
+      c[CTRL.RANGES + 2 * w] = bounds[w];
+      c[CTRL.RANGES + 2 * w + 1] = bounds[w + 1];
     }
     Atomics.store(c, CTRL.PENDING, this.threads - 1);
     Atomics.add(c, CTRL.GENERATION, 1);
     Atomics.notify(c, CTRL.GENERATION);
-    mainKernel(...args, c[CTRL.RANGES], c[CTRL.RANGES + 1]);
-    waitForZero(c, CTRL.PENDING);
+    try {
+      mainKernel(...args, bounds[0], bounds[1]);
+    } finally {
+      // Returning before the workers finish would let the next task reset PENDING while they
+      // still run this one: the pool would then count one task behind (or stall at -1).
+      waitForZero(c, CTRL.PENDING);
+    }
     if (c[CTRL.ERROR] !== 0) throw new Error(`kernel ${name} failed in a worker thread`);
   }
 

@@ -3,6 +3,7 @@ import { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, 
 import { BYTES_PER_ELEMENT, type Buf, type DType, type TypedArrayFor } from '../types.js';
 import { typedView } from '../typed.js';
 import { ThreadPool } from '../threads/pool.js';
+import { balancedBoundaries } from '../threads/split.js';
 import { WasmHeap } from './heap.js';
 
 /** A buffer in WASM linear memory: a byte address plus bookkeeping. */
@@ -65,6 +66,18 @@ export class WasmCore {
     const kernel = this.fn(name);
     if (this.pool && rows > 1 && rows * costPerRow >= PARALLEL_MIN_WORK) this.pool.run(name, args, rows, kernel);
     else kernel(...args, 0, rows);
+  }
+
+  /**
+   * Like `parallel` for rows of uneven cost: `prefixCost(r)` is the work (rough flops) of rows
+   * [0, r), non-decreasing from 0, and the threads get row ranges of about equal cost (found by
+   * binary search, O(threads log rows) calls). A row is computed the same way whatever the split.
+   */
+  parallelByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number): void {
+    const kernel = this.fn(name);
+    if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
+      this.pool.run(name, args, rows, kernel, balancedBoundaries(rows, this.pool.threads, prefixCost));
+    } else kernel(...args, 0, rows);
   }
 
   alloc<D extends DType>(dtype: D, length: number): WasmBuf<D> {
