@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Csr, HostBackend, HostCsr } from '../src/index.js';
-import { denseOf, randomHostCsr, randomSparseCsr } from './csr-helpers.js';
+import { denseOf, randomHostCsr, randomSparseCsr, skewedSparseCsr } from './csr-helpers.js';
 import { expectClose, getBackends, randomFloats, randomInts, UNDER_TEST, type Backends } from './harness.js';
 import { expectBitExact } from './bit-exact.js';
 
@@ -123,6 +123,15 @@ describe('spmm', () => {
     expectClose(runSpmm(B.wasm, host, 64, 0.7, 0.5, 8), runSpmm(B.reference, host, 64, 0.7, 0.5, 8), 1e-5, 1e-5, 'large');
   });
 
+  it('is identical with 1 and 2 threads when a few rows hold most non-zeros (split by non-zeros)', () => {
+    const host = skewedSparseCsr(3001, 2500, 9);
+    for (const n of [64, 37]) {
+      const one = runSpmm(B.wasm, host, n, 0.7, 0.5, 10);
+      expectBitExact(runSpmm(B.threaded, host, n, 0.7, 0.5, 10), one, `threads n=${n}`);
+      expectClose(one, runSpmm(B.reference, host, n, 0.7, 0.5, 10), 1e-5, 1e-5, `reference n=${n}`);
+    }
+  });
+
   it('rejects mismatched shapes and aliasing', () => {
     const be = B.wasm;
     const a = be.uploadCsr({ rows: 2, cols: 3, indptr: [0, 1, 2], indices: [0, 1], values: [1, 1] });
@@ -166,6 +175,15 @@ describe('csrGatherRows', () => {
     const host = randomSparseCsr(2000, 300, 10, 3);
     const ids = randomInts(3000, 2000, 4);
     expectBitExact(runGatherRows(B.threaded, host, ids), runGatherRows(B.wasm, host, ids), 'threads');
+  });
+
+  it('is identical with 1 and 2 threads when a few rows hold most non-zeros', () => {
+    const host = skewedSparseCsr(2000, 900, 5);
+    const ids = randomInts(3000, 2000, 6);
+    ids.subarray(0, 1000).fill(7); // the first thousand output rows all copy one of the heavy rows
+    const one = runGatherRows(B.wasm, host, ids);
+    expectBitExact(runGatherRows(B.threaded, host, ids), one, 'threads');
+    expectBitExact(one, runGatherRows(B.reference, host, ids), 'reference');
   });
 
   it('rejects a bad id before writing, and a mismatched out', () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Csr, HostBackend } from '../src/index.js';
 import { balancedBoundaries, evenBoundaries } from '../src/threads/split.js';
 import type { WasmCore } from '../src/wasm/index.js';
-import { randomSparseCsr } from './csr-helpers.js';
+import { randomSparseCsr, skewedSparseCsr } from './csr-helpers.js';
 import { getBackends, randomFloats, type Backends } from './harness.js';
 import { expectBitExact } from './bit-exact.js';
 
@@ -34,6 +34,35 @@ describe('row splits', () => {
     // A uniform cost gives the even split; one row cannot be divided.
     expect(balancedBoundaries(10, 2, (r) => r)).toEqual(evenBoundaries(10, 2));
     expect(balancedBoundaries(1, 2, (r) => 5 * r)).toEqual([0, 1, 1]);
+  });
+
+  it('spmm hands each thread about half of the non-zeros, not half of the rows', () => {
+    const host = skewedSparseCsr(3000, 2000, 3);
+    const be = B.threaded;
+    const pool = poolOf(be);
+    const seen: number[][] = [];
+    const run = pool.run.bind(pool);
+    pool.run = (name, args, total, kernel, bounds) => {
+      if (name === 'spmmRows' && bounds) seen.push(Array.from(bounds));
+      run(name, args, total, kernel, bounds);
+    };
+    try {
+      const a = be.uploadCsr(host);
+      const x = be.upload('f32', randomFloats(host.cols * 64, 1));
+      const out = be.alloc('f32', host.rows * 64);
+      be.spmm(a, x, 64, 1, 0, out);
+      be.freeCsr(a);
+      be.free(x);
+      be.free(out);
+    } finally {
+      pool.run = run;
+    }
+    expect(seen).toHaveLength(1);
+    const [first, split, end] = seen[0];
+    expect([first, end]).toEqual([0, host.rows]);
+    const nnz = host.indptr[host.rows];
+    expect(Math.abs(host.indptr[split] - nnz / 2)).toBeLessThan(0.05 * nnz);
+    expect(split).toBeLessThan(host.rows / 4);
   });
 });
 
