@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Csr, HostBackend } from '../src/index.js';
+import { CTRL } from '../src/threads/protocol.js';
 import { balancedBoundaries, evenBoundaries } from '../src/threads/split.js';
 import type { WasmCore } from '../src/wasm/index.js';
 import { randomSparseCsr, skewedSparseCsr } from './csr-helpers.js';
@@ -147,6 +148,32 @@ describe('ThreadPool', () => {
     } finally {
       be.freeCsr(good);
       be.freeCsr(bad);
+    }
+  });
+
+  it('runs each task once in a worker, even when a notify reaches it after the task is done', async () => {
+    const core = B.threaded as unknown as WasmCore;
+    const pool = poolOf(B.threaded);
+    const control = (pool as unknown as { control: Int32Array }).control;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const n = 1000;
+    const x = core.upload('f32', randomFloats(n, 3));
+    const y = core.alloc('f32', n);
+    const axpy = () => { pool.run('axpy', [1, core.ptr(x), core.ptr(y)], n, core.fn('axpy'), [0, 0, n]); }; // all rows to the worker
+    try {
+      axpy(); // y = x
+      await sleep(20); // the worker is back in Atomics.wait
+      // What the main thread sends after bumping GENERATION, arriving late (it was descheduled
+      // while the worker already ran the task): no new task, so nothing may run.
+      Atomics.notify(control, CTRL.GENERATION);
+      await sleep(20);
+      expect(Atomics.load(control, CTRL.PENDING)).toBe(0);
+      expectBitExact(core.view(y).slice(), core.view(x).slice(), 'y after one axpy');
+      axpy(); // y = 2x
+      expectBitExact(core.view(y).slice(), core.view(x).map((v) => 2 * v), 'y after two');
+    } finally {
+      core.free(x);
+      core.free(y);
     }
   });
 

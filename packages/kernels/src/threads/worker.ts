@@ -38,7 +38,7 @@ function serve(init: WorkerInit, kernels: Kernel[]): void {
   // or that first task would be missed and the main thread would wait forever.
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, CTRL.GENERATION, seen);
+    awaitChange(control, CTRL.GENERATION, seen);
     seen = Atomics.load(control, CTRL.GENERATION);
     if (Atomics.load(control, CTRL.STOP) !== 0) return;
     const kernel = kernels[control[CTRL.FUNCTION]];
@@ -53,6 +53,16 @@ function serve(init: WorkerInit, kernels: Kernel[]): void {
     }
     if (Atomics.sub(control, CTRL.PENDING, 1) === 1) Atomics.notify(control, CTRL.PENDING);
   }
+}
+
+/**
+ * Blocks until control[slot] differs from `value`. A wake-up alone proves nothing: the main thread
+ * notifies after bumping GENERATION, and a worker that already saw the bump, ran the task and
+ * waits again can receive that notify late; taking it for a new task would run the task twice
+ * and drive PENDING to -1 (the pool then stalls).
+ */
+function awaitChange(control: Int32Array, slot: number, value: number): void {
+  while (Atomics.load(control, slot) === value) Atomics.wait(control, slot, value);
 }
 
 const port = await connect();
