@@ -24,13 +24,13 @@ export function wasmSparse(core: WasmCore): SparseOps {
       core.free(csr.indices);
       core.free(csr.values);
     },
-    spmm(a, b, n, alpha, beta, out) {
+    spmm(a, b, n, alpha, beta, out, addend) {
       if (n === 0) return;
       // Row r costs 2n flops per non-zero plus n for its output row; split by that, not by row
       // count (a users-first bipartite adjacency holds most non-zeros in a few rows).
       const indptr = core.view(a.indptr);
       const start = indptr[0];
-      core.parallelByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r);
+      core.parallelByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r);
     },
     csrGatherRows(a, ids, out) {
       const at = badRow(p(ids), ids.length, a.rows);
