@@ -8,7 +8,7 @@ import { axpyRange, dotRange } from './vector';
 // Micro-kernel: 2 rows x 16 columns of C in 8 v128 accumulators; per step of k it loads 4 vectors
 // of B and broadcasts 2 scalars of A. 2x16 keeps every value in the 16 x64 vector registers
 // (4x16 spilled and ran at half the speed: 26 vs 50 GFLOP/s measured on 1024x64x1024).
-// Edges fall back to a 2x4 path, a 2x1 path, and a single-row path.
+// Edges fall back to a 2x4 path and a 2x1 path; the scalar build goes one row at a time.
 
 // @ts-ignore: decorator
 @inline function storeC(pc: usize, alpha: f32, beta: f32, acc: v128): void {
@@ -23,71 +23,86 @@ import { axpyRange, dotRange } from './vector';
   else store<f32>(pc, alpha * acc + beta * load<f32>(pc));
 }
 
-export function gemm_nn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+/**
+ * Rows a0 and a1 of A times B into rows c0 and c1 of C (only c0 when `both` is false; then a1 is
+ * a0 again and its sums are dropped). Every element of C is the same sequential sum over k,
+ * sum = ((a_0 b_0 + a_1 b_1) + ...), then alpha * sum + beta * c, in the 16-, 4- and 1-column
+ * paths alike, so a row gets the same bits whether it is computed in a pair or alone.
+ */
+// @ts-ignore: decorator
+@inline function gemmRowPair(n: i32, k: i32, alpha: f32, a0: usize, a1: usize, pb: usize, beta: f32, c0: usize, c1: usize, both: bool): void {
   const ldb = <usize>n << 2;
-  let i = r0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 2 <= r1; i += 2) {
-      const a0 = pa + (<usize>i * <usize>k << 2);
-      const a1 = a0 + (<usize>k << 2);
-      const c0 = pc + (<usize>i * <usize>n << 2);
-      const c1 = c0 + ldb;
-      let j = 0;
-      for (; j + 16 <= n; j += 16) {
-        let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
-        let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
-        let bp = pb + (<usize>j << 2);
-        for (let p = 0; p < k; p++) {
-          const b0 = v128.load(bp);
-          const b1 = v128.load(bp, 16);
-          const b2 = v128.load(bp, 32);
-          const b3 = v128.load(bp, 48);
-          const off = <usize>p << 2;
-          const x0 = v128.load32_splat(a0 + off);
-          s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
-          s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
-          const x1 = v128.load32_splat(a1 + off);
-          s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
-          s12 = f32x4.add(s12, f32x4.mul(x1, b2)); s13 = f32x4.add(s13, f32x4.mul(x1, b3));
-          bp += ldb;
-        }
-        const o = <usize>j << 2;
-        storeC(c0 + o, alpha, beta, s00); storeC(c0 + o + 16, alpha, beta, s01);
-        storeC(c0 + o + 32, alpha, beta, s02); storeC(c0 + o + 48, alpha, beta, s03);
-        storeC(c1 + o, alpha, beta, s10); storeC(c1 + o + 16, alpha, beta, s11);
-        storeC(c1 + o + 32, alpha, beta, s12); storeC(c1 + o + 48, alpha, beta, s13);
-      }
-      for (; j + 4 <= n; j += 4) {
-        let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-        let bp = pb + (<usize>j << 2);
-        for (let p = 0; p < k; p++) {
-          const b = v128.load(bp);
-          const off = <usize>p << 2;
-          s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a0 + off), b));
-          s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(a1 + off), b));
-          bp += ldb;
-        }
-        const o = <usize>j << 2;
-        storeC(c0 + o, alpha, beta, s0);
-        storeC(c1 + o, alpha, beta, s1);
-      }
-      for (; j < n; j++) {
-        let s0: f32 = 0, s1: f32 = 0;
-        let bp = pb + (<usize>j << 2);
-        for (let p = 0; p < k; p++) {
-          const b = load<f32>(bp);
-          s0 += ldf(a0, p) * b;
-          s1 += ldf(a1, p) * b;
-          bp += ldb;
-        }
-        const o = <usize>j << 2;
-        storeScalar(c0 + o, alpha, beta, s0);
-        storeScalar(c1 + o, alpha, beta, s1);
-      }
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+    let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+    let bp = pb + (<usize>j << 2);
+    for (let p = 0; p < k; p++) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      const b2 = v128.load(bp, 32);
+      const b3 = v128.load(bp, 48);
+      const off = <usize>p << 2;
+      const x0 = v128.load32_splat(a0 + off);
+      s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+      s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
+      const x1 = v128.load32_splat(a1 + off);
+      s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+      s12 = f32x4.add(s12, f32x4.mul(x1, b2)); s13 = f32x4.add(s13, f32x4.mul(x1, b3));
+      bp += ldb;
+    }
+    const o = <usize>j << 2;
+    storeC(c0 + o, alpha, beta, s00); storeC(c0 + o + 16, alpha, beta, s01);
+    storeC(c0 + o + 32, alpha, beta, s02); storeC(c0 + o + 48, alpha, beta, s03);
+    if (both) {
+      storeC(c1 + o, alpha, beta, s10); storeC(c1 + o + 16, alpha, beta, s11);
+      storeC(c1 + o + 32, alpha, beta, s12); storeC(c1 + o + 48, alpha, beta, s13);
     }
   }
-  // Remaining rows (and every row of the scalar build): one row at a time, k-outer so that the
-  // row of C streams over contiguous rows of B.
+  for (; j + 4 <= n; j += 4) {
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+    let bp = pb + (<usize>j << 2);
+    for (let p = 0; p < k; p++) {
+      const b = v128.load(bp);
+      const off = <usize>p << 2;
+      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a0 + off), b));
+      s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(a1 + off), b));
+      bp += ldb;
+    }
+    const o = <usize>j << 2;
+    storeC(c0 + o, alpha, beta, s0);
+    if (both) storeC(c1 + o, alpha, beta, s1);
+  }
+  for (; j < n; j++) {
+    let s0: f32 = 0, s1: f32 = 0;
+    let bp = pb + (<usize>j << 2);
+    for (let p = 0; p < k; p++) {
+      const b = load<f32>(bp);
+      s0 += ldf(a0, p) * b;
+      s1 += ldf(a1, p) * b;
+      bp += ldb;
+    }
+    const o = <usize>j << 2;
+    storeScalar(c0 + o, alpha, beta, s0);
+    if (both) storeScalar(c1 + o, alpha, beta, s1);
+  }
+}
+
+export function gemm_nn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+  let i = r0;
+  if (ASC_FEATURE_SIMD) {
+    // Rows in pairs, and an odd last row through the same kernel: which rows pair up depends on
+    // where the thread's range starts, but each row's result does not.
+    for (; i < r1; i += 2) {
+      const a0 = pa + (<usize>i * <usize>k << 2);
+      const c0 = pc + (<usize>i * <usize>n << 2);
+      const both = i + 1 < r1;
+      gemmRowPair(n, k, alpha, a0, both ? a0 + (<usize>k << 2) : a0, pb, beta, c0, c0 + (<usize>n << 2), both);
+    }
+    return;
+  }
+  // The scalar build: one row at a time, k-outer so that the row of C streams over contiguous
+  // rows of B.
   for (; i < r1; i++) {
     const arow = pa + (<usize>i * <usize>k << 2);
     const crow = pc + (<usize>i * <usize>n << 2);
@@ -136,58 +151,72 @@ export function dot(px: usize, py: usize, n: i32, pout: usize): void {
   stf(pout, 0, dotRange(px, py, n));
 }
 
-export function axpy(alpha: f32, px: usize, py: usize, n: i32): void {
-  axpyRange(alpha, px, py, n);
+// The elementwise and row-wise ops below take an element (or row) range [r0, r1) so that the host
+// can thread them; each element is computed the same way whatever the range.
+
+/** y += alpha * x over elements [r0, r1). */
+export function axpy(alpha: f32, px: usize, py: usize, r0: i32, r1: i32): void {
+  axpyRange(alpha, at4(px, r0), at4(py, r0), r1 - r0);
 }
 
-export function scale(alpha: f32, px: usize, pout: usize, n: i32): void {
-  let i = 0;
+/** out = alpha * x over elements [r0, r1). */
+export function scale(alpha: f32, px: usize, pout: usize, r0: i32, r1: i32): void {
+  let i = r0;
   if (ASC_FEATURE_SIMD) {
     const va = f32x4.splat(alpha);
-    for (; i + 4 <= n; i += 4) v128.store(at4(pout, i), f32x4.mul(va, v128.load(at4(px, i))));
+    for (; i + 4 <= r1; i += 4) v128.store(at4(pout, i), f32x4.mul(va, v128.load(at4(px, i))));
   }
-  for (; i < n; i++) stf(pout, i, alpha * ldf(px, i));
+  for (; i < r1; i++) stf(pout, i, alpha * ldf(px, i));
 }
 
-// Elementwise binary ops: op 0 = add, 1 = sub, 2 = mul.
-export function binary(op: i32, pa: usize, pb: usize, pout: usize, n: i32): void {
-  let i = 0;
+/** Elementwise binary op over elements [r0, r1): op 0 = add, 1 = sub, 2 = mul. */
+export function binary(op: i32, pa: usize, pb: usize, pout: usize, r0: i32, r1: i32): void {
+  let i = r0;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
+    for (; i + 4 <= r1; i += 4) {
       const a = v128.load(at4(pa, i));
       const b = v128.load(at4(pb, i));
       v128.store(at4(pout, i), op == 0 ? f32x4.add(a, b) : op == 1 ? f32x4.sub(a, b) : f32x4.mul(a, b));
     }
   }
-  for (; i < n; i++) {
+  for (; i < r1; i++) {
     const a = ldf(pa, i);
     const b = ldf(pb, i);
     stf(pout, i, op == 0 ? a + b : op == 1 ? a - b : a * b);
   }
 }
 
-export function fill(px: usize, n: i32, value: f32): void {
-  let i = 0;
+/** x = value over elements [r0, r1). */
+export function fill(px: usize, value: f32, r0: i32, r1: i32): void {
+  let i = r0;
   if (ASC_FEATURE_SIMD) {
     const v = f32x4.splat(value);
-    for (; i + 4 <= n; i += 4) v128.store(at4(px, i), v);
+    for (; i + 4 <= r1; i += 4) v128.store(at4(px, i), v);
   }
-  for (; i < n; i++) stf(px, i, value);
+  for (; i < r1; i++) stf(px, i, value);
 }
 
-export function copyBytes(src: usize, dst: usize, bytes: i32): void {
-  memory.copy(dst, src, <usize>bytes);
+/** Bytes per block of copyBytes' range: one cache line. */
+const COPY_BLOCK: i32 = 64;
+
+/** Copies bytes [r0 * 64, min(r1 * 64, bytes)) of src to dst (blocks of one cache line). */
+export function copyBytes(src: usize, dst: usize, bytes: i32, r0: i32, r1: i32): void {
+  const b0 = r0 * COPY_BLOCK;
+  const b1 = min(r1 * COPY_BLOCK, bytes);
+  if (b0 < b1) memory.copy(dst + <usize>b0, src + <usize>b0, <usize>(b1 - b0));
 }
 
-export function addRowVector(rows: i32, cols: i32, px: usize, pbias: usize, pout: usize): void {
-  for (let r = 0; r < rows; r++) {
-    const o = <usize>r * <usize>cols;
-    binary(0, px + (o << 2), pbias, pout + (o << 2), cols);
+/** out = x + bias (a row vector) over rows [r0, r1) of a rows x cols matrix. */
+export function addRowVector(rows: i32, cols: i32, px: usize, pbias: usize, pout: usize, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
+    const o = <usize>r * <usize>cols << 2;
+    binary(0, px + o, pbias, pout + o, 0, cols);
   }
 }
 
-export function rowSum(rows: i32, cols: i32, px: usize, pout: usize): void {
-  for (let r = 0; r < rows; r++) {
+/** out[r] = sum of row r, rows [r0, r1). */
+export function rowSum(rows: i32, cols: i32, px: usize, pout: usize, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
     const row = px + (<usize>r * <usize>cols << 2);
     let i = 0;
     let s: f32 = 0;
@@ -201,14 +230,18 @@ export function rowSum(rows: i32, cols: i32, px: usize, pout: usize): void {
   }
 }
 
-export function colSum(rows: i32, cols: i32, px: usize, beta: f32, pout: usize): void {
-  if (beta == 0) memory.fill(pout, 0, <usize>cols << 2);
-  else if (beta != 1) scale(beta, pout, pout, cols);
-  for (let r = 0; r < rows; r++) axpyRange(1, px + (<usize>r * <usize>cols << 2), pout, cols);
+/** out[c] = beta * out[c] + sum_r x[r, c] for columns [c0, c1): rows added in order for any split. */
+export function colSum(rows: i32, cols: i32, px: usize, beta: f32, pout: usize, c0: i32, c1: i32): void {
+  const w = c1 - c0;
+  const out = at4(pout, c0);
+  if (beta == 0) memory.fill(out, 0, <usize>w << 2);
+  else if (beta != 1) scale(beta, out, out, 0, w);
+  for (let r = 0; r < rows; r++) axpyRange(1, px + ((<usize>r * <usize>cols + <usize>c0) << 2), out, w);
 }
 
-export function rowL2Norm(rows: i32, cols: i32, px: usize, pout: usize): void {
-  for (let r = 0; r < rows; r++) {
+/** out[r] = |row r|, rows [r0, r1). */
+export function rowL2Norm(rows: i32, cols: i32, px: usize, pout: usize, r0: i32, r1: i32): void {
+  for (let r = r0; r < r1; r++) {
     const row = px + (<usize>r * <usize>cols << 2);
     stf(pout, r, Mathf.sqrt(dotRange(row, row, cols)));
   }

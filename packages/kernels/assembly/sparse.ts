@@ -8,24 +8,26 @@ export function csrBadRow(ids: usize, n: i32, rows: i32): i32 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SpMM, out (rows x n) = alpha * A * B (cols x n) + beta * out, rows [r0, r1) of out.
+// SpMM, out (rows x n) = alpha * A * B (cols x n) + beta * C, rows [r0, r1) of out; C (at pc) is
+// out itself or a separate addend of the same shape (it is not read when beta = 0).
 // Columns are processed in blocks of 32 (8 v128 accumulators kept in registers while the row's
 // non-zeros stream by), then 4, then one at a time; each output element is a plain sequential sum
 // over the row's non-zeros, whichever block it falls in.
 
 // @ts-ignore: decorator
-@inline function finish(pc: usize, alpha: f32, beta: f32, acc: v128): void {
+@inline function finish(pout: usize, pc: usize, alpha: f32, beta: f32, acc: v128): void {
   const va = f32x4.splat(alpha);
-  if (beta == 0) v128.store(pc, f32x4.mul(acc, va));
-  else v128.store(pc, f32x4.add(f32x4.mul(acc, va), f32x4.mul(v128.load(pc), f32x4.splat(beta))));
+  if (beta == 0) v128.store(pout, f32x4.mul(acc, va));
+  else v128.store(pout, f32x4.add(f32x4.mul(acc, va), f32x4.mul(v128.load(pc), f32x4.splat(beta))));
 }
 
-export function spmmRows(indptr: usize, indices: usize, values: usize, pb: usize, n: i32, alpha: f32, beta: f32, pout: usize, r0: i32, r1: i32): void {
+export function spmmRows(indptr: usize, indices: usize, values: usize, pb: usize, n: i32, alpha: f32, beta: f32, pout: usize, pc: usize, r0: i32, r1: i32): void {
   const ldb = <usize>n << 2;
   for (let r = r0; r < r1; r++) {
     const s = ldi(indptr, r);
     const e = ldi(indptr, r + 1);
-    const crow = pout + (<usize>r * ldb);
+    const orow = pout + (<usize>r * ldb);
+    const crow = pc + (<usize>r * ldb);
     let j = 0;
     if (ASC_FEATURE_SIMD) {
       for (; j + 32 <= n; j += 32) {
@@ -44,11 +46,12 @@ export function spmmRows(indptr: usize, indices: usize, values: usize, pb: usize
           a6 = f32x4.add(a6, f32x4.mul(v, v128.load(bp, 96)));
           a7 = f32x4.add(a7, f32x4.mul(v, v128.load(bp, 112)));
         }
-        const pc = crow + colOff;
-        finish(pc, alpha, beta, a0); finish(pc + 16, alpha, beta, a1);
-        finish(pc + 32, alpha, beta, a2); finish(pc + 48, alpha, beta, a3);
-        finish(pc + 64, alpha, beta, a4); finish(pc + 80, alpha, beta, a5);
-        finish(pc + 96, alpha, beta, a6); finish(pc + 112, alpha, beta, a7);
+        const po = orow + colOff;
+        const pi = crow + colOff;
+        finish(po, pi, alpha, beta, a0); finish(po + 16, pi + 16, alpha, beta, a1);
+        finish(po + 32, pi + 32, alpha, beta, a2); finish(po + 48, pi + 48, alpha, beta, a3);
+        finish(po + 64, pi + 64, alpha, beta, a4); finish(po + 80, pi + 80, alpha, beta, a5);
+        finish(po + 96, pi + 96, alpha, beta, a6); finish(po + 112, pi + 112, alpha, beta, a7);
       }
       for (; j + 4 <= n; j += 4) {
         let a0 = f32x4.splat(0);
@@ -57,16 +60,15 @@ export function spmmRows(indptr: usize, indices: usize, values: usize, pb: usize
           const v = v128.load32_splat(values + (<usize>p << 2));
           a0 = f32x4.add(a0, f32x4.mul(v, v128.load(pb + <usize>ldi(indices, p) * ldb + colOff)));
         }
-        finish(crow + colOff, alpha, beta, a0);
+        finish(orow + colOff, crow + colOff, alpha, beta, a0);
       }
     }
     for (; j < n; j++) {
       let acc: f32 = 0;
       const colOff = <usize>j << 2;
       for (let p = s; p < e; p++) acc += ldf(values, p) * load<f32>(pb + <usize>ldi(indices, p) * ldb + colOff);
-      const pc = crow + colOff;
-      if (beta == 0) store<f32>(pc, alpha * acc);
-      else store<f32>(pc, alpha * acc + beta * load<f32>(pc));
+      if (beta == 0) store<f32>(orow + colOff, alpha * acc);
+      else store<f32>(orow + colOff, alpha * acc + beta * load<f32>(crow + colOff));
     }
   }
 }

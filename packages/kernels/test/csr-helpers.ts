@@ -23,26 +23,33 @@ export function randomHostCsr(rows: number, cols: number, density: number, seed:
 }
 
 /**
- * A random CSR for large shapes: `perRow` distinct random columns per row (sorted), built without
- * visiting every cell.
+ * A random CSR for large shapes: `perRow` distinct random columns per row (sorted), or perRow(r)
+ * for row r (skewed matrices), built without visiting every cell.
  */
-export function randomSparseCsr(rows: number, cols: number, perRow: number, seed: number): HostCsr {
+export function randomSparseCsr(rows: number, cols: number, perRow: number | ((row: number) => number), seed: number): HostCsr {
   const rng = new Rng(seed);
+  const count = (r: number) => Math.min(typeof perRow === 'number' ? perRow : perRow(r), cols);
   const indptr = new Int32Array(rows + 1);
-  const indices = new Int32Array(rows * perRow);
-  const values = new Float32Array(rows * perRow);
-  let nnz = 0;
+  for (let r = 0; r < rows; r++) indptr[r + 1] = indptr[r] + count(r);
+  const nnz = indptr[rows];
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
   for (let r = 0; r < rows; r++) {
     const picked = new Set<number>();
-    while (picked.size < Math.min(perRow, cols)) picked.add(rng.nextInt(cols));
+    while (picked.size < count(r)) picked.add(rng.nextInt(cols));
+    let p = indptr[r];
     for (const c of [...picked].sort((a, b) => a - b)) {
-      indices[nnz] = c;
-      values[nnz] = 2 * rng.nextFloat() - 1;
-      nnz++;
+      indices[p] = c;
+      values[p] = 2 * rng.nextFloat() - 1;
+      p++;
     }
-    indptr[r + 1] = nnz;
   }
-  return { rows, cols, indptr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
+  return { rows, cols, indptr, indices, values };
+}
+
+/** A users-first bipartite-like CSR: the first tenth of the rows holds most of the non-zeros. */
+export function skewedSparseCsr(rows: number, cols: number, seed: number): HostCsr {
+  return randomSparseCsr(rows, cols, (r) => (r < rows / 10 ? 60 : 2), seed);
 }
 
 /** The dense row-major form of a host CSR (duplicates add up). */

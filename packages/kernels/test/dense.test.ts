@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HostBackend } from '../src/index.js';
 import { AWKWARD_LENGTHS, expectClose, getBackends, randomFloats, UNDER_TEST, type Backends } from './harness.js';
+import { expectBitExact } from './bit-exact.js';
 
 let B: Backends;
 beforeAll(async () => {
@@ -57,11 +58,20 @@ describe('gemm', () => {
     expect(() => { be.gemm(false, false, 2, 2, 3, 1, a, b, 0, c); }).toThrow(/gemm: C must have 4 elements/);
   });
 
-  it('gives identical results with 1 and 2 threads on a large product', () => {
-    const one = runGemm(B.wasm, false, false, 257, 300, 64, 1, 0, 5);
-    const two = runGemm(B.threaded, false, false, 257, 300, 64, 1, 0, 5);
-    expectClose(two, one, 1e-6, 0, 'threads');
-  });
+  // Shapes large enough for the pool whose thread ranges start at odd rows, so that rows pair up
+  // differently in the 2-row micro-kernel than with one thread (511 x 511 x 16 once differed).
+  const threadShapes: [number, number, number][] = [[511, 511, 16], [7, 2000, 9], [103, 67, 31], [257, 300, 64], [35, 1025, 5]];
+  for (const [m, n, k] of threadShapes) {
+    it(`computes every element of ${m}x${n}x${k} the same way with 1 and 2 threads, every transpose`, () => {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        for (const [alpha, beta] of [[5, 0], [-0.5, 0.75]]) {
+          const one = runGemm(B.wasm, ta, tb, m, n, k, alpha, beta, m + n);
+          expectBitExact(runGemm(B.threaded, ta, tb, m, n, k, alpha, beta, m + n), one, `transA=${ta} transB=${tb} alpha=${alpha}`);
+          expectClose(one, runGemm(B.reference, ta, tb, m, n, k, alpha, beta, m + n), 1e-5, 1e-5 * k * Math.abs(alpha), 'reference');
+        }
+      }
+    });
+  }
 });
 
 describe('gemv', () => {
@@ -83,37 +93,77 @@ describe('gemv', () => {
   }
 });
 
+/** Concatenates kernel outputs into one array (copies: later calls reuse the buffers). */
+function joined(parts: readonly ArrayLike<number>[]): Float32Array {
+  const out = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The outputs of every vector op on n-element inputs, in order. */
+function vectorOpResults(be: HostBackend, n: number): Float32Array {
+  const x = be.upload('f32', randomFloats(n, 11));
+  const y = be.upload('f32', randomFloats(n, 12));
+  const out = be.alloc('f32', n);
+  const s = be.alloc('f32', 2);
+  const parts: ArrayLike<number>[] = [];
+  const keep = (b: typeof out) => parts.push(be.view(b).slice());
+  be.dot(x, y, s);
+  keep(be.slice(s, 0, 1));
+  be.sumSquares(x, s);
+  keep(be.slice(s, 0, 1));
+  be.axpy(-1.5, x, y);
+  keep(y);
+  be.scale(3, x, out);
+  keep(out);
+  be.add(x, y, out);
+  keep(out);
+  be.sub(x, y, out);
+  keep(out);
+  be.mul(x, y, out);
+  keep(out);
+  be.copy(x, out);
+  keep(out);
+  be.fill(out, 0.25);
+  keep(out);
+  for (const b of [x, y, out, s]) be.free(b);
+  return joined(parts);
+}
+
+/** The outputs of every row / column op on a rows x cols matrix, in order. */
+function rowOpResults(be: HostBackend, rows: number, cols: number): Float32Array {
+  const x = be.upload('f32', randomFloats(rows * cols, 21));
+  const bias = be.upload('f32', randomFloats(cols, 22));
+  const out = be.alloc('f32', rows * cols);
+  const r = be.alloc('f32', rows);
+  const c = be.upload('f32', randomFloats(cols, 23));
+  const parts: ArrayLike<number>[] = [];
+  const keep = (b: typeof out) => parts.push(be.view(b).slice());
+  be.addRowVector(rows, cols, x, bias, out);
+  keep(out);
+  be.rowSum(rows, cols, x, r);
+  keep(r);
+  be.colSum(rows, cols, x, 1, c);
+  keep(c);
+  be.colSum(rows, cols, x, 0, c);
+  keep(c);
+  be.colSum(rows, cols, x, -0.5, c);
+  keep(c);
+  be.rowL2Norm(rows, cols, x, r);
+  keep(r);
+  for (const b of [x, bias, out, r, c]) be.free(b);
+  return joined(parts);
+}
+
 describe('vector ops on awkward lengths', () => {
   for (const name of UNDER_TEST) {
     for (const n of AWKWARD_LENGTHS) {
       it(`${name} n=${n}`, () => {
-        const results = (be: HostBackend) => {
-          const x = be.upload('f32', randomFloats(n, 11));
-          const y = be.upload('f32', randomFloats(n, 12));
-          const out = be.alloc('f32', n);
-          const s = be.alloc('f32', 2);
-          const acc: number[] = [];
-          be.dot(x, y, s);
-          acc.push(be.view(s)[0]);
-          be.sumSquares(x, s);
-          acc.push(be.view(s)[0]);
-          be.axpy(-1.5, x, y);
-          acc.push(...be.view(y));
-          be.scale(3, x, out);
-          acc.push(...be.view(out));
-          be.add(x, y, out);
-          acc.push(...be.view(out));
-          be.sub(x, y, out);
-          acc.push(...be.view(out));
-          be.mul(x, y, out);
-          acc.push(...be.view(out));
-          be.copy(x, out);
-          acc.push(...be.view(out));
-          be.fill(out, 0.25);
-          acc.push(...be.view(out));
-          return acc;
-        };
-        expectClose(results(B[name]), results(B.reference), 1e-5, 1e-4 * Math.sqrt(Math.max(1, n)), name);
+        expectClose(vectorOpResults(B[name], n), vectorOpResults(B.reference, n), 1e-5, 1e-4 * Math.sqrt(Math.max(1, n)), name);
       });
     }
   }
@@ -123,26 +173,7 @@ describe('row and column reductions', () => {
   for (const name of UNDER_TEST) {
     for (const [rows, cols] of [[0, 3], [1, 1], [3, 5], [7, 64], [33, 130]]) {
       it(`${name} ${rows}x${cols}`, () => {
-        const results = (be: HostBackend) => {
-          const x = be.upload('f32', randomFloats(rows * cols, 21));
-          const bias = be.upload('f32', randomFloats(cols, 22));
-          const out = be.alloc('f32', rows * cols);
-          const r = be.alloc('f32', rows);
-          const c = be.upload('f32', randomFloats(cols, 23));
-          const acc: number[] = [];
-          be.addRowVector(rows, cols, x, bias, out);
-          acc.push(...be.view(out));
-          be.rowSum(rows, cols, x, r);
-          acc.push(...be.view(r));
-          be.colSum(rows, cols, x, 1, c);
-          acc.push(...be.view(c));
-          be.colSum(rows, cols, x, 0, c);
-          acc.push(...be.view(c));
-          be.rowL2Norm(rows, cols, x, r);
-          acc.push(...be.view(r));
-          return acc;
-        };
-        expectClose(results(B[name]), results(B.reference), 1e-5, 1e-5 * Math.max(1, rows, cols), name);
+        expectClose(rowOpResults(B[name], rows, cols), rowOpResults(B.reference, rows, cols), 1e-5, 1e-5 * Math.max(1, rows, cols), name);
       });
     }
   }
@@ -158,5 +189,48 @@ describe('row and column reductions', () => {
     expect([...be.view(c)]).toEqual([5, 7, 9]);
     be.rowL2Norm(2, 3, x, r);
     expectClose(be.view(r), [Math.sqrt(14), Math.sqrt(77)], 1e-6);
+  });
+});
+
+describe('elementwise and row ops large enough for the pool', () => {
+  it('vector ops: the same bits with 1 and 2 threads, and close to the reference', () => {
+    const n = 1_000_003;
+    const one = vectorOpResults(B.wasm, n);
+    expectBitExact(vectorOpResults(B.threaded, n), one, 'threads');
+    // rtol 1e-4 for the two f32 sums over a million elements; the elementwise results are tighter.
+    expectClose(one, vectorOpResults(B.reference, n), 1e-4, 1e-4 * Math.sqrt(n), 'reference');
+  });
+
+  it('row and column ops: the same bits with 1 and 2 threads, and close to the reference', () => {
+    const [rows, cols] = [1501, 517];
+    const one = rowOpResults(B.wasm, rows, cols);
+    expectBitExact(rowOpResults(B.threaded, rows, cols), one, 'threads');
+    expectClose(one, rowOpResults(B.reference, rows, cols), 1e-5, 1e-5 * rows, 'reference');
+  });
+
+  it('copy between overlapping parts of one buffer moves the data as the reference does', () => {
+    const n = 600_000;
+    for (const shift of [1, 4097, -4097]) {
+      const run = (be: HostBackend) => {
+        const buf = be.upload('f32', randomFloats(n + Math.abs(shift), 31));
+        const [from, to] = shift > 0 ? [0, shift] : [-shift, 0];
+        be.copy(be.slice(buf, from, n), be.slice(buf, to, n));
+        const out = be.view(buf).slice();
+        be.free(buf);
+        return out;
+      };
+      const want = run(B.reference);
+      for (const name of UNDER_TEST) expectBitExact(run(B[name]), want, `${name} shift ${shift}`);
+    }
+  });
+
+  it('copy of other dtypes with 2 threads', () => {
+    const bytes = Uint8Array.from({ length: 2_000_001 }, (_, i) => (i * 7) & 255);
+    const src = B.threaded.upload('u8', bytes);
+    const dst = B.threaded.alloc('u8', bytes.length);
+    B.threaded.copy(src, dst);
+    expect(B.threaded.view(dst)).toEqual(bytes);
+    B.threaded.free(src);
+    B.threaded.free(dst);
   });
 });

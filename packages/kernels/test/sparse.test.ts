@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Csr, HostBackend, HostCsr } from '../src/index.js';
-import { denseOf, randomHostCsr, randomSparseCsr } from './csr-helpers.js';
+import { denseOf, randomHostCsr, randomSparseCsr, skewedSparseCsr } from './csr-helpers.js';
 import { expectClose, getBackends, randomFloats, randomInts, UNDER_TEST, type Backends } from './harness.js';
 import { expectBitExact } from './bit-exact.js';
 
@@ -123,6 +123,61 @@ describe('spmm', () => {
     expectClose(runSpmm(B.wasm, host, 64, 0.7, 0.5, 8), runSpmm(B.reference, host, 64, 0.7, 0.5, 8), 1e-5, 1e-5, 'large');
   });
 
+  it('is identical with 1 and 2 threads when a few rows hold most non-zeros (split by non-zeros)', () => {
+    const host = skewedSparseCsr(3001, 2500, 9);
+    for (const n of [64, 37]) {
+      const one = runSpmm(B.wasm, host, n, 0.7, 0.5, 10);
+      expectBitExact(runSpmm(B.threaded, host, n, 0.7, 0.5, 10), one, `threads n=${n}`);
+      expectClose(one, runSpmm(B.reference, host, n, 0.7, 0.5, 10), 1e-5, 1e-5, `reference n=${n}`);
+    }
+  });
+
+  it('with an addend: the same bits as copying it into out first, the addend untouched', () => {
+    for (const [host, n] of [[randomHostCsr(33, 70, 0.1, 4), 37], [skewedSparseCsr(3001, 2500, 12), 64]] as const) {
+      const c = randomFloats(host.rows * n, 40);
+      const withAddend = (be: HostBackend, intoOut: boolean) => {
+        const a = be.uploadCsr(host);
+        const b = be.upload('f32', randomFloats(host.cols * n, 41));
+        const addend = be.upload('f32', c);
+        const out = be.upload('f32', intoOut ? c : randomFloats(host.rows * n, 42));
+        if (intoOut) be.spmm(a, b, n, 0.7, -1.5, out);
+        else be.spmm(a, b, n, 0.7, -1.5, out, addend);
+        const result = [be.view(out).slice(), be.view(addend).slice()];
+        freeAll(be, a, b, addend, out);
+        return result;
+      };
+      for (const name of ALL) {
+        const [got, addendAfter] = withAddend(B[name], false);
+        expectBitExact(got, withAddend(B[name], true)[0], `${name} rows=${host.rows}`);
+        expectBitExact(addendAfter, c, `${name} addend`);
+        if (name !== 'reference') expectClose(got, withAddend(B.reference, false)[0], 1e-5, 1e-5 * n, `${name} vs reference`);
+      }
+      expectBitExact(withAddend(B.threaded, false)[0], withAddend(B.wasm, false)[0], 'threads');
+    }
+  });
+
+  it('with an addend that is B itself (LightGCN\'s first layer, x + A x)', () => {
+    const host = randomHostCsr(20, 20, 0.3, 8);
+    const run = (be: HostBackend) => {
+      const a = be.uploadCsr(host);
+      const x = be.upload('f32', randomFloats(20 * 5, 9));
+      const out = be.alloc('f32', 20 * 5);
+      be.spmm(a, x, 5, 1, 1, out, x);
+      const result = be.view(out).slice();
+      freeAll(be, a, x, out);
+      return result;
+    };
+    const dense = denseOf(host);
+    const x = randomFloats(20 * 5, 9);
+    const want = new Float64Array(20 * 5);
+    for (let r = 0; r < 20; r++) for (let j = 0; j < 5; j++) {
+      let s = x[r * 5 + j];
+      for (let k = 0; k < 20; k++) s += dense[r * 20 + k] * x[k * 5 + j];
+      want[r * 5 + j] = s;
+    }
+    for (const name of ALL) expectClose(run(B[name]), want, 1e-5, 1e-5, name);
+  });
+
   it('rejects mismatched shapes and aliasing', () => {
     const be = B.wasm;
     const a = be.uploadCsr({ rows: 2, cols: 3, indptr: [0, 1, 2], indices: [0, 1], values: [1, 1] });
@@ -131,6 +186,7 @@ describe('spmm', () => {
     expect(() => { be.spmm(a, b, 3, 1, 0, be.alloc('f32', 6)); }).toThrow(/spmm: B must have 9 elements/);
     const square = be.uploadCsr({ rows: 3, cols: 3, indptr: [0, 0, 0, 0], indices: [], values: [] });
     expect(() => { be.spmm(square, b, 2, 1, 0, b); }).toThrow(/spmm: out must not alias B/);
+    expect(() => { be.spmm(a, b, 2, 1, 1, be.alloc('f32', 4), be.alloc('f32', 6)); }).toThrow(/spmm: addend must have 4 elements/);
     expect(() => { be.spmm({ ...a, rows: 3 }, b, 2, 1, 0, be.alloc('f32', 6)); }).toThrow(/spmm: indptr must have 4 elements/);
     expect(() => { be.spmm(B.reference.uploadCsr({ rows: 2, cols: 3, indptr: [0, 0, 0], indices: [], values: [] }), b, 2, 1, 0, be.alloc('f32', 4)); }).toThrow(/another backend/);
   });
@@ -166,6 +222,15 @@ describe('csrGatherRows', () => {
     const host = randomSparseCsr(2000, 300, 10, 3);
     const ids = randomInts(3000, 2000, 4);
     expectBitExact(runGatherRows(B.threaded, host, ids), runGatherRows(B.wasm, host, ids), 'threads');
+  });
+
+  it('is identical with 1 and 2 threads when a few rows hold most non-zeros', () => {
+    const host = skewedSparseCsr(2000, 900, 5);
+    const ids = randomInts(3000, 2000, 6);
+    ids.subarray(0, 1000).fill(7); // the first thousand output rows all copy one of the heavy rows
+    const one = runGatherRows(B.wasm, host, ids);
+    expectBitExact(runGatherRows(B.threaded, host, ids), one, 'threads');
+    expectBitExact(one, runGatherRows(B.reference, host, ids), 'reference');
   });
 
   it('rejects a bad id before writing, and a mismatched out', () => {

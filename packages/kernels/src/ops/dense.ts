@@ -2,7 +2,7 @@ import type { Buf } from '../types.js';
 
 /**
  * Dense linear algebra. Matrices are row-major and contiguous. `out` may alias an input unless a
- * comment says otherwise. Threaded on the WASM backend: gemm, gemv.
+ * comment says otherwise. Threaded on the WASM backend: everything but dot and sumSquares.
  */
 export interface DenseOps {
   /**

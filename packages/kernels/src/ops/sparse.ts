@@ -1,13 +1,20 @@
 import type { Buf, Csr } from '../types.js';
 
-/** Sparse (CSR) kernels. Threaded on the WASM backend: spmm (by output rows), csrGatherRows. */
+/**
+ * Sparse (CSR) kernels. Threaded on the WASM backend: spmm and csrGatherRows, by output rows split
+ * by non-zeros.
+ */
 export interface SparseOps {
   /** Uploads a host CSR (copies its three arrays to the backend). */
   uploadCsr(csr: { rows: number; cols: number; indptr: ArrayLike<number>; indices: ArrayLike<number>; values: ArrayLike<number> }): Csr;
   /** Frees the three arrays of a CSR created by this backend. */
   freeCsr(csr: Csr): void;
-  /** out (rows x n) = alpha * A (rows x cols) * B (cols x n) + beta * out. out must not alias B. */
-  spmm(a: Csr, b: Buf<'f32'>, n: number, alpha: number, beta: number, out: Buf<'f32'>): void;
+  /**
+   * out (rows x n) = alpha * A (rows x cols) * B (cols x n) + beta * C, where C is `addend` (rows x
+   * n; may alias B, not read when beta = 0) or, without one, out itself. out must not alias B.
+   * An addend saves copying C into out first (LightGCN's layer sum x + A y).
+   */
+  spmm(a: Csr, b: Buf<'f32'>, n: number, alpha: number, beta: number, out: Buf<'f32'>, addend?: Buf<'f32'>): void;
   /** Dense rows of a CSR matrix: out[i, :] = A[ids[i], :] (ids.length x cols); ids checked as in gather. */
   csrGatherRows(a: Csr, ids: Buf<'i32'>, out: Buf<'f32'>): void;
   /**

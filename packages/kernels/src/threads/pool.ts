@@ -1,10 +1,12 @@
 /**
- * A pool of workers that share the kernel module's WebAssembly.Memory. `run` splits a row range
- * across the main thread and the workers and returns when all are done; kernels take their row
- * range as the last two arguments, so a row is computed the same way whatever the split, and
- * results do not depend on the thread count.
+ * A pool of workers that share the kernel module's WebAssembly.Memory. `run` cuts a row range
+ * into chunks that the main thread and the workers take in turn (protocol.ts) and returns when all
+ * are done; kernels take their row range as the last two arguments, so a row is computed the same
+ * way whatever the split and whichever thread takes it: results do not depend on the thread count
+ * or on timing.
  */
-import { CTRL, CTRL_INTS, DONE, MAX_ARGS, MAX_THREADS, type WorkerInit } from './protocol.js';
+import { closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, runChunks, ticketOf, type WorkerInit } from './protocol.js';
+import { checkBoundaries, evenBoundaries } from './split.js';
 
 interface PoolWorker {
   terminate(): unknown;
@@ -54,34 +56,38 @@ export class ThreadPool {
   }
 
   /**
-   * Runs kernel `name` over rows [0, total): the kernel is called as name(...args, r0, r1) once
-   * per thread with disjoint ranges; the main thread takes the first range.
+   * Runs kernel `name` over rows [0, total), called as name(...args, r0, r1) on disjoint chunks of
+   * rows that the main thread and the workers take in turn until none is left (a thread busy
+   * elsewhere takes fewer). The chunks are `boundaries` (non-decreasing row indices from 0 to
+   * total; chunk c is [boundaries[c], boundaries[c + 1])) or, by default, CHUNKS_PER_THREAD equal
+   * chunks per thread. Returns once every chunk taken is done, also when the main thread's chunk
+   * throws (its error is rethrown after the others finish).
    */
-  run(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown): void {
+  run(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries?: ArrayLike<number>): void {
     if (this.disposed) throw new Error('ThreadPool: used after dispose');
     const fn = this.functionIndex.get(name);
     if (fn === undefined) throw new Error(`ThreadPool: kernel ${name} is not registered for threading`);
     if (args.length > MAX_ARGS) throw new RangeError(`ThreadPool: at most ${MAX_ARGS} arguments`);
+    const bounds = boundaries ?? evenBoundaries(total, this.threads * CHUNKS_PER_THREAD);
+    checkBoundaries(bounds, total, MAX_CHUNKS);
     const c = this.control;
-    const parts = Math.min(this.threads, Math.max(1, total));
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
     c[CTRL.FUNCTION] = fn;
     c[CTRL.ARG_COUNT] = args.length;
     c[CTRL.ERROR] = 0;
-    for (let w = 0; w < this.threads; w++) {
-      const r0 = w < parts ? Math.floor((total * w) / parts) : total;
-      const r1 = w < parts ? Math.floor((total * (w + 1)) / parts) : total;
-      c[CTRL.RANGES + 2 * w] = r0;
-      c[CTRL.RANGES + 2 * w + 1] = r1;
-    }
-    const generation = Atomics.add(c, CTRL.GENERATION, 1) + 1;
+    for (let i = 0; i < bounds.length; i++) c[CTRL.BOUNDS + i] = bounds[i];
+    Atomics.store(c, CTRL.CHUNKS, bounds.length - 1);
+    Atomics.store(c, CTRL.DONE, 0);
+    const generation = c[CTRL.GENERATION] + 1;
+    Atomics.store(c, CTRL.TICKET, ticketOf(generation, 0));
+    Atomics.store(c, CTRL.GENERATION, generation);
     Atomics.notify(c, CTRL.GENERATION);
     try {
-      mainKernel(...args, c[CTRL.RANGES], c[CTRL.RANGES + 1]);
+      runChunks(c, generation, (r0, r1) => mainKernel(...args, r0, r1));
     } finally {
-      // Even when the main thread's part throws, the workers finish theirs before the next task
-      // may overwrite the control block.
-      for (let w = 1; w < this.threads; w++) waitForGeneration(c, DONE + w, generation);
+      // Returning while a worker still runs a chunk would let the next task overwrite the task
+      // under it; chunks not taken yet (the main thread's kernel threw) are dropped.
+      waitForCount(c, CTRL.DONE, closeTicket(c, generation));
     }
     if (c[CTRL.ERROR] !== 0) throw new Error(`kernel ${name} failed in a worker thread`);
   }
@@ -97,25 +103,28 @@ export class ThreadPool {
   }
 }
 
+/** Chunks per thread of a task without explicit boundaries: a thread that starts late takes fewer. */
+export const CHUNKS_PER_THREAD = 4;
+
 /** A kernel that keeps a worker longer than this is taken for a stalled pool (an error, not a hang). */
 const STALL_MS = 120_000;
 
-/** Blocks until control[slot] holds `generation`: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
-function waitForGeneration(control: Int32Array, slot: number, generation: number): void {
+/** Blocks until control[slot] >= target: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
+function waitForCount(control: Int32Array, slot: number, target: number): void {
   for (;;) {
-    const reported = Atomics.load(control, slot);
-    if (reported === generation) return;
+    const count = Atomics.load(control, slot);
+    if (count >= target) return;
     let outcome: string;
     try {
-      outcome = Atomics.wait(control, slot, reported, STALL_MS);
+      outcome = Atomics.wait(control, slot, count, STALL_MS);
     } catch {
-      // Browser main threads may not block: spin until the worker reports.
-      while (Atomics.load(control, slot) !== generation) {
+      // Browser main threads may not block: spin until the workers finish.
+      while (Atomics.load(control, slot) < target) {
         /* spin */
       }
       return;
     }
-    if (outcome === 'timed-out') throw new Error(`thread pool stalled: worker ${slot - DONE} did not finish task ${generation} within ${STALL_MS / 1000} s (last finished: ${Atomics.load(control, slot)})`);
+    if (outcome === 'timed-out') throw new Error(`thread pool stalled: ${target - Atomics.load(control, slot)} chunk(s) did not finish within ${STALL_MS / 1000} s`);
   }
 }
 

@@ -1,27 +1,81 @@
 /**
- * Layout of the shared control block between the main thread and pool workers. The main thread
- * writes a task (function index, arguments, a row range per worker), bumps GENERATION and notifies;
- * each worker runs its range, then writes that generation into its own DONE slot and notifies.
- * The main thread waits until every DONE slot holds the current generation. (A shared countdown
- * would be corrupted for good by one extra or missing decrement; a per-worker generation cannot
- * drift: a late or repeated report only ever names a past task.)
+ * Layout of the shared control block between the main thread and pool workers, and the chunk
+ * hand-out both sides use. The main thread writes a task (function index, arguments, the row
+ * boundaries of its chunks), publishes a ticket for it, bumps GENERATION and notifies. Every
+ * thread, the main one included, then takes chunks off the ticket one at a time until none is
+ * left and counts each finished chunk in DONE; the main thread returns once every chunk taken is
+ * done. A worker that wakes late (busy machine) finds the chunks taken and goes back to sleep, so
+ * the main thread never waits for a worker that has not started.
  */
 export const CTRL = {
   GENERATION: 0,
+  /** (generation tag << CHUNK_BITS) | index of the next chunk to hand out. */
+  TICKET: 1,
   FUNCTION: 2,
   ARG_COUNT: 3,
   STOP: 4,
   /** Set by a worker whose kernel threw; the main thread raises it after the task. */
   ERROR: 5,
-  /** Row ranges start here: worker w reads [RANGES + 2w, RANGES + 2w + 1]. */
-  RANGES: 8,
+  /** Chunks of the current task finished so far. */
+  DONE: 6,
+  /** Number of chunks of the current task. */
+  CHUNKS: 7,
+  /** Chunk boundaries start here: chunk c is rows [BOUNDS + c, BOUNDS + c + 1). */
+  BOUNDS: 8,
 } as const;
 
 export const MAX_ARGS = 32;
 export const MAX_THREADS = 64;
-/** Worker w (1-based, as its range) reports the generation it finished in DONE + w. */
-export const DONE = CTRL.RANGES + 2 * MAX_THREADS;
-export const CTRL_INTS = DONE + MAX_THREADS;
+const CHUNK_BITS = 8;
+/** Most chunks one task may have (the ticket keeps the chunk index in its low CHUNK_BITS bits). */
+export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
+/** Generations are compared modulo 2^23, so that a ticket stays a non-negative int32. */
+const TAG_MASK = (1 << (31 - CHUNK_BITS)) - 1;
+export const CTRL_INTS = CTRL.BOUNDS + MAX_CHUNKS + 1;
+
+/** The ticket of task `generation` with `next` chunks handed out. */
+export function ticketOf(generation: number, next: number): number {
+  return ((generation & TAG_MASK) << CHUNK_BITS) | next;
+}
+
+/**
+ * Takes the next chunk of task `generation`: its index, or -1 when the task has none left or has
+ * been replaced by a newer one. Each chunk is handed out once, in order; a thread that got one may
+ * read the task (arguments, boundaries), which stays in place until every chunk taken is done.
+ */
+export function takeChunk(control: Int32Array, generation: number): number {
+  for (;;) {
+    const ticket = Atomics.load(control, CTRL.TICKET);
+    if (ticket >>> CHUNK_BITS !== (generation & TAG_MASK)) return -1;
+    const next = ticket & MAX_CHUNKS;
+    if (next >= Atomics.load(control, CTRL.CHUNKS)) return -1;
+    if (Atomics.compareExchange(control, CTRL.TICKET, ticket, ticket + 1) === ticket) return next;
+  }
+}
+
+/** Stops handing out chunks of task `generation`; returns how many were handed out. */
+export function closeTicket(control: Int32Array, generation: number): number {
+  for (;;) {
+    const ticket = Atomics.load(control, CTRL.TICKET);
+    const taken = Math.min(ticket & MAX_CHUNKS, Atomics.load(control, CTRL.CHUNKS));
+    if (Atomics.compareExchange(control, CTRL.TICKET, ticket, ticketOf(generation, MAX_CHUNKS)) === ticket) return taken;
+  }
+}
+
+/**
+ * Runs chunks of task `generation` with `run(r0, r1)` until none is left, counting each in DONE
+ * (also when `run` throws, which ends the loop and propagates).
+ */
+export function runChunks(control: Int32Array, generation: number, run: (r0: number, r1: number) => void): void {
+  for (let c = takeChunk(control, generation); c >= 0; c = takeChunk(control, generation)) {
+    try {
+      run(control[CTRL.BOUNDS + c], control[CTRL.BOUNDS + c + 1]);
+    } finally {
+      Atomics.add(control, CTRL.DONE, 1);
+      Atomics.notify(control, CTRL.DONE);
+    }
+  }
+}
 
 /** The message that starts a worker. */
 export interface WorkerInit {

@@ -1,9 +1,9 @@
 /**
  * Entry point of a pool worker (Node worker_threads or a browser module Worker). It instantiates
  * the kernel module over the shared memory, reports ready, then blocks on the control block and
- * runs the row range it is given until told to stop. Workers never allocate WASM memory.
+ * takes chunks of each task posted until told to stop. Workers never allocate WASM memory.
  */
-import { CTRL, DONE, kernelImports, type WorkerInit } from './protocol.js';
+import { CTRL, kernelImports, runChunks, type WorkerInit } from './protocol.js';
 
 type Kernel = (...args: number[]) => unknown;
 
@@ -33,32 +33,38 @@ async function connect(): Promise<Port> {
 function serve(init: WorkerInit, kernels: Kernel[]): void {
   const control = new Int32Array(init.control);
   const args = new Float64Array(init.args);
-  const done = DONE + init.index;
   // The pool starts at generation 0 and posts no task before every worker is ready, but a task can
   // be posted between our 'ready' message and this line: start from 0, never from a fresh load,
-  // or that first task would be missed and the main thread would wait forever.
+  // or that first task would be missed.
   let seen = 0;
-  for (;;) {
-    Atomics.wait(control, CTRL.GENERATION, seen);
-    const generation = Atomics.load(control, CTRL.GENERATION);
-    // Run a task only for a new generation: a wake-up without one (should the runtime ever give
-    // one) must not run the last task twice.
-    if (generation === seen) continue;
-    seen = generation;
-    if (Atomics.load(control, CTRL.STOP) !== 0) return;
+  const runChunk = (r0: number, r1: number) => {
+    // Read after taking the chunk: the task stays in place until every chunk taken is done.
     const kernel = kernels[control[CTRL.FUNCTION]];
     const count = control[CTRL.ARG_COUNT];
     const call: number[] = [];
     for (let i = 0; i < count; i++) call.push(args[i]);
-    call.push(control[CTRL.RANGES + 2 * init.index], control[CTRL.RANGES + 2 * init.index + 1]);
+    call.push(r0, r1);
     try {
       kernel(...call);
     } catch {
       Atomics.store(control, CTRL.ERROR, 1);
     }
-    Atomics.store(control, done, generation);
-    Atomics.notify(control, done);
+  };
+  for (;;) {
+    awaitChange(control, CTRL.GENERATION, seen);
+    seen = Atomics.load(control, CTRL.GENERATION);
+    if (Atomics.load(control, CTRL.STOP) !== 0) return;
+    runChunks(control, seen, runChunk);
   }
+}
+
+/**
+ * Blocks until control[slot] differs from `value`. A wake-up alone proves nothing: the main thread
+ * notifies after bumping GENERATION, and a worker that already saw the bump, ran its chunks and
+ * waits again can receive that notify late (taking it for a new task once ran a task twice).
+ */
+function awaitChange(control: Int32Array, slot: number, value: number): void {
+  while (Atomics.load(control, slot) === value) Atomics.wait(control, slot, value);
 }
 
 const port = await connect();

@@ -2,7 +2,8 @@ import type { BackendKind, ScratchScope } from '../backend.js';
 import { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, scratchScope } from '../buffer.js';
 import { BYTES_PER_ELEMENT, type Buf, type DType, type TypedArrayFor } from '../types.js';
 import { typedView } from '../typed.js';
-import { ThreadPool } from '../threads/pool.js';
+import { CHUNKS_PER_THREAD, ThreadPool } from '../threads/pool.js';
+import { balancedBoundaries } from '../threads/split.js';
 import { WasmHeap } from './heap.js';
 
 /** A buffer in WASM linear memory: a byte address plus bookkeeping. */
@@ -59,12 +60,25 @@ export class WasmCore {
 
   /**
    * Runs a row-partitioned kernel: `name(...args, r0, r1)` over rows [0, rows). It uses the pool
-   * when there is one and the work (rows * costPerRow, in rough flops) is worth the hand-off.
+   * (equal chunks of rows taken by whichever thread is free) when there is one and the work
+   * (rows * costPerRow, in rough flops) is worth the hand-off.
    */
   parallel(name: string, args: readonly number[], rows: number, costPerRow: number): void {
     const kernel = this.fn(name);
     if (this.pool && rows > 1 && rows * costPerRow >= PARALLEL_MIN_WORK) this.pool.run(name, args, rows, kernel);
     else kernel(...args, 0, rows);
+  }
+
+  /**
+   * Like `parallel` for rows of uneven cost: `prefixCost(r)` is the work (rough flops) of rows
+   * [0, r), non-decreasing from 0, and the chunks have about equal cost (found by binary search,
+   * O(chunks log rows) calls). A row is computed the same way whatever the split.
+   */
+  parallelByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number): void {
+    const kernel = this.fn(name);
+    if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
+      this.pool.run(name, args, rows, kernel, balancedBoundaries(rows, this.pool.threads * CHUNKS_PER_THREAD, prefixCost));
+    } else kernel(...args, 0, rows);
   }
 
   alloc<D extends DType>(dtype: D, length: number): WasmBuf<D> {

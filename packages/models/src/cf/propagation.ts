@@ -3,9 +3,10 @@ import type { WeightedCsrMatrix } from '@lers/data';
 
 /**
  * LightGCN's layer combination `out = mean_{l=0..L} A^l x` over an n x n adjacency, evaluated
- * Horner-style: y <- x + A y, L times, the last step scaled by 1/(L+1) inside the SpMM
- * (alpha = beta = 1/(L+1)). For a symmetric A (the normalized bipartite adjacency) the operator is
- * symmetric too, so the same `apply` is also its backward: dx = mean_l A^l dOut.
+ * Horner-style: y <- x + A y, L times, each step one SpMM with x as its addend (no copy of x), the
+ * last step scaled by 1/(L+1) inside it (alpha = beta = 1/(L+1)). For a symmetric A (the
+ * normalized bipartite adjacency) the operator is symmetric too, so the same `apply` is also its
+ * backward: dx = mean_l A^l dOut.
  * Every output row is the same sum whatever the thread count, so results do not depend on it.
  */
 export class Propagation {
@@ -41,8 +42,7 @@ export class Propagation {
     for (let s = 1; s <= L; s++) {
       const dst = s === L ? out : this.scratch[(s - 1) % 2];
       const w = s === L ? last : 1;
-      be.copy(x, dst);
-      be.spmm(this.adjacency, cur, this.dim, w, w, dst);
+      be.spmm(this.adjacency, cur, this.dim, w, w, dst, x);
       cur = dst;
     }
   }

@@ -22,13 +22,14 @@ export function referenceSparse(core: ReferenceCore): SparseOps {
       core.free(csr.indices);
       core.free(csr.values);
     },
-    spmm(a, b, n, alpha, beta, out) {
+    spmm(a, b, n, alpha, beta, out, addend) {
       const P = i32(a.indptr), C = i32(a.indices), V = f32(a.values), B = f32(b), O = f32(out);
+      const Add = addend === undefined ? O : f32(addend);
       for (let r = 0; r < a.rows; r++) {
         for (let j = 0; j < n; j++) {
           let s = 0;
           for (let p = P[r]; p < P[r + 1]; p++) s += V[p] * B[C[p] * n + j];
-          O[r * n + j] = beta === 0 ? alpha * s : alpha * s + beta * O[r * n + j];
+          O[r * n + j] = beta === 0 ? alpha * s : alpha * s + beta * Add[r * n + j];
         }
       }
     },

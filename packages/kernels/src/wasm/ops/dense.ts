@@ -5,21 +5,26 @@ import type { WasmCore } from '../core.js';
 const BINARY_ADD = 0;
 const BINARY_SUB = 1;
 const BINARY_MUL = 2;
+/** copyBytes splits its range into blocks of this many bytes (one cache line), as in assembly. */
+const COPY_BLOCK = 64;
+/**
+ * Rough cost per element of the memory-bound ops, by the number of f32 streams they read or
+ * write (a quarter per stream, as the embedding gather's copy): with PARALLEL_MIN_WORK they use
+ * the pool from about 90K-260K elements, where the pass outweighs the ~30 us wake-up of a worker.
+ */
+const ONE_STREAM = 0.25;
+const TWO_STREAMS = 0.5;
+const THREE_STREAMS = 0.75;
 
-/** Dense kernels on WASM: one SIMD GEMM micro-kernel, threaded over rows of C. */
+/**
+ * Dense kernels on WASM: one SIMD GEMM micro-kernel threaded over rows of C; the elementwise and
+ * row-wise ops threaded over elements / rows once large; dot and sumSquares (one ordered sum) not.
+ */
 export function wasmDense(core: WasmCore): DenseOps {
   const k = {
     transpose: core.fn('transpose'),
     dot: core.fn('dot'),
-    axpy: core.fn('axpy'),
-    scale: core.fn('scale'),
-    binary: core.fn('binary'),
-    fill: core.fn('fill'),
     copyBytes: core.fn('copyBytes'),
-    addRowVector: core.fn('addRowVector'),
-    rowSum: core.fn('rowSum'),
-    colSum: core.fn('colSum'),
-    rowL2Norm: core.fn('rowL2Norm'),
     sumSquares: core.fn('sumSquares'),
   };
   const p = (b: Parameters<WasmCore['ptr']>[0]) => core.ptr(b);
@@ -55,37 +60,44 @@ export function wasmDense(core: WasmCore): DenseOps {
       k.dot(p(x), p(y), x.length, p(out));
     },
     axpy(alpha, x, y) {
-      k.axpy(alpha, p(x), p(y), x.length);
+      core.parallel('axpy', [alpha, p(x), p(y)], x.length, THREE_STREAMS);
     },
     scale(alpha, x, out) {
-      k.scale(alpha, p(x), p(out), x.length);
+      core.parallel('scale', [alpha, p(x), p(out)], x.length, TWO_STREAMS);
     },
     add(a, b, out) {
-      k.binary(BINARY_ADD, p(a), p(b), p(out), a.length);
+      core.parallel('binary', [BINARY_ADD, p(a), p(b), p(out)], a.length, THREE_STREAMS);
     },
     sub(a, b, out) {
-      k.binary(BINARY_SUB, p(a), p(b), p(out), a.length);
+      core.parallel('binary', [BINARY_SUB, p(a), p(b), p(out)], a.length, THREE_STREAMS);
     },
     mul(a, b, out) {
-      k.binary(BINARY_MUL, p(a), p(b), p(out), a.length);
+      core.parallel('binary', [BINARY_MUL, p(a), p(b), p(out)], a.length, THREE_STREAMS);
     },
     fill(x, value) {
-      k.fill(p(x), x.length, value);
+      core.parallel('fill', [p(x), value], x.length, ONE_STREAM);
     },
     copy(src, dst) {
-      k.copyBytes(p(src), p(dst), src.length * BYTES_PER_ELEMENT[src.dtype]);
+      const bytes = src.length * BYTES_PER_ELEMENT[src.dtype];
+      const from = p(src);
+      const to = p(dst);
+      const blocks = Math.ceil(bytes / COPY_BLOCK);
+      // memory.copy handles overlap within one call only: overlapping buffers stay on one thread.
+      const overlap = from !== to && from < to + bytes && to < from + bytes;
+      if (overlap) k.copyBytes(from, to, bytes, 0, blocks);
+      else core.parallel('copyBytes', [from, to, bytes], blocks, (COPY_BLOCK / 4) * TWO_STREAMS);
     },
     addRowVector(rows, cols, x, bias, out) {
-      k.addRowVector(rows, cols, p(x), p(bias), p(out));
+      core.parallel('addRowVector', [rows, cols, p(x), p(bias), p(out)], rows, cols * THREE_STREAMS);
     },
     rowSum(rows, cols, x, out) {
-      k.rowSum(rows, cols, p(x), p(out));
+      core.parallel('rowSum', [rows, cols, p(x), p(out)], rows, cols * ONE_STREAM);
     },
     colSum(rows, cols, x, beta, out) {
-      k.colSum(rows, cols, p(x), beta, p(out));
+      core.parallel('colSum', [rows, cols, p(x), beta, p(out)], cols, rows * ONE_STREAM);
     },
     rowL2Norm(rows, cols, x, out) {
-      k.rowL2Norm(rows, cols, p(x), p(out));
+      core.parallel('rowL2Norm', [rows, cols, p(x), p(out)], rows, cols * ONE_STREAM);
     },
     sumSquares(x, out) {
       k.sumSquares(p(x), x.length, p(out));

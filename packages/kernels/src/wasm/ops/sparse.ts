@@ -4,8 +4,9 @@ import { idOutOfRange } from '../../validate/common.js';
 import type { WasmCore } from '../core.js';
 
 /**
- * CSR kernels on WASM: spmm and csrGatherRows threaded over output rows; denseToCsr as a threaded
- * count pass, a prefix sum, then a threaded fill pass into buffers sized by the count.
+ * CSR kernels on WASM: spmm and csrGatherRows threaded over output rows (split by non-zeros);
+ * denseToCsr as a threaded count pass, a prefix sum, then a threaded fill pass into buffers sized
+ * by the count.
  */
 export function wasmSparse(core: WasmCore): SparseOps {
   const badRow = core.fn('csrBadRow');
@@ -23,16 +24,20 @@ export function wasmSparse(core: WasmCore): SparseOps {
       core.free(csr.indices);
       core.free(csr.values);
     },
-    spmm(a, b, n, alpha, beta, out) {
+    spmm(a, b, n, alpha, beta, out, addend) {
       if (n === 0) return;
-      const perRow = (2 * n * a.indices.length) / Math.max(1, a.rows) + n;
-      core.parallel('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out)], a.rows, perRow);
+      // Row r costs 2n flops per non-zero plus n for its output row; split by that, not by row
+      // count (a users-first bipartite adjacency holds most non-zeros in a few rows).
+      const indptr = core.view(a.indptr);
+      const start = indptr[0];
+      core.parallelByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r);
     },
     csrGatherRows(a, ids, out) {
       const at = badRow(p(ids), ids.length, a.rows);
       if (at >= 0) throw idOutOfRange('csrGatherRows', at, core.view(ids)[at], a.rows);
-      const perRow = a.cols + a.indices.length / Math.max(1, a.rows);
-      core.parallel('csrGatherRows', [p(a.indptr), p(a.indices), p(a.values), a.cols, p(ids), p(out)], ids.length, perRow);
+      let prefix: Float64Array | null = null; // built only when the split needs it
+      const prefixCost = (i: number) => (prefix ??= gatherPrefixCost(core.view(a.indptr), core.view(ids), a.cols))[i];
+      core.parallelByCost('csrGatherRows', [p(a.indptr), p(a.indices), p(a.values), a.cols, p(ids), p(out)], ids.length, prefixCost);
     },
     denseToCsr(rows, cols, x, keep) {
       const useMask = 'mask' in keep;
@@ -57,4 +62,11 @@ export function wasmSparse(core: WasmCore): SparseOps {
       return Promise.resolve(csr);
     },
   };
+}
+
+/** Prefix costs of csrGatherRows' output rows: row i clears `cols` floats and adds row ids[i]'s non-zeros. */
+function gatherPrefixCost(indptr: Int32Array, ids: Int32Array, cols: number): Float64Array {
+  const prefix = new Float64Array(ids.length + 1);
+  for (let i = 0; i < ids.length; i++) prefix[i + 1] = prefix[i] + cols + indptr[ids[i] + 1] - indptr[ids[i]];
+  return prefix;
 }
