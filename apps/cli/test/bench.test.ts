@@ -51,6 +51,7 @@ describe('lers bench', () => {
     expect(md).toMatch(/synthetic-cf\/lightgcn 80% ndcg@20/);
     expect(md).toContain('**');
     expect(md).toContain('Pareto');
+    expect(md).toMatch(/## Seconds per cell[^]*\| qr +\| \d+\.\d/);
     expect(readFileSync(out.files.csv, 'utf8').split('\n')[0]).toMatch(/^dataset,backbone,method,target,status/);
     expect(finishedCells(join(cwd, 'g'))).toHaveLength(7);
   });

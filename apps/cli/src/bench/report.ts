@@ -90,6 +90,27 @@ export function paperTable(results: readonly CellResult[], groupFilter?: (g: { d
   return formatTable(rows, { columns: ['method', ...columns.map((c) => c.key)] });
 }
 
+/**
+ * Seconds each cell took (training or compression, evaluation, profiling; a pipeline method's
+ * cell covers its whole pipeline: search, supernet, evolutionary search and retraining) in the
+ * paper table's layout: rows methods, a column per dataset/backbone x target.
+ */
+export function timeTable(results: readonly CellResult[]): string {
+  const gs = groups(results);
+  const targets = [...new Set(results.filter((r) => r.target !== null).map((r) => r.target!))].sort((a, b) => a - b);
+  const methods = [...new Set(results.map((r) => r.method))];
+  const columns = gs.flatMap((g) => targets.map((t) => ({ key: `${g.label} ${targetLabel(t)}%`, g, t })));
+  const rows: TableRow[] = methods.map((m) => {
+    const row: Record<string, string> = { method: m === 'full' ? 'full (reference)' : m };
+    for (const c of columns) {
+      const r = results.find((x) => x.method === m && x.dataset === c.g.dataset && x.backbone === c.g.backbone && (m === 'full' ? x.target === null : x.target === c.t));
+      row[c.key] = r?.status === 'ok' ? r.seconds.toFixed(1) : '';
+    }
+    return row;
+  });
+  return formatTable(rows, { columns: ['method', ...columns.map((c) => c.key)] });
+}
+
 /** A point of the accuracy-vs-bytes plane. */
 export interface ParetoPoint {
   readonly method: string;
@@ -161,10 +182,11 @@ export function markdownReport(results: readonly CellResult[], title: string): s
   const cf = paperTable(results, (g) => g.backbone === 'lightgcn');
   const ctr = paperTable(results, (g) => g.backbone !== 'lightgcn');
   const parts = [`# ${title}`, ''];
-  parts.push('Test metric (best validation epoch) and embedding bytes in memory per dataset/backbone x target sparsity; **bold**: best compressed method per column; n/a: the method cannot reach the target (budget solver).', '');
+  parts.push('Test metric (best validation epoch) and embedding bytes as served (index and scale overhead included) per dataset/backbone x target sparsity; **bold**: best compressed method per column; n/a: the method cannot reach the target (budget solver).', '');
   if (cf !== '') parts.push('## CF (NDCG@20)', '', cf);
   if (ctr !== '') parts.push('## CTR (AUC)', '', ctr);
   const pareto = paretoSummary(results);
   if (pareto !== '') parts.push('## Accuracy vs bytes: Pareto front per dataset', '', pareto, '');
+  if (results.some((r) => r.status === 'ok')) parts.push('## Seconds per cell (whole pipeline for PEP, OptEmbed, CERP)', '', timeTable(results), '');
   return parts.join('\n');
 }
