@@ -106,11 +106,19 @@ export class ThreadPool {
 /** Chunks per thread of a task without explicit boundaries: a thread that starts late takes fewer. */
 export const CHUNKS_PER_THREAD = 4;
 
+/** How long the main thread polls for the workers' last chunks before it blocks. */
+const SPIN_MS = 0.2;
+
 /** A kernel that keeps a worker longer than this is taken for a stalled pool (an error, not a hang). */
 const STALL_MS = 120_000;
 
 /** Blocks until control[slot] >= target: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
 function waitForCount(control: Int32Array, slot: number, target: number): void {
+  // The workers' last chunks usually end within microseconds of ours: poll briefly before blocking.
+  const until = performance.now() + SPIN_MS;
+  while (Atomics.load(control, slot) < target && performance.now() < until) {
+    /* spin */
+  }
   for (;;) {
     const count = Atomics.load(control, slot);
     if (count >= target) return;

@@ -64,8 +64,17 @@ function serve(init: WorkerInit, kernels: Kernel[]): void {
  * waits again can receive that notify late (taking it for a new task once ran a task twice).
  */
 function awaitChange(control: Int32Array, slot: number, value: number): void {
+  // Spin a little first: training posts tasks back to back (tens per step), and waking a blocked
+  // thread costs more than a short kernel; only a pool left idle goes to sleep.
+  const until = performance.now() + SPIN_MS;
+  while (Atomics.load(control, slot) === value && performance.now() < until) {
+    /* spin */
+  }
   while (Atomics.load(control, slot) === value) Atomics.wait(control, slot, value);
 }
+
+/** How long a worker polls for the next task before it blocks. */
+const SPIN_MS = 0.2;
 
 const port = await connect();
 port.onMessage((init) => {
