@@ -9,7 +9,8 @@
  * benchmarks/results/training-cf[-quick].json.
  */
 import type { RatioCheck as Check } from '../lib/report.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { runJson } from '../lib/child.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,29 +76,6 @@ async function benchData(folder?: string): Promise<{ dir: string; name: string; 
 function torchAvailable(): boolean {
   const r = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
   return r.status === 0;
-}
-
-/** Runs a command, streams its stderr (progress) through, returns the last JSON line of stdout. */
-function runJson(cmd: string, args: readonly string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (s: string) => (out += s));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) {
-        reject(new Error(`${cmd} ${args.join(' ')} exited with ${String(code)}`));
-        return;
-      }
-      try {
-        resolvePromise(JSON.parse(last) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`${cmd}: no JSON result line in its output`));
-      }
-    });
-  });
 }
 
 async function runOurs(spec: RunSpec): Promise<RunResult> {

@@ -16,7 +16,8 @@
  * benchmarks/results/training-ctr[-quick].json.
  */
 import type { RatioCheck as Check } from '../lib/report.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { runJson } from '../lib/child.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,29 +243,6 @@ function blasName(paths: string): string {
   if (/mkl/i.test(paths)) return 'MKL';
   if (/\/blas\/libblas/.test(paths)) return 'reference BLAS';
   return paths.split('/').pop() ?? 'unknown BLAS';
-}
-
-/** Runs a command, streams its stderr (progress) through, returns the last JSON line of stdout. */
-function runJson(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (s: string) => (out += s));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) {
-        reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
-        return;
-      }
-      try {
-        resolvePromise(JSON.parse(last) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`${cmd}: no JSON result line in its output`));
-      }
-    });
-  });
 }
 
 /** One run of ours in a child process; a failed child is retried once (the failure is printed). */
