@@ -15,6 +15,21 @@ export interface PrunedTableSize extends TableSize {
   readonly valueBytes: number;
 }
 
+/** The size of a CSR-stored pruned table: params = non-zeros (the protocol), bytes = index + values. */
+export function prunedTableSize(t: { rows: number; dim: number; nonZeros: number; stored: number }, indexBytes: number, valueBytes: number): PrunedTableSize {
+  const bytes = indexBytes + valueBytes;
+  return {
+    params: t.nonZeros,
+    nonZeros: t.nonZeros,
+    memoryBytes: bytes,
+    diskBytes: bytes,
+    sparsity: 1 - t.nonZeros / (t.rows * t.dim),
+    storedEntries: t.stored,
+    indexBytes,
+    valueBytes,
+  };
+}
+
 /** A CSR held on the host (e.g. from a mask or a pruning pass). */
 export interface HostCsrArrays {
   readonly indptr: Int32Array;
@@ -80,19 +95,7 @@ export abstract class FrozenCsrTable implements EmbeddingTable {
 
   /** params = non-zeros (the protocol); bytes = int32 row pointers + int32 columns + fp32 values. */
   size(): PrunedTableSize {
-    const indexBytes = 4 * (this.rows + 1) + 4 * this.stored;
-    const valueBytes = 4 * this.stored;
-    const bytes = indexBytes + valueBytes;
-    return {
-      params: this.nonZeros,
-      nonZeros: this.nonZeros,
-      memoryBytes: bytes,
-      diskBytes: bytes,
-      sparsity: 1 - this.nonZeros / (this.rows * this.dim),
-      storedEntries: this.stored,
-      indexBytes,
-      valueBytes,
-    };
+    return prunedTableSize({ rows: this.rows, dim: this.dim, nonZeros: this.nonZeros, stored: this.stored }, 4 * (this.rows + 1) + 4 * this.stored, 4 * this.stored);
   }
 
   abstract serialize(): Promise<SerializedTable>;

@@ -7,6 +7,7 @@ import { checkIdsInRange, checkRowsLength, requireHostBackend, roundHalfEven } f
 import { checkSparsity, maskToCsr } from './magnitude-pruning.js';
 import { MagPruner, type MagPruneOptions } from './magprune.js';
 import type { HostCsrArrays, PrunedCsrTable, PrunedTableSize, PruningInfo } from './pruned-csr.js';
+import { prunedTableSize } from './frozen-csr.js';
 
 const fround = Math.fround;
 
@@ -150,19 +151,7 @@ export class PrunedInt8Table implements EmbeddingTable {
   /** params = non-zeros; bytes: int32 row pointers + 1- or 2-byte columns, 1-byte codes, f32 scale and bias per row. */
   size(): PrunedInt8Size {
     const indexBytes = 4 * (this.rows + 1) + (this.dim <= 256 ? 1 : 2) * this.stored;
-    const valueBytes = this.stored + 8 * this.rows;
-    const bytes = indexBytes + valueBytes;
-    return {
-      params: this.nonZeros,
-      nonZeros: this.nonZeros,
-      memoryBytes: bytes,
-      diskBytes: bytes,
-      sparsity: 1 - this.nonZeros / (this.rows * this.dim),
-      storedEntries: this.stored,
-      indexBytes,
-      valueBytes,
-      bitWidth: 8,
-    };
+    return { ...prunedTableSize({ rows: this.rows, dim: this.dim, nonZeros: this.nonZeros, stored: this.stored }, indexBytes, this.stored + 8 * this.rows), bitWidth: 8 };
   }
 
   async serialize(): Promise<SerializedTable> {
