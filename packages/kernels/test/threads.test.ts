@@ -207,6 +207,37 @@ describe('ThreadPool', () => {
     }
   });
 
+  it('wakes a worker that went to sleep between tasks', async () => {
+    const [m, n, k] = [64, 256, 64];
+    const t = gemmCase(m, n, k);
+    const { core } = t;
+    const pool = poolOf(B.threaded);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      for (let round = 0; round < 3; round++) {
+        await sleep(10); // far past the spin: the worker is blocked in Atomics.wait
+        core.view(t.outs[0]).fill(NaN);
+        const kernel = core.fn('gemm_nn');
+        let waitedForWorker = false;
+        // Whichever chunk the main thread takes, it waits for the worker to write the other one.
+        const main = (...call: number[]) => {
+          const other = call[call.length - 2] === 0 ? m / 2 : 0;
+          const deadline = performance.now() + 10_000;
+          while (Number.isNaN(core.view(t.outs[0])[other * n])) {
+            if (performance.now() > deadline) throw new Error('the worker was not woken');
+          }
+          waitedForWorker = true;
+          kernel(...call);
+        };
+        pool.run('gemm_nn', t.args(0), m, main, [0, m / 2, m]);
+        expect(waitedForWorker).toBe(true);
+        expectBitExact(core.view(t.outs[0]).slice(), t.want, `round ${round}`);
+      }
+    } finally {
+      t.free();
+    }
+  });
+
   it('rejects boundaries that do not cover the rows, before starting any thread', () => {
     const core = B.threaded as unknown as WasmCore;
     const pool = poolOf(B.threaded);

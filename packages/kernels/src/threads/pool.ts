@@ -5,7 +5,7 @@
  * way whatever the split and whichever thread takes it: results do not depend on the thread count
  * or on timing.
  */
-import { closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, runChunks, ticketOf, type WorkerInit } from './protocol.js';
+import { closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, runChunks, spinUntil, ticketOf, type WorkerInit } from './protocol.js';
 import { checkBoundaries, evenBoundaries } from './split.js';
 
 interface PoolWorker {
@@ -81,7 +81,7 @@ export class ThreadPool {
     const generation = c[CTRL.GENERATION] + 1;
     Atomics.store(c, CTRL.TICKET, ticketOf(generation, 0));
     Atomics.store(c, CTRL.GENERATION, generation);
-    Atomics.notify(c, CTRL.GENERATION);
+    if (Atomics.load(c, CTRL.SLEEPING) > 0) Atomics.notify(c, CTRL.GENERATION);
     try {
       runChunks(c, generation, (r0, r1) => mainKernel(...args, r0, r1));
     } finally {
@@ -109,8 +109,12 @@ export const CHUNKS_PER_THREAD = 4;
 /** A kernel that keeps a worker longer than this is taken for a stalled pool (an error, not a hang). */
 const STALL_MS = 120_000;
 
-/** Blocks until control[slot] >= target: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
+/**
+ * Blocks until control[slot] >= target: a short spin (chunks end microseconds apart), then
+ * Atomics.wait where allowed (Node, workers), spinning on elsewhere.
+ */
 function waitForCount(control: Int32Array, slot: number, target: number): void {
+  if (spinUntil(() => Atomics.load(control, slot) >= target)) return;
   for (;;) {
     const count = Atomics.load(control, slot);
     if (count >= target) return;
