@@ -29,10 +29,10 @@ export const CTRL = {
 
 export const MAX_ARGS = 32;
 export const MAX_THREADS = 64;
-const CHUNK_BITS = 8;
+const CHUNK_BITS = 10;
 /** Most chunks one task may have (the ticket keeps the chunk index in its low CHUNK_BITS bits). */
 export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
-/** Generations are compared modulo 2^23, so that a ticket stays a non-negative int32. */
+/** Generations are compared modulo 2^21, so that a ticket stays a non-negative int32. */
 const TAG_MASK = (1 << (31 - CHUNK_BITS)) - 1;
 export const CTRL_INTS = CTRL.BOUNDS + MAX_CHUNKS + 1;
 
