@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Csr, HostBackend } from '../src/index.js';
-import { CTRL } from '../src/threads/protocol.js';
-import { balancedBoundaries, evenBoundaries } from '../src/threads/split.js';
+import { CTRL, MAX_CHUNKS } from '../src/threads/protocol.js';
+import { boundariesAt, guidedFractions } from '../src/threads/split.js';
 import type { WasmCore } from '../src/wasm/index.js';
 import { randomSparseCsr, skewedSparseCsr } from './csr-helpers.js';
 import { getBackends, randomFloats, type Backends } from './harness.js';
@@ -12,6 +12,11 @@ beforeAll(async () => {
   B = await getBackends();
 });
 
+/** Boundaries of `parts` chunks with the same number of rows (within one). */
+function evenChunks(rows: number, parts: number): number[] {
+  return Array.from({ length: parts + 1 }, (_, c) => Math.floor((rows * c) / parts));
+}
+
 /** The worker pool behind the 2-thread backend. */
 function poolOf(be: HostBackend): NonNullable<WasmCore['pool']> {
   const pool = (be as unknown as WasmCore).pool;
@@ -20,24 +25,32 @@ function poolOf(be: HostBackend): NonNullable<WasmCore['pool']> {
 }
 
 describe('row splits', () => {
-  it('evenBoundaries cuts rows into equal chunks, never more chunks than rows (but at least one)', () => {
-    expect(evenBoundaries(10, 2)).toEqual([0, 5, 10]);
-    expect(evenBoundaries(7, 3)).toEqual([0, 2, 4, 7]);
-    expect(evenBoundaries(2, 4)).toEqual([0, 1, 2]);
-    expect(evenBoundaries(0, 2)).toEqual([0, 0]);
+  it('guidedFractions: each chunk takes 1 / (2 threads) of the work left, at least 1 / (16 threads), up to the whole', () => {
+    const f = guidedFractions(2);
+    expect(f[0]).toBe(0);
+    expect(f[f.length - 1]).toBe(1);
+    expect(f.slice(1, 4)).toEqual([0.25, 0.25 + 0.75 / 4, 0.25 + 0.75 / 4 + 0.75 ** 2 / 4]);
+    for (let c = 1; c < f.length; c++) {
+      const size = f[c] - f[c - 1];
+      expect(size, `chunk ${c - 1}`).toBeGreaterThanOrEqual(1 / 32 - 1e-12);
+      expect(size, `chunk ${c - 1}`).toBeLessThanOrEqual(Math.max((1 - f[c - 1]) / 4, 1.5 / 32) + 1e-12);
+    }
+    for (const threads of [3, 8, 64]) expect(guidedFractions(threads).length - 1).toBeLessThanOrEqual(MAX_CHUNKS);
   });
 
-  it('balancedBoundaries starts chunk c at the first row whose prefix cost reaches c / parts of the total', () => {
+  it('boundariesAt starts chunk c at the first row whose prefix cost reaches fractions[c] of the total', () => {
     // Row costs 8, 1, 1, 1, 1, 1, 1, 1, 1 (total 16): halves at 8 (row 1); thirds at 16/3 and 32/3.
     const prefix = [0, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-    expect(balancedBoundaries(9, 2, (r) => prefix[r])).toEqual([0, 1, 9]);
-    expect(balancedBoundaries(9, 3, (r) => prefix[r])).toEqual([0, 1, 4, 9]);
-    // A uniform cost gives the even split; one row cannot be divided.
-    expect(balancedBoundaries(10, 2, (r) => r)).toEqual(evenBoundaries(10, 2));
-    expect(balancedBoundaries(1, 2, (r) => 5 * r)).toEqual([0, 1, 1]);
+    expect(boundariesAt(9, [0, 0.5, 1], (r) => prefix[r])).toEqual([0, 1, 9]);
+    expect(boundariesAt(9, [0, 1 / 3, 2 / 3, 1], (r) => prefix[r])).toEqual([0, 1, 4, 9]);
+    // By row count without a cost; empty chunks (more shares than rows) are dropped.
+    expect(boundariesAt(10, [0, 0.25, 0.5, 1])).toEqual([0, 3, 5, 10]);
+    expect(boundariesAt(1, [0, 0.5, 1], (r) => 5 * r)).toEqual([0, 1]);
+    expect(boundariesAt(3, guidedFractions(2))).toEqual([0, 1, 2, 3]);
+    expect(boundariesAt(0, guidedFractions(2))).toEqual([0, 0]);
   });
 
-  it('spmm cuts its rows into chunks of about equal non-zeros, not equal row counts', () => {
+  it('spmm cuts its rows into chunks by non-zeros, not by row count', () => {
     const host = skewedSparseCsr(3000, 2000, 3);
     const be = B.threaded;
     const pool = poolOf(be);
@@ -60,15 +73,18 @@ describe('row splits', () => {
     }
     expect(seen).toHaveLength(1);
     const bounds = seen[0];
+    const fractions = pool.fractions;
+    expect(bounds).toHaveLength(fractions.length);
     const chunks = bounds.length - 1;
-    expect(chunks).toBeGreaterThanOrEqual(2);
     expect([bounds[0], bounds[chunks]]).toEqual([0, host.rows]);
     const nnz = host.indptr[host.rows];
     for (let c = 0; c < chunks; c++) {
-      const inChunk = host.indptr[bounds[c + 1]] - host.indptr[bounds[c]];
-      expect(Math.abs(inChunk - nnz / chunks), `chunk ${c}`).toBeLessThan(0.15 * (nnz / chunks));
+      // The share of the non-zeros in chunk c is about its share of the work (rows add a little).
+      const share = (host.indptr[bounds[c + 1]] - host.indptr[bounds[c]]) / nnz;
+      const want = fractions[c + 1] - fractions[c];
+      expect(Math.abs(share - want), `chunk ${c}`).toBeLessThan(0.25 * want);
     }
-    expect(bounds[1]).toBeLessThan(host.rows / chunks / 4); // the heavy rows come first
+    expect(bounds[1]).toBeLessThan(0.25 * 0.25 * host.rows); // the heavy rows come first
   });
 });
 
@@ -98,7 +114,7 @@ describe('ThreadPool', () => {
     const t = gemmCase(m, n, k);
     const pool = poolOf(B.threaded);
     try {
-      for (const bounds of [[0, m], [0, 1, m], [0, 150, 151, m], [0, 3, 3, 100, 101, 250, m], evenBoundaries(m, 200)]) {
+      for (const bounds of [[0, m], [0, 1, m], [0, 150, 151, m], [0, 3, 3, 100, 101, 250, m], evenChunks(m, 200)]) {
         t.core.view(t.outs[0]).fill(NaN);
         pool.run('gemm_nn', t.args(0), m, t.core.fn('gemm_nn'), bounds);
         expectBitExact(t.core.view(t.outs[0]).slice(), t.want, `chunks [${bounds.slice(0, 8).join(', ')}...]`);
@@ -190,7 +206,7 @@ describe('ThreadPool', () => {
     const n = 100_000;
     const x = core.upload('f32', randomFloats(n, 3));
     const y = core.alloc('f32', n);
-    const axpy = () => { pool.run('axpy', [1, core.ptr(x), core.ptr(y)], n, core.fn('axpy'), evenBoundaries(n, 64)); };
+    const axpy = () => { pool.run('axpy', [1, core.ptr(x), core.ptr(y)], n, core.fn('axpy'), evenChunks(n, 64)); };
     try {
       axpy(); // y = x
       await sleep(20); // the worker is back in Atomics.wait
@@ -207,13 +223,44 @@ describe('ThreadPool', () => {
     }
   });
 
+  it('wakes a worker that went to sleep between tasks', async () => {
+    const [m, n, k] = [64, 256, 64];
+    const t = gemmCase(m, n, k);
+    const { core } = t;
+    const pool = poolOf(B.threaded);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      for (let round = 0; round < 3; round++) {
+        await sleep(10); // far past the spin: the worker is blocked in Atomics.wait
+        core.view(t.outs[0]).fill(NaN);
+        const kernel = core.fn('gemm_nn');
+        let waitedForWorker = false;
+        // Whichever chunk the main thread takes, it waits for the worker to write the other one.
+        const main = (...call: number[]) => {
+          const other = call[call.length - 2] === 0 ? m / 2 : 0;
+          const deadline = performance.now() + 10_000;
+          while (Number.isNaN(core.view(t.outs[0])[other * n])) {
+            if (performance.now() > deadline) throw new Error('the worker was not woken');
+          }
+          waitedForWorker = true;
+          kernel(...call);
+        };
+        pool.run('gemm_nn', t.args(0), m, main, [0, m / 2, m]);
+        expect(waitedForWorker).toBe(true);
+        expectBitExact(core.view(t.outs[0]).slice(), t.want, `round ${round}`);
+      }
+    } finally {
+      t.free();
+    }
+  });
+
   it('rejects boundaries that do not cover the rows, before starting any thread', () => {
     const core = B.threaded as unknown as WasmCore;
     const pool = poolOf(B.threaded);
     const kernel = core.fn('fill');
     const x = core.alloc('f32', 10);
-    for (const bounds of [[0, 11, 10], [0, 6, 5], [1, 5, 10], [0], new Array<number>(300).fill(0).concat([10])]) {
-      expect(() => { pool.run('fill', [core.ptr(x), 1], 10, kernel, bounds); }).toThrow(/boundaries must be 2 to 256 non-decreasing integers from 0 to 10/);
+    for (const bounds of [[0, 11, 10], [0, 6, 5], [1, 5, 10], [0], new Array<number>(MAX_CHUNKS + 1).fill(0).concat([10])]) {
+      expect(() => { pool.run('fill', [core.ptr(x), 1], 10, kernel, bounds); }).toThrow(`boundaries must be 2 to ${MAX_CHUNKS + 1} non-decreasing integers from 0 to 10`);
     }
     pool.run('fill', [core.ptr(x), 2], 10, kernel, [0, 3, 10]);
     expect([...core.view(x)]).toEqual(new Array(10).fill(2));

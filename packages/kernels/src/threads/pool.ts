@@ -5,8 +5,8 @@
  * way whatever the split and whichever thread takes it: results do not depend on the thread count
  * or on timing.
  */
-import { closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, runChunks, ticketOf, type WorkerInit } from './protocol.js';
-import { checkBoundaries, evenBoundaries } from './split.js';
+import { closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, runChunks, spinUntil, ticketOf, type WorkerInit } from './protocol.js';
+import { boundariesAt, checkBoundaries, guidedFractions } from './split.js';
 
 interface PoolWorker {
   terminate(): unknown;
@@ -19,6 +19,8 @@ export class ThreadPool {
   private readonly control: Int32Array;
   private readonly args: Float64Array;
   private readonly functionIndex = new Map<string, number>();
+  /** Where the chunks of a task end, as shares of its work (guided scheduling for `threads`). */
+  readonly fractions: readonly number[];
   private disposed = false;
 
   private constructor(
@@ -31,6 +33,7 @@ export class ThreadPool {
     this.control = new Int32Array(controlBuffer);
     this.args = new Float64Array(argsBuffer);
     functions.forEach((name, i) => this.functionIndex.set(name, i));
+    this.fractions = guidedFractions(threads);
   }
 
   /** Starts threads - 1 workers (the main thread is the remaining one) and waits until they are ready. */
@@ -59,16 +62,16 @@ export class ThreadPool {
    * Runs kernel `name` over rows [0, total), called as name(...args, r0, r1) on disjoint chunks of
    * rows that the main thread and the workers take in turn until none is left (a thread busy
    * elsewhere takes fewer). The chunks are `boundaries` (non-decreasing row indices from 0 to
-   * total; chunk c is [boundaries[c], boundaries[c + 1])) or, by default, CHUNKS_PER_THREAD equal
-   * chunks per thread. Returns once every chunk taken is done, also when the main thread's chunk
-   * throws (its error is rethrown after the others finish).
+   * total; chunk c is [boundaries[c], boundaries[c + 1])) or, by default, guided chunks of rows
+   * (split.ts). Returns once every chunk taken is done, also when the main thread's chunk throws
+   * (its error is rethrown after the others finish).
    */
   run(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries?: ArrayLike<number>): void {
     if (this.disposed) throw new Error('ThreadPool: used after dispose');
     const fn = this.functionIndex.get(name);
     if (fn === undefined) throw new Error(`ThreadPool: kernel ${name} is not registered for threading`);
     if (args.length > MAX_ARGS) throw new RangeError(`ThreadPool: at most ${MAX_ARGS} arguments`);
-    const bounds = boundaries ?? evenBoundaries(total, this.threads * CHUNKS_PER_THREAD);
+    const bounds = boundaries ?? boundariesAt(total, this.fractions);
     checkBoundaries(bounds, total, MAX_CHUNKS);
     const c = this.control;
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
@@ -81,7 +84,7 @@ export class ThreadPool {
     const generation = c[CTRL.GENERATION] + 1;
     Atomics.store(c, CTRL.TICKET, ticketOf(generation, 0));
     Atomics.store(c, CTRL.GENERATION, generation);
-    Atomics.notify(c, CTRL.GENERATION);
+    if (Atomics.load(c, CTRL.SLEEPING) > 0) Atomics.notify(c, CTRL.GENERATION);
     try {
       runChunks(c, generation, (r0, r1) => mainKernel(...args, r0, r1));
     } finally {
@@ -103,22 +106,15 @@ export class ThreadPool {
   }
 }
 
-/** Chunks per thread of a task without explicit boundaries: a thread that starts late takes fewer. */
-export const CHUNKS_PER_THREAD = 4;
-
-/** How long the main thread polls for the workers' last chunks before it blocks. */
-const SPIN_MS = 0.2;
-
 /** A kernel that keeps a worker longer than this is taken for a stalled pool (an error, not a hang). */
 const STALL_MS = 120_000;
 
-/** Blocks until control[slot] >= target: Atomics.wait where allowed (Node, workers), spinning elsewhere. */
+/**
+ * Blocks until control[slot] >= target: a short spin (chunks end microseconds apart), then
+ * Atomics.wait where allowed (Node, workers), spinning on elsewhere.
+ */
 function waitForCount(control: Int32Array, slot: number, target: number): void {
-  // The workers' last chunks usually end within microseconds of ours: poll briefly before blocking.
-  const until = performance.now() + SPIN_MS;
-  while (Atomics.load(control, slot) < target && performance.now() < until) {
-    /* spin */
-  }
+  if (spinUntil(() => Atomics.load(control, slot) >= target)) return;
   for (;;) {
     const count = Atomics.load(control, slot);
     if (count >= target) return;

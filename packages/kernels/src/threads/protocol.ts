@@ -5,7 +5,8 @@
  * thread, the main one included, then takes chunks off the ticket one at a time until none is
  * left and counts each finished chunk in DONE; the main thread returns once every chunk taken is
  * done. A worker that wakes late (busy machine) finds the chunks taken and goes back to sleep, so
- * the main thread never waits for a worker that has not started.
+ * the main thread never waits for a worker that has not started. Idle workers spin briefly before
+ * they block, and the main thread notifies only when one is blocked (SLEEPING).
  */
 export const CTRL = {
   GENERATION: 0,
@@ -20,16 +21,18 @@ export const CTRL = {
   DONE: 6,
   /** Number of chunks of the current task. */
   CHUNKS: 7,
+  /** Workers blocked in Atomics.wait on GENERATION: only then does a new task need a notify. */
+  SLEEPING: 8,
   /** Chunk boundaries start here: chunk c is rows [BOUNDS + c, BOUNDS + c + 1). */
-  BOUNDS: 8,
+  BOUNDS: 16,
 } as const;
 
 export const MAX_ARGS = 32;
 export const MAX_THREADS = 64;
-const CHUNK_BITS = 8;
+const CHUNK_BITS = 10;
 /** Most chunks one task may have (the ticket keeps the chunk index in its low CHUNK_BITS bits). */
 export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
-/** Generations are compared modulo 2^23, so that a ticket stays a non-negative int32. */
+/** Generations are compared modulo 2^21, so that a ticket stays a non-negative int32. */
 const TAG_MASK = (1 << (31 - CHUNK_BITS)) - 1;
 export const CTRL_INTS = CTRL.BOUNDS + MAX_CHUNKS + 1;
 
@@ -74,6 +77,22 @@ export function runChunks(control: Int32Array, generation: number, run: (r0: num
       Atomics.add(control, CTRL.DONE, 1);
       Atomics.notify(control, CTRL.DONE);
     }
+  }
+}
+
+/**
+ * How long a thread spins on the control block before it blocks in Atomics.wait. Kernel calls
+ * come microseconds apart, while a notify that wakes a blocked thread costs the notifier about
+ * 20 us on a VM (measured), as much as a small kernel: a worker that is still spinning needs none.
+ */
+export const SPIN_MS = 0.1;
+
+/** Spins for up to SPIN_MS until `done()`; returns its last value. */
+export function spinUntil(done: () => boolean): boolean {
+  const until = performance.now() + SPIN_MS;
+  for (let i = 0; ; i++) {
+    if (done()) return true;
+    if ((i & 63) === 63 && performance.now() > until) return false;
   }
 }
 

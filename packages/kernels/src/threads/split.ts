@@ -1,35 +1,48 @@
 /**
  * How a row range is cut into chunks for the pool: non-decreasing boundaries from 0 to the row
- * count, chunk c being rows [b[c], b[c + 1]). Either evenly by count, or balanced by a cost known
- * through its prefix sums (e.g. the non-zeros of CSR rows, read off indptr).
+ * count, chunk c being rows [b[c], b[c + 1]). Chunks follow guided scheduling: each takes a fixed
+ * share of the work still left, so the first are large and the last small, and a thread that runs
+ * out of chunks waits at most for a small one. Work is the row count, or a cost known through its
+ * prefix sums (e.g. the non-zeros of CSR rows, read off indptr).
  */
 
-/** Boundaries of min(parts, rows) chunks (at least one) with the same number of rows (within one). */
-export function evenBoundaries(rows: number, parts: number): number[] {
-  const used = Math.max(1, Math.min(parts, rows));
-  const b: number[] = [];
-  for (let c = 0; c <= used; c++) b.push(Math.floor((rows * c) / used));
-  return b;
+/**
+ * Cumulative shares of the work at which the chunks for `threads` threads end: each chunk takes
+ * 1 / (2 threads) of what is left but at least 1 / (16 threads) of the whole (a remainder under
+ * half of that joins the last chunk), about 6 chunks per thread in all.
+ */
+export function guidedFractions(threads: number): number[] {
+  const minChunk = 1 / (16 * threads);
+  const f = [0];
+  let done = 0;
+  while (done < 1) {
+    const left = 1 - done;
+    const size = Math.max(left / (2 * threads), minChunk);
+    done = size >= left - minChunk / 2 ? 1 : done + size;
+    f.push(done);
+  }
+  return f;
 }
 
 /**
- * Boundaries of `parts` chunks of about the same cost: b[c] is the first row r with
- * prefixCost(r) >= c / parts of the total, found by binary search (O(parts log rows) calls).
- * `prefixCost(r)` is the cost of rows [0, r): 0 at r = 0 and non-decreasing in r.
+ * Chunk boundaries where the work reaches each share in `fractions` (from guidedFractions): b[c]
+ * is the first row r with prefixCost(r) >= fractions[c] of the total, by binary search
+ * (O(chunks log rows) calls); empty chunks are dropped. `prefixCost(r)` is the cost of rows
+ * [0, r): 0 at r = 0 and non-decreasing (default: the row count).
  */
-export function balancedBoundaries(rows: number, parts: number, prefixCost: (r: number) => number): number[] {
+export function boundariesAt(rows: number, fractions: readonly number[], prefixCost: (r: number) => number = (r) => r): number[] {
   const total = prefixCost(rows);
   const b = [0];
   let lo = 0;
-  for (let c = 1; c < parts; c++) {
-    const target = (total * c) / parts;
+  for (let c = 1; c < fractions.length - 1; c++) {
+    const target = total * fractions[c];
     let hi = rows;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (prefixCost(mid) < target) lo = mid + 1;
       else hi = mid;
     }
-    b.push(lo);
+    if (lo > b[b.length - 1] && lo < rows) b.push(lo);
   }
   b.push(rows);
   return b;

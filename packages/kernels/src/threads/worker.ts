@@ -3,7 +3,7 @@
  * the kernel module over the shared memory, reports ready, then blocks on the control block and
  * takes chunks of each task posted until told to stop. Workers never allocate WASM memory.
  */
-import { CTRL, kernelImports, runChunks, type WorkerInit } from './protocol.js';
+import { CTRL, kernelImports, runChunks, spinUntil, type WorkerInit } from './protocol.js';
 
 type Kernel = (...args: number[]) => unknown;
 
@@ -59,22 +59,18 @@ function serve(init: WorkerInit, kernels: Kernel[]): void {
 }
 
 /**
- * Blocks until control[slot] differs from `value`. A wake-up alone proves nothing: the main thread
- * notifies after bumping GENERATION, and a worker that already saw the bump, ran its chunks and
- * waits again can receive that notify late (taking it for a new task once ran a task twice).
+ * Returns once control[slot] differs from `value`: spinning briefly, then blocked in Atomics.wait
+ * and counted in SLEEPING, so that the main thread notifies (a costly wake-up) only then. The
+ * count goes up before the value is checked again, and the main thread stores the new value before
+ * it reads the count: one of the two sees the other, so no wake-up is lost. A wake-up alone proves
+ * nothing (a notify can arrive after the value already changed and the task was run): loop.
  */
 function awaitChange(control: Int32Array, slot: number, value: number): void {
-  // Spin a little first: training posts tasks back to back (tens per step), and waking a blocked
-  // thread costs more than a short kernel; only a pool left idle goes to sleep.
-  const until = performance.now() + SPIN_MS;
-  while (Atomics.load(control, slot) === value && performance.now() < until) {
-    /* spin */
-  }
+  if (spinUntil(() => Atomics.load(control, slot) !== value)) return;
+  Atomics.add(control, CTRL.SLEEPING, 1);
   while (Atomics.load(control, slot) === value) Atomics.wait(control, slot, value);
+  Atomics.sub(control, CTRL.SLEEPING, 1);
 }
-
-/** How long a worker polls for the next task before it blocks. */
-const SPIN_MS = 0.2;
 
 const port = await connect();
 port.onMessage((init) => {

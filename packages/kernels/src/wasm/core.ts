@@ -2,8 +2,8 @@ import type { BackendKind, ScratchScope } from '../backend.js';
 import { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, scratchScope } from '../buffer.js';
 import { BYTES_PER_ELEMENT, type Buf, type DType, type TypedArrayFor } from '../types.js';
 import { typedView } from '../typed.js';
-import { CHUNKS_PER_THREAD, ThreadPool } from '../threads/pool.js';
-import { balancedBoundaries } from '../threads/split.js';
+import { ThreadPool } from '../threads/pool.js';
+import { boundariesAt } from '../threads/split.js';
 import { WasmHeap } from './heap.js';
 
 /** A buffer in WASM linear memory: a byte address plus bookkeeping. */
@@ -60,7 +60,7 @@ export class WasmCore {
 
   /**
    * Runs a row-partitioned kernel: `name(...args, r0, r1)` over rows [0, rows). It uses the pool
-   * (equal chunks of rows taken by whichever thread is free) when there is one and the work
+   * (chunks of rows taken by whichever thread is free) when there is one and the work
    * (rows * costPerRow, in rough flops) is worth the hand-off.
    */
   parallel(name: string, args: readonly number[], rows: number, costPerRow: number): void {
@@ -71,13 +71,13 @@ export class WasmCore {
 
   /**
    * Like `parallel` for rows of uneven cost: `prefixCost(r)` is the work (rough flops) of rows
-   * [0, r), non-decreasing from 0, and the chunks have about equal cost (found by binary search,
-   * O(chunks log rows) calls). A row is computed the same way whatever the split.
+   * [0, r), non-decreasing from 0, and the chunks are cut by cost, not by row count (binary
+   * search, O(chunks log rows) calls). A row is computed the same way whatever the split.
    */
   parallelByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number): void {
     const kernel = this.fn(name);
     if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
-      this.pool.run(name, args, rows, kernel, balancedBoundaries(rows, this.pool.threads * CHUNKS_PER_THREAD, prefixCost));
+      this.pool.run(name, args, rows, kernel, boundariesAt(rows, this.pool.fractions, prefixCost));
     } else kernel(...args, 0, rows);
   }
 
