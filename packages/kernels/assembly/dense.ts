@@ -1,10 +1,12 @@
-// Dense linear algebra: GEMM (one register-blocked SIMD kernel; the host packs transposed
-// operands first), GEMV, and the BLAS-1 style elementwise ops.
+// Dense linear algebra: GEMM (one register-blocked SIMD kernel that reads A or A^T in place; the
+// host packs a transposed B first), GEMV, and the BLAS-1 style elementwise ops.
 import { at4, hsum, ldf, stf } from './common';
 import { axpyRange, dotRange } from './vector';
 
 // ---------------------------------------------------------------------------------------------
-// GEMM, C (m x n) = alpha * A (m x k) * B (k x n) + beta * C, rows [r0, r1) of C.
+// GEMM, C (m x n) = alpha * op(A) (m x k) * B (k x n) + beta * C, rows [r0, r1) of C, where
+// op(A) is A (gemm_nn) or A^T for A stored k x m (gemm_tn: the weight gradients' X^T dY, read in
+// place with a stride of m along k instead of packed, which was a serial pass as long as the product).
 // Micro-kernel: 2 rows x 16 columns of C in 8 v128 accumulators; per step of k it loads 4 vectors
 // of B and broadcasts 2 scalars of A. 2x16 keeps every value in the 16 x64 vector registers
 // (4x16 spilled and ran at half the speed: 26 vs 50 GFLOP/s measured on 1024x64x1024).
@@ -24,13 +26,14 @@ import { axpyRange, dotRange } from './vector';
 }
 
 /**
- * Rows a0 and a1 of A times B into rows c0 and c1 of C (only c0 when `both` is false; then a1 is
- * a0 again and its sums are dropped). Every element of C is the same sequential sum over k,
+ * Rows a0 and a1 of op(A) times B into rows c0 and c1 of C (only c0 when `both` is false; then a1
+ * is a0 again and its sums are dropped); consecutive elements of a row of op(A) are `aStep` bytes
+ * apart (4 for A, 4m for A^T). Every element of C is the same sequential sum over k,
  * sum = ((a_0 b_0 + a_1 b_1) + ...), then alpha * sum + beta * c, in the 16-, 4- and 1-column
  * paths alike, so a row gets the same bits whether it is computed in a pair or alone.
  */
 // @ts-ignore: decorator
-@inline function gemmRowPair(n: i32, k: i32, alpha: f32, a0: usize, a1: usize, pb: usize, beta: f32, c0: usize, c1: usize, both: bool): void {
+@inline function gemmRowPair(n: i32, k: i32, alpha: f32, a0: usize, a1: usize, aStep: usize, pb: usize, beta: f32, c0: usize, c1: usize, both: bool): void {
   const ldb = <usize>n << 2;
   let j = 0;
   for (; j + 16 <= n; j += 16) {
@@ -42,7 +45,7 @@ import { axpyRange, dotRange } from './vector';
       const b1 = v128.load(bp, 16);
       const b2 = v128.load(bp, 32);
       const b3 = v128.load(bp, 48);
-      const off = <usize>p << 2;
+      const off = <usize>p * aStep;
       const x0 = v128.load32_splat(a0 + off);
       s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
       s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
@@ -64,7 +67,7 @@ import { axpyRange, dotRange } from './vector';
     let bp = pb + (<usize>j << 2);
     for (let p = 0; p < k; p++) {
       const b = v128.load(bp);
-      const off = <usize>p << 2;
+      const off = <usize>p * aStep;
       s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a0 + off), b));
       s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(a1 + off), b));
       bp += ldb;
@@ -78,8 +81,9 @@ import { axpyRange, dotRange } from './vector';
     let bp = pb + (<usize>j << 2);
     for (let p = 0; p < k; p++) {
       const b = load<f32>(bp);
-      s0 += ldf(a0, p) * b;
-      s1 += ldf(a1, p) * b;
+      const off = <usize>p * aStep;
+      s0 += load<f32>(a0 + off) * b;
+      s1 += load<f32>(a1 + off) * b;
       bp += ldb;
     }
     const o = <usize>j << 2;
@@ -89,38 +93,52 @@ import { axpyRange, dotRange } from './vector';
 }
 
 export function gemm_nn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+  gemmRows(n, k, alpha, pa, <usize>k << 2, 4, pb, beta, pc, r0, r1);
+}
+
+/** C = alpha * A^T B + beta * C with A stored k x m: element (i, p) of A^T is A[p * m + i]. */
+export function gemm_tn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+  gemmRows(n, k, alpha, pa, 4, <usize>m << 2, pb, beta, pc, r0, r1);
+}
+
+/** Rows [r0, r1) of C; row i of op(A) starts at pa + i * aRow bytes, its elements aStep bytes apart. */
+// @ts-ignore: decorator
+@inline function gemmRows(n: i32, k: i32, alpha: f32, pa: usize, aRow: usize, aStep: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
   let i = r0;
   if (ASC_FEATURE_SIMD) {
     // Rows in pairs, and an odd last row through the same kernel: which rows pair up depends on
     // where the thread's range starts, but each row's result does not.
     for (; i < r1; i += 2) {
-      const a0 = pa + (<usize>i * <usize>k << 2);
+      const a0 = pa + <usize>i * aRow;
       const c0 = pc + (<usize>i * <usize>n << 2);
       const both = i + 1 < r1;
-      gemmRowPair(n, k, alpha, a0, both ? a0 + (<usize>k << 2) : a0, pb, beta, c0, c0 + (<usize>n << 2), both);
+      gemmRowPair(n, k, alpha, a0, both ? a0 + aRow : a0, aStep, pb, beta, c0, c0 + (<usize>n << 2), both);
     }
     return;
   }
   // The scalar build: one row at a time, k-outer so that the row of C streams over contiguous
   // rows of B.
   for (; i < r1; i++) {
-    const arow = pa + (<usize>i * <usize>k << 2);
+    const arow = pa + <usize>i * aRow;
     const crow = pc + (<usize>i * <usize>n << 2);
     if (beta == 0) memory.fill(crow, 0, <usize>n << 2);
     else if (beta != 1) for (let j = 0; j < n; j++) stf(crow, j, beta * ldf(crow, j));
     for (let p = 0; p < k; p++) {
-      const av = alpha * ldf(arow, p);
+      const av = alpha * load<f32>(arow + <usize>p * aStep);
       const brow = pb + (<usize>p * <usize>n << 2);
       axpyRange(av, brow, crow, n);
     }
   }
 }
 
-/** out (cols x rows) = transpose of x (rows x cols); used to pack transposed GEMM operands. */
-export function transpose(rows: i32, cols: i32, px: usize, pout: usize): void {
+/**
+ * out (cols x rows) = transpose of x (rows x cols), for rows [r0, r1) of x (columns of out); used
+ * to pack transposed GEMM operands.
+ */
+export function transpose(rows: i32, cols: i32, px: usize, pout: usize, r0: i32, r1: i32): void {
   // 8x8 tiles keep both sides within a few cache lines.
-  for (let i0 = 0; i0 < rows; i0 += 8) {
-    const i1 = min(i0 + 8, rows);
+  for (let i0 = r0; i0 < r1; i0 += 8) {
+    const i1 = min(i0 + 8, r1);
     for (let j0 = 0; j0 < cols; j0 += 8) {
       const j1 = min(j0 + 8, cols);
       for (let i = i0; i < i1; i++) {

@@ -59,8 +59,9 @@ describe('gemm', () => {
   });
 
   // Shapes large enough for the pool whose thread ranges start at odd rows, so that rows pair up
-  // differently in the 2-row micro-kernel than with one thread (511 x 511 x 16 once differed).
-  const threadShapes: [number, number, number][] = [[511, 511, 16], [7, 2000, 9], [103, 67, 31], [257, 300, 64], [35, 1025, 5]];
+  // differently in the 2-row micro-kernel than with one thread (511 x 511 x 16 once differed);
+  // 64 x 48 x 4099 has transposed operands large enough for the pack itself to be threaded.
+  const threadShapes: [number, number, number][] = [[511, 511, 16], [7, 2000, 9], [103, 67, 31], [257, 300, 64], [35, 1025, 5], [64, 48, 4099]];
   for (const [m, n, k] of threadShapes) {
     it(`computes every element of ${m}x${n}x${k} the same way with 1 and 2 threads, every transpose`, () => {
       for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {

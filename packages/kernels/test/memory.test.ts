@@ -113,6 +113,27 @@ describe('memory growth', () => {
     });
   }
 
+  for (const threads of [1, 2]) {
+    it(`a transposed GEMM packs B into scratch that is not zero-filled, and no stale value leaks in, threads=${threads}`, async () => {
+      const be = await small(threads);
+      const [m, n, k] = [64, 40, 4099]; // packs large enough to be threaded
+      const aHost = randomFloats(m * k, 3);
+      const bHost = randomFloats(n * k, 4);
+      // Leave NaNs where the packs will go: free blocks keep whatever was last written there.
+      const dirt = be.alloc('f32', 2 * (m + n) * k);
+      be.fill(dirt, Number.NaN);
+      be.free(dirt);
+      const a = be.upload('f32', aHost);
+      const b = be.upload('f32', bHost);
+      const c = be.alloc('f32', m * n);
+      be.gemm(true, true, m, n, k, 1, a, b, 0, c);
+      const ref = createReferenceBackend();
+      const rc = ref.alloc('f32', m * n);
+      ref.gemm(true, true, m, n, k, 1, ref.upload('f32', aHost), ref.upload('f32', bHost), 0, rc);
+      expectClose(be.view(c), ref.view(rc), 1e-5, 1e-4 * Math.sqrt(k));
+    });
+  }
+
   it('views taken after growth see the data written before it', async () => {
     const be = await small();
     const x = be.upload('f32', [1.5, 2.5]);

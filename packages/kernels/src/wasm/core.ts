@@ -82,9 +82,13 @@ export class WasmCore {
   }
 
   alloc<D extends DType>(dtype: D, length: number): WasmBuf<D> {
+    return this.allocBlock(dtype, length, true);
+  }
+
+  private allocBlock<D extends DType>(dtype: D, length: number, zero: boolean): WasmBuf<D> {
     this.checkAlive();
     checkAllocLength(length);
-    const ptr = this.heap.alloc(length * BYTES_PER_ELEMENT[dtype]);
+    const ptr = this.heap.alloc(length * BYTES_PER_ELEMENT[dtype], zero);
     return new WasmBuf(dtype, length, this.id, null, ptr);
   }
 
@@ -120,6 +124,10 @@ export class WasmCore {
   }
 
   free(buf: Buf): void {
+    this.freeBlock(buf);
+  }
+
+  private freeBlock(buf: Buf): void {
     const handle = ownedHandle(buf, this.id, WasmBuf, true);
     handle.markFreed();
     this.heap.release(handle.ptr);
@@ -127,6 +135,14 @@ export class WasmCore {
 
   scope(): ScratchScope {
     return scratchScope(this);
+  }
+
+  /**
+   * A scratch scope whose blocks are not zero-filled: for kernels that write every element before
+   * reading it (GEMM's packed operands), where the fill would be a second full pass on one thread.
+   */
+  uninitializedScope(): ScratchScope {
+    return scratchScope({ alloc: (dtype, length) => this.allocBlock(dtype, length, false), free: (buf) => { this.freeBlock(buf); } });
   }
 
   sync(): Promise<void> {

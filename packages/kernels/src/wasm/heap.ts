@@ -43,8 +43,11 @@ export class WasmHeap {
     return this.memory.buffer.byteLength;
   }
 
-  /** Returns a zero-filled block of at least `bytes` bytes. */
-  alloc(bytes: number): number {
+  /**
+   * Returns a block of at least `bytes` bytes, zero-filled unless `zero` is false (for scratch
+   * that a kernel overwrites entirely: filling it would cost as much as the kernel's own pass).
+   */
+  alloc(bytes: number, zero = true): number {
     const size = Math.max(HEAP_ALIGN, alignUp(bytes, HEAP_ALIGN));
     let index = this.free.findIndex((b) => b.size >= size);
     if (index < 0) index = this.grow(size);
@@ -56,7 +59,7 @@ export class WasmHeap {
       block.size -= size;
     }
     this.live.set(ptr, size);
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     return ptr;
   }
 

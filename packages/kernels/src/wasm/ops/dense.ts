@@ -22,7 +22,6 @@ const THREE_STREAMS = 0.75;
  */
 export function wasmDense(core: WasmCore): DenseOps {
   const k = {
-    transpose: core.fn('transpose'),
     dot: core.fn('dot'),
     copyBytes: core.fn('copyBytes'),
     sumSquares: core.fn('sumSquares'),
@@ -31,23 +30,17 @@ export function wasmDense(core: WasmCore): DenseOps {
   return {
     gemm(transA, transB, m, n, kk, alpha, a, b, beta, c) {
       if (m === 0 || n === 0) return;
-      // Transposed operands are packed into scratch once (O(mk + kn)) so that one register-blocked
-      // kernel serves all four cases; the pack is small next to the O(mnk) product.
-      const scratch = core.scope();
+      // A^T is read in place (gemm_tn); a transposed B is packed into scratch once (O(kn), small
+      // next to the O(mnk) product as long as it is threaded and its scratch is not zero-filled).
+      const scratch = core.uninitializedScope();
       try {
-        let pa = p(a);
         let pb = p(b);
-        if (transA && kk > 0) {
-          const packed = scratch.alloc('f32', m * kk);
-          k.transpose(kk, m, pa, p(packed));
-          pa = p(packed);
-        }
         if (transB && kk > 0) {
           const packed = scratch.alloc('f32', kk * n);
-          k.transpose(n, kk, pb, p(packed));
+          core.parallel('transpose', [n, kk, pb, p(packed)], n, kk * TWO_STREAMS);
           pb = p(packed);
         }
-        core.parallel('gemm_nn', [m, n, kk, alpha, pa, pb, beta, p(c)], m, 2 * n * kk);
+        core.parallel(transA ? 'gemm_tn' : 'gemm_nn', [m, n, kk, alpha, p(a), pb, beta, p(c)], m, 2 * n * kk);
       } finally {
         scratch.release();
       }
