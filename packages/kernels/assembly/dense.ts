@@ -1,12 +1,11 @@
-// Dense linear algebra: GEMM (one register-blocked SIMD kernel that reads A or A^T in place; the
-// host packs a transposed B first), GEMV, and the BLAS-1 style elementwise ops.
+// Dense linear algebra: GEMM (one register-blocked SIMD kernel; the host packs transposed
+// operands first, and large products into cache-sized panels), GEMV, and the BLAS-1 style
+// elementwise ops.
 import { at4, hsum, ldf, stf } from './common';
 import { axpyRange, dotRange } from './vector';
 
 // ---------------------------------------------------------------------------------------------
-// GEMM, C (m x n) = alpha * op(A) (m x k) * B (k x n) + beta * C, rows [r0, r1) of C, where
-// op(A) is A (gemm_nn) or A^T for A stored k x m (gemm_tn: the weight gradients' X^T dY, read in
-// place with a stride of m along k instead of packed, which was a serial pass as long as the product).
+// GEMM, C (m x n) = alpha * A (m x k) * B (k x n) + beta * C, rows [r0, r1) of C.
 // Micro-kernel: 2 rows x 16 columns of C in 8 v128 accumulators; per step of k it loads 4 vectors
 // of B and broadcasts 2 scalars of A. 2x16 keeps every value in the 16 x64 vector registers
 // (4x16 spilled and ran at half the speed: 26 vs 50 GFLOP/s measured on 1024x64x1024).
@@ -26,14 +25,13 @@ import { axpyRange, dotRange } from './vector';
 }
 
 /**
- * Rows a0 and a1 of op(A) times B into rows c0 and c1 of C (only c0 when `both` is false; then a1
- * is a0 again and its sums are dropped); consecutive elements of a row of op(A) are `aStep` bytes
- * apart (4 for A, 4m for A^T). Every element of C is the same sequential sum over k,
+ * Rows a0 and a1 of A times B into rows c0 and c1 of C (only c0 when `both` is false; then a1 is
+ * a0 again and its sums are dropped). Every element of C is the same sequential sum over k,
  * sum = ((a_0 b_0 + a_1 b_1) + ...), then alpha * sum + beta * c, in the 16-, 4- and 1-column
  * paths alike, so a row gets the same bits whether it is computed in a pair or alone.
  */
 // @ts-ignore: decorator
-@inline function gemmRowPair(n: i32, k: i32, alpha: f32, a0: usize, a1: usize, aStep: usize, pb: usize, beta: f32, c0: usize, c1: usize, both: bool): void {
+@inline function gemmRowPair(n: i32, k: i32, alpha: f32, a0: usize, a1: usize, pb: usize, beta: f32, c0: usize, c1: usize, both: bool): void {
   const ldb = <usize>n << 2;
   let j = 0;
   for (; j + 16 <= n; j += 16) {
@@ -45,7 +43,7 @@ import { axpyRange, dotRange } from './vector';
       const b1 = v128.load(bp, 16);
       const b2 = v128.load(bp, 32);
       const b3 = v128.load(bp, 48);
-      const off = <usize>p * aStep;
+      const off = <usize>p << 2;
       const x0 = v128.load32_splat(a0 + off);
       s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
       s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
@@ -67,7 +65,7 @@ import { axpyRange, dotRange } from './vector';
     let bp = pb + (<usize>j << 2);
     for (let p = 0; p < k; p++) {
       const b = v128.load(bp);
-      const off = <usize>p * aStep;
+      const off = <usize>p << 2;
       s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a0 + off), b));
       s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(a1 + off), b));
       bp += ldb;
@@ -81,9 +79,8 @@ import { axpyRange, dotRange } from './vector';
     let bp = pb + (<usize>j << 2);
     for (let p = 0; p < k; p++) {
       const b = load<f32>(bp);
-      const off = <usize>p * aStep;
-      s0 += load<f32>(a0 + off) * b;
-      s1 += load<f32>(a1 + off) * b;
+      s0 += ldf(a0, p) * b;
+      s1 += ldf(a1, p) * b;
       bp += ldb;
     }
     const o = <usize>j << 2;
@@ -93,42 +90,147 @@ import { axpyRange, dotRange } from './vector';
 }
 
 export function gemm_nn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
-  gemmRows(n, k, alpha, pa, <usize>k << 2, 4, pb, beta, pc, r0, r1);
-}
-
-/** C = alpha * A^T B + beta * C with A stored k x m: element (i, p) of A^T is A[p * m + i]. */
-export function gemm_tn(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
-  gemmRows(n, k, alpha, pa, 4, <usize>m << 2, pb, beta, pc, r0, r1);
-}
-
-/** Rows [r0, r1) of C; row i of op(A) starts at pa + i * aRow bytes, its elements aStep bytes apart. */
-// @ts-ignore: decorator
-@inline function gemmRows(n: i32, k: i32, alpha: f32, pa: usize, aRow: usize, aStep: usize, pb: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
   let i = r0;
   if (ASC_FEATURE_SIMD) {
     // Rows in pairs, and an odd last row through the same kernel: which rows pair up depends on
     // where the thread's range starts, but each row's result does not.
     for (; i < r1; i += 2) {
-      const a0 = pa + <usize>i * aRow;
+      const a0 = pa + (<usize>i * <usize>k << 2);
       const c0 = pc + (<usize>i * <usize>n << 2);
       const both = i + 1 < r1;
-      gemmRowPair(n, k, alpha, a0, both ? a0 + aRow : a0, aStep, pb, beta, c0, c0 + (<usize>n << 2), both);
+      gemmRowPair(n, k, alpha, a0, both ? a0 + (<usize>k << 2) : a0, pb, beta, c0, c0 + (<usize>n << 2), both);
     }
     return;
   }
   // The scalar build: one row at a time, k-outer so that the row of C streams over contiguous
   // rows of B.
   for (; i < r1; i++) {
-    const arow = pa + <usize>i * aRow;
+    const arow = pa + (<usize>i * <usize>k << 2);
     const crow = pc + (<usize>i * <usize>n << 2);
     if (beta == 0) memory.fill(crow, 0, <usize>n << 2);
     else if (beta != 1) for (let j = 0; j < n; j++) stf(crow, j, beta * ldf(crow, j));
     for (let p = 0; p < k; p++) {
-      const av = alpha * load<f32>(arow + <usize>p * aStep);
+      const av = alpha * ldf(arow, p);
       const brow = pb + (<usize>p * <usize>n << 2);
       axpyRange(av, brow, crow, n);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packed GEMM for large products: the host first packs op(B) into panels of 16 columns, each
+// k x 16 floats contiguous (zeros past column n), then every thread sweeps groups of its rows
+// over one panel at a time. A panel (k x 64 bytes) and a group of rows of op(A) stay in L2 while
+// they are reused; unpacked, every row pair streamed all of B from L3, and B's rows n floats apart
+// fell into a few cache sets (1024^3: 25 GFLOP/s unpacked). Each element of C is still the same
+// sequential sum over k as in gemmRowPair, so both paths give the same bits.
+
+/** Bytes of op(A) a group of rows may span (with one panel: about half a 512 KB L2). */
+const GROUP_BYTES: usize = 128 << 10;
+
+/**
+ * Packs op(B) (k x n: B itself, or B^T of B stored n x k when transB is 1) into 16-column panels,
+ * panels [r0, r1); panel jb holds op(B)[p][16 jb + c] at (jb k + p) 16 + c.
+ */
+export function gemm_pack_b(k: i32, n: i32, pb: usize, transB: i32, pout: usize, r0: i32, r1: i32): void {
+  for (let jb = r0; jb < r1; jb++) {
+    const j0 = jb << 4;
+    const w = min(16, n - j0);
+    let out = pout + (<usize>jb * <usize>k << 6);
+    for (let p = 0; p < k; p++) {
+      if (ASC_FEATURE_SIMD && transB == 0 && w == 16) {
+        const src = pb + ((<usize>p * <usize>n + <usize>j0) << 2);
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        v128.store(out, v128.load(src, 32), 32);
+        v128.store(out, v128.load(src, 48), 48);
+      } else {
+        for (let c = 0; c < 16; c++) {
+          let v: f32 = 0;
+          if (c < w) v = transB == 0 ? ldf(pb, p * n + j0 + c) : ldf(pb, (j0 + c) * k + p);
+          stf(out, c, v);
+        }
+      }
+      out += 64;
+    }
+  }
+}
+
+/** Stores the first `count` (< 4) lanes of alpha * acc + beta * c at pc. */
+// @ts-ignore: decorator
+@inline function storeLanes(pc: usize, alpha: f32, beta: f32, acc: v128, count: i32): void {
+  if (count > 0) storeScalar(pc, alpha, beta, f32x4.extract_lane(acc, 0));
+  if (count > 1) storeScalar(pc + 4, alpha, beta, f32x4.extract_lane(acc, 1));
+  if (count > 2) storeScalar(pc + 8, alpha, beta, f32x4.extract_lane(acc, 2));
+}
+
+/** Stores the first w (1..16) columns of a 16-wide accumulator row. */
+// @ts-ignore: decorator
+@inline function storeRow16(pc: usize, alpha: f32, beta: f32, s0: v128, s1: v128, s2: v128, s3: v128, w: i32): void {
+  if (w == 16) {
+    storeC(pc, alpha, beta, s0); storeC(pc + 16, alpha, beta, s1);
+    storeC(pc + 32, alpha, beta, s2); storeC(pc + 48, alpha, beta, s3);
+    return;
+  }
+  if (w >= 4) storeC(pc, alpha, beta, s0); else { storeLanes(pc, alpha, beta, s0, w); return; }
+  if (w >= 8) storeC(pc + 16, alpha, beta, s1); else { storeLanes(pc + 16, alpha, beta, s1, w - 4); return; }
+  if (w >= 12) storeC(pc + 32, alpha, beta, s2); else { storeLanes(pc + 32, alpha, beta, s2, w - 8); return; }
+  storeLanes(pc + 48, alpha, beta, s3, w - 12);
+}
+
+/** Rows [r0, r1) of C = alpha * op(A) op(B) + beta * C with op(B) packed by gemm_pack_b. */
+// @ts-ignore: decorator
+@inline function gemmRowsPacked(n: i32, k: i32, alpha: f32, pa: usize, aRow: usize, aStep: usize, pp: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+  // The host packs only for SIMD builds; in the scalar build this kernel traps.
+  if (!ASC_FEATURE_SIMD) unreachable();
+  else {
+    const panels = (n + 15) >> 4;
+    const panelBytes = <usize>k << 6;
+    // A row of A^T touches one cache line per step of k that serves 16 rows: groups of 16 at least.
+    const rowBytes = aStep == 4 ? max<usize>(1, <usize>k << 2) : max<usize>(1, <usize>k << 2) << 2;
+    const group = <i32>max<usize>(aStep == 4 ? 2 : 16, (GROUP_BYTES / rowBytes) & ~1);
+    for (let g = r0; g < r1; g += group) {
+      const g1 = min(g + group, r1);
+      for (let jb = 0; jb < panels; jb++) {
+        const w = min(16, n - (jb << 4));
+        const panel = pp + <usize>jb * panelBytes;
+        for (let i = g; i < g1; i += 2) {
+          const a0 = pa + <usize>i * aRow;
+          const a1 = i + 1 < g1 ? a0 + aRow : a0;
+          let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+          let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+          let bp = panel;
+          for (let p = 0; p < k; p++) {
+            const b0 = v128.load(bp);
+            const b1 = v128.load(bp, 16);
+            const b2 = v128.load(bp, 32);
+            const b3 = v128.load(bp, 48);
+            const off = <usize>p * aStep;
+            const x0 = v128.load32_splat(a0 + off);
+            s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+            s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
+            const x1 = v128.load32_splat(a1 + off);
+            s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+            s12 = f32x4.add(s12, f32x4.mul(x1, b2)); s13 = f32x4.add(s13, f32x4.mul(x1, b3));
+            bp += 64;
+          }
+          const c0 = pc + ((<usize>i * <usize>n + (<usize>jb << 4)) << 2);
+          storeRow16(c0, alpha, beta, s00, s01, s02, s03, w);
+          if (i + 1 < g1) storeRow16(c0 + (<usize>n << 2), alpha, beta, s10, s11, s12, s13, w);
+        }
+      }
+    }
+  }
+}
+
+/** gemm_nn with op(B) packed by gemm_pack_b (SIMD builds only). */
+export function gemm_nn_packed(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pp: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+  gemmRowsPacked(n, k, alpha, pa, <usize>k << 2, 4, pp, beta, pc, r0, r1);
+}
+
+/** gemm_tn with op(B) packed by gemm_pack_b (SIMD builds only). */
+export function gemm_tn_packed(m: i32, n: i32, k: i32, alpha: f32, pa: usize, pp: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
+  gemmRowsPacked(n, k, alpha, pa, 4, <usize>m << 2, pp, beta, pc, r0, r1);
 }
 
 /**

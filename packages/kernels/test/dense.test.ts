@@ -60,8 +60,12 @@ describe('gemm', () => {
 
   // Shapes large enough for the pool whose thread ranges start at odd rows, so that rows pair up
   // differently in the 2-row micro-kernel than with one thread (511 x 511 x 16 once differed);
-  // 64 x 48 x 4099 has transposed operands large enough for the pack itself to be threaded.
-  const threadShapes: [number, number, number][] = [[511, 511, 16], [7, 2000, 9], [103, 67, 31], [257, 300, 64], [35, 1025, 5], [64, 48, 4099]];
+  // 64 x 48 x 4099 has transposed operands large enough for the transpose itself to be threaded;
+  // the last three take the packed-panel path (B over 1 MB, or A^T with B over 256 KB) with last
+  // panels 8, 4 and 3 columns wide.
+  const threadShapes: [number, number, number][] = [
+    [511, 511, 16], [7, 2000, 9], [103, 67, 31], [257, 300, 64], [35, 1025, 5], [64, 48, 4099], [130, 1000, 300], [257, 100, 2700], [129, 67, 1000],
+  ];
   for (const [m, n, k] of threadShapes) {
     it(`computes every element of ${m}x${n}x${k} the same way with 1 and 2 threads, every transpose`, () => {
       for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
@@ -71,6 +75,31 @@ describe('gemm', () => {
           expectClose(one, runGemm(B.reference, ta, tb, m, n, k, alpha, beta, m + n), 1e-5, 1e-5 * k * Math.abs(alpha), 'reference');
         }
       }
+    });
+  }
+});
+
+describe('gemm packed panels', () => {
+  // One large product (packed: 1000 x 300 floats of B) against the same rows in blocks of 120 (too
+  // few rows to pack): every element is the same sequential sum over k on both paths.
+  for (const tb of [false, true]) {
+    it(`gives the bits of the unpacked kernel, transB=${tb}`, () => {
+      const [m, n, k, block] = [250, 1000, 300, 120];
+      const be = B.wasm;
+      const aHost = randomFloats(m * k, 11);
+      const bHost = randomFloats(k * n, 12);
+      const cHost = randomFloats(m * n, 13);
+      const a = be.upload('f32', aHost);
+      const b = be.upload('f32', bHost);
+      const whole = be.upload('f32', cHost);
+      be.gemm(false, tb, m, n, k, 0.5, a, b, 0.25, whole);
+      const blocks = be.upload('f32', cHost);
+      for (let r0 = 0; r0 < m; r0 += block) {
+        const rows = Math.min(block, m - r0);
+        be.gemm(false, tb, rows, n, k, 0.5, be.slice(a, r0 * k, rows * k), b, 0.25, be.slice(blocks, r0 * n, rows * n));
+      }
+      expectBitExact(be.view(whole), be.view(blocks), 'packed vs unpacked');
+      for (const x of [a, b, whole, blocks]) be.free(x);
     });
   }
 });

@@ -114,7 +114,7 @@ describe('memory growth', () => {
   }
 
   for (const threads of [1, 2]) {
-    it(`a transposed GEMM packs B into scratch that is not zero-filled, and no stale value leaks in, threads=${threads}`, async () => {
+    it(`a transposed GEMM packs its operands into scratch that is not zero-filled, and no stale value leaks in, threads=${threads}`, async () => {
       const be = await small(threads);
       const [m, n, k] = [64, 40, 4099]; // packs large enough to be threaded
       const aHost = randomFloats(m * k, 3);
