@@ -1,4 +1,5 @@
 import type { Buf, Csr, HostBackend } from '@lers/kernels';
+import { allocBprTerms, bprTerms, freeBprTerms, type BprTermBuffers } from './bpr-terms.js';
 
 /**
  * BPR with n negatives per (user, positive) pair, as the benchmark's `bpr_loss_multi` (CERP on CF):
@@ -13,12 +14,7 @@ export class MultiNegativeBprLoss {
   private readonly uRep: Buf<'f32'>;
   private readonly pRep: Buf<'f32'>;
   private readonly diff: Buf<'f32'>;
-  private readonly prod: Buf<'f32'>;
-  private readonly x: Buf<'f32'>;
-  private readonly sp: Buf<'f32'>;
-  private readonly g: Buf<'f32'>;
-  private readonly dy: Buf<'f32'>;
-  private readonly sum: Buf<'f32'>;
+  private readonly terms: BprTermBuffers;
   /** pair[t] = t div n: the pair of term t (gather index and the expanding CSR's columns). */
   private readonly pair: Buf<'i32'>;
   /** 0..m: the expanding CSR's row pointers and the summing CSR's columns. */
@@ -38,12 +34,7 @@ export class MultiNegativeBprLoss {
     this.uRep = backend.alloc('f32', md);
     this.pRep = backend.alloc('f32', md);
     this.diff = backend.alloc('f32', md);
-    this.prod = backend.alloc('f32', md);
-    this.x = backend.alloc('f32', m);
-    this.sp = backend.alloc('f32', m);
-    this.g = backend.alloc('f32', m);
-    this.dy = backend.alloc('f32', m);
-    this.sum = backend.alloc('f32', 1);
+    this.terms = allocBprTerms(backend, m, dim);
     this.pair = backend.upload('i32', Int32Array.from({ length: m }, (_, t) => Math.floor(t / negatives)));
     this.iota = backend.upload('i32', Int32Array.from({ length: m + 1 }, (_, t) => t));
     this.pairStart = backend.upload('i32', Int32Array.from({ length: maxBatch + 1 }, (_, k) => k * negatives));
@@ -64,21 +55,11 @@ export class MultiNegativeBprLoss {
     const uRep = be.slice(this.uRep, 0, md);
     const pRep = be.slice(this.pRep, 0, md);
     const diff = be.slice(this.diff, 0, md);
-    const prod = be.slice(this.prod, 0, md);
-    const x = be.slice(this.x, 0, m);
-    const sp = be.slice(this.sp, 0, m);
-    const g = be.slice(this.g, 0, m);
-    const dy = be.slice(this.dy, 0, m);
     be.gather(u, b, d, pair, uRep);
     be.gather(p, b, d, pair, pRep);
     be.sub(n, pRep, diff);
-    be.mul(uRep, diff, prod);
-    be.rowSum(m, d, prod, x); // x_kj = s(u_k, n_kj) - s(u_k, p_k)
-    be.softplus(x, sp);
-    be.rowSum(1, m, sp, this.sum);
-    const loss = be.view(this.sum)[0] / b;
-    be.fill(dy, 1 / b);
-    be.softplusBackward(x, dy, g);
+    const loss = bprTerms(be, m, d, b, uRep, diff, this.terms); // x_kj = s(u_k, n_kj) - s(u_k, p_k)
+    const g = be.slice(this.terms.g, 0, m);
     const expand = this.expanding(b, m, g);
     const sumPairs = this.summing(b, m, g);
     be.spmm(expand, u, d, 1, 0, be.slice(dRows, 2 * bd, md)); // dN_kj = g_kj U_k
@@ -90,7 +71,8 @@ export class MultiNegativeBprLoss {
   /** Frees the scratch and index buffers. */
   dispose(): void {
     const be = this.backend;
-    for (const buf of [this.uRep, this.pRep, this.diff, this.prod, this.x, this.sp, this.g, this.dy, this.sum]) be.free(buf);
+    for (const buf of [this.uRep, this.pRep, this.diff]) be.free(buf);
+    freeBprTerms(be, this.terms);
     for (const buf of [this.pair, this.iota, this.pairStart]) be.free(buf);
   }
 

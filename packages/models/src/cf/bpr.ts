@@ -1,6 +1,7 @@
 import type { Buf, HostBackend } from '@lers/kernels';
 import { RowScaler } from '../layers/row-scale.js';
 import { MultiNegativeBprLoss } from './bpr-multi.js';
+import { allocBprTerms, bprTerms, freeBprTerms, type BprTermBuffers } from './bpr-terms.js';
 
 /**
  * The BPR loss of a batch and its gradient with respect to the gathered final embeddings.
@@ -12,12 +13,7 @@ export class BprLoss {
   /** Negatives per pair: one (MultiNegativeBprLoss takes several). */
   readonly negatives = 1;
   private readonly diff: Buf<'f32'>;
-  private readonly prod: Buf<'f32'>;
-  private readonly x: Buf<'f32'>;
-  private readonly sp: Buf<'f32'>;
-  private readonly g: Buf<'f32'>;
-  private readonly dy: Buf<'f32'>;
-  private readonly sum: Buf<'f32'>;
+  private readonly terms: BprTermBuffers;
   private readonly scaler: RowScaler;
 
   constructor(
@@ -27,12 +23,7 @@ export class BprLoss {
   ) {
     const bd = maxBatch * dim;
     this.diff = backend.alloc('f32', bd);
-    this.prod = backend.alloc('f32', bd);
-    this.x = backend.alloc('f32', maxBatch);
-    this.sp = backend.alloc('f32', maxBatch);
-    this.g = backend.alloc('f32', maxBatch);
-    this.dy = backend.alloc('f32', maxBatch);
-    this.sum = backend.alloc('f32', 1);
+    this.terms = allocBprTerms(backend, maxBatch, dim);
     this.scaler = new RowScaler(backend);
   }
 
@@ -46,19 +37,9 @@ export class BprLoss {
     const p = be.slice(rows, bd, bd);
     const n = be.slice(rows, 2 * bd, bd);
     const diff = be.slice(this.diff, 0, bd);
-    const prod = be.slice(this.prod, 0, bd);
-    const x = be.slice(this.x, 0, b);
-    const sp = be.slice(this.sp, 0, b);
-    const g = be.slice(this.g, 0, b);
-    const dy = be.slice(this.dy, 0, b);
     be.sub(n, p, diff);
-    be.mul(u, diff, prod);
-    be.rowSum(b, d, prod, x); // x_k = s(u, n) - s(u, p)
-    be.softplus(x, sp);
-    be.rowSum(1, b, sp, this.sum);
-    const loss = be.view(this.sum)[0] / b;
-    be.fill(dy, 1 / b);
-    be.softplusBackward(x, dy, g);
+    const loss = bprTerms(be, b, d, b, u, diff, this.terms);
+    const g = be.slice(this.terms.g, 0, b);
     const dU = be.slice(dRows, 0, bd);
     const dP = be.slice(dRows, bd, bd);
     const dN = be.slice(dRows, 2 * bd, bd);
@@ -70,7 +51,8 @@ export class BprLoss {
 
   /** Frees the scratch buffers. */
   dispose(): void {
-    for (const buf of [this.diff, this.prod, this.x, this.sp, this.g, this.dy, this.sum]) this.backend.free(buf);
+    this.backend.free(this.diff);
+    freeBprTerms(this.backend, this.terms);
     this.scaler.dispose();
   }
 }

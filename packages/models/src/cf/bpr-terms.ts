@@ -1,0 +1,50 @@
+import type { Buf, HostBackend } from '@lers/kernels';
+
+/** Per-term scratch of a BPR batch of m terms (slices of at least m elements; `sum` one element). */
+export interface BprTermBuffers {
+  readonly prod: Buf<'f32'>;
+  readonly x: Buf<'f32'>;
+  readonly sp: Buf<'f32'>;
+  readonly g: Buf<'f32'>;
+  readonly dy: Buf<'f32'>;
+  readonly sum: Buf<'f32'>;
+}
+
+/** Allocates the scratch of up to m terms of width d. */
+export function allocBprTerms(be: HostBackend, m: number, d: number): BprTermBuffers {
+  return {
+    prod: be.alloc('f32', m * d),
+    x: be.alloc('f32', m),
+    sp: be.alloc('f32', m),
+    g: be.alloc('f32', m),
+    dy: be.alloc('f32', m),
+    sum: be.alloc('f32', 1),
+  };
+}
+
+/** Frees what allocBprTerms allocated. */
+export function freeBprTerms(be: HostBackend, buffers: BprTermBuffers): void {
+  for (const buf of Object.values(buffers)) be.free(buf);
+}
+
+/**
+ * The BPR terms shared by the single- and multi-negative losses: for m terms of width d,
+ * x_t = <user_t, diff_t> (diff_t = negative - positive), loss = sum_t softplus(x_t) / b over the
+ * batch's b pairs, and g_t = sigmoid(x_t) / b into buffers.g (the weight of each term's gradient).
+ */
+export function bprTerms(be: HostBackend, m: number, d: number, b: number, user: Buf<'f32'>, diff: Buf<'f32'>, buffers: BprTermBuffers): number {
+  const md = m * d;
+  const prod = be.slice(buffers.prod, 0, md);
+  const x = be.slice(buffers.x, 0, m);
+  const sp = be.slice(buffers.sp, 0, m);
+  const g = be.slice(buffers.g, 0, m);
+  const dy = be.slice(buffers.dy, 0, m);
+  be.mul(user, diff, prod);
+  be.rowSum(m, d, prod, x); // x_t = s(u, n) - s(u, p)
+  be.softplus(x, sp);
+  be.rowSum(1, m, sp, buffers.sum);
+  const loss = be.view(buffers.sum)[0] / b;
+  be.fill(dy, 1 / b);
+  be.softplusBackward(x, dy, g);
+  return loss;
+}
