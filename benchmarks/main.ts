@@ -11,7 +11,8 @@ import { machine, ratioRows, table, writeResult, type Row } from './lib/report.j
 
 interface Suite {
   readonly name: string;
-  readonly run: (opts: { quick: boolean }) => Promise<{ rows: Row[]; checks?: Parameters<typeof ratioRows>[0] }>;
+  /** Its rows, ratio checks, and further named tables (printed and written after the rows). */
+  readonly run: (opts: { quick: boolean }) => Promise<{ rows: Row[]; checks?: Parameters<typeof ratioRows>[0]; tables?: Readonly<Record<string, Row[]>> }>;
 }
 
 const SUITES: readonly Suite[] = [
@@ -48,8 +49,9 @@ async function main(): Promise<void> {
     const started = performance.now();
     const result = await suite.run({ quick });
     console.log(`## ${suite.name}\n\n${table(result.rows)}\n`);
+    for (const [title, rows] of Object.entries(result.tables ?? {})) if (rows.length > 0) console.log(`### ${suite.name}: ${title}\n\n${table(rows)}\n`);
     if (result.checks?.length) console.log(`### ${suite.name}: ratios\n\n${table(ratioRows(result.checks))}\n`);
-    const file = writeResult(`${suite.name}${quick ? '-quick' : ''}.json`, { machine: env, quick, rows: result.rows, checks: result.checks ?? [] });
+    const file = writeResult(`${suite.name}${quick ? '-quick' : ''}.json`, { machine: env, quick, rows: result.rows, ...(result.tables ?? {}), checks: result.checks ?? [] });
     console.log(`(${suite.name}: ${((performance.now() - started) / 1000).toFixed(1)} s, written to ${file})\n`);
   }
 }

@@ -17,7 +17,6 @@ import { fileURLToPath } from 'node:url';
 
 type Row = Record<string, string | number>;
 
-/** A ratio with the expectation it is checked against (as lib/report.ts's RatioCheck). */
 /** What one child run does. */
 interface RunSpec {
   readonly threads: number;
@@ -43,6 +42,25 @@ interface RunResult {
 
 const PYTHON = '/usr/bin/python3';
 const CHILD_FLAG = '--lers-cf-child';
+const PAIRED_FLAG = '--lers-cf-paired';
+
+/**
+ * The thread comparison: one child trains a model per thread count on the same data and times
+ * their epochs in turns (the order reversed every round, after a discarded warm-up epoch each), so
+ * that the ratio compares epochs run under the same machine load. Separate runs minutes apart
+ * differed by up to 1.5x on this shared VM, more than the effect measured.
+ */
+interface PairedSpec {
+  readonly data: string;
+  readonly seed: number;
+  readonly threads: readonly number[];
+  readonly rounds: number;
+}
+
+/** Epoch seconds per thread count, one per round. */
+interface PairedResult {
+  readonly seconds: Record<string, number[]>;
+}
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 
@@ -81,6 +99,11 @@ function torchAvailable(): boolean {
 async function runOurs(spec: RunSpec): Promise<RunResult> {
   const r = await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_FLAG, JSON.stringify(spec)]);
   return r as unknown as RunResult;
+}
+
+async function runPaired(spec: PairedSpec): Promise<PairedResult> {
+  const r = await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), PAIRED_FLAG, JSON.stringify(spec)]);
+  return r as unknown as PairedResult;
 }
 
 async function runPeer(spec: RunSpec): Promise<RunResult> {
@@ -135,6 +158,34 @@ async function childMain(spec: RunSpec): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
+/** The child side of the paired thread comparison (see PairedSpec). */
+async function pairedChildMain(spec: PairedSpec): Promise<void> {
+  const { createWasmBackend } = await import('@lers/kernels');
+  const { readLightGcn } = await import('@lers/data/node');
+  const { LightGcn, train } = await import('@lers/models');
+  const { dataset } = await readLightGcn({ train: join(spec.data, 'train.txt'), test: join(spec.data, 'test.txt') });
+  const runs = await Promise.all(spec.threads.map(async (threads) => {
+    const be = await createWasmBackend({ threads });
+    return { threads, be, model: LightGcn.create(be, dataset, { seed: spec.seed }), seconds: [] as number[] };
+  }));
+  const epoch = async (run: (typeof runs)[number], seed: number): Promise<number> => {
+    const r = await train(run.model, { epochs: 1, seed, optimizer: { kind: 'adam', lr: 1e-3 }, validEvery: 0, test: false });
+    return r.history[0].seconds;
+  };
+  for (const run of runs) await epoch(run, spec.seed);
+  for (let round = 0; round < spec.rounds; round++) {
+    const order = round % 2 === 0 ? runs : [...runs].reverse();
+    for (const run of order) run.seconds.push(await epoch(run, spec.seed + 1 + round));
+    console.error(`lers paired round ${round + 1}: ${runs.map((r) => `${r.threads}t ${r.seconds[round].toFixed(3)} s`).join(', ')}`);
+  }
+  const out: PairedResult = { seconds: Object.fromEntries(runs.map((r) => [String(r.threads), r.seconds])) };
+  for (const r of runs) {
+    r.model.dispose();
+    r.be.dispose();
+  }
+  console.log(JSON.stringify(out));
+}
+
 /** Median epoch time, the first epoch (JIT and allocator warm-up) left out when there are more. */
 function epochTime(r: RunResult): number {
   return median(r.epochSeconds.length > 1 ? r.epochSeconds.slice(1) : r.epochSeconds);
@@ -180,6 +231,8 @@ export interface TrainingCfOptions {
    * timing-only run of the first seed (for data where a PyTorch epoch takes minutes).
    */
   readonly peerEpochs?: number;
+  /** Rounds of the paired 1-vs-2-thread comparison (default 3 quick, 8 otherwise; 0 skips it). */
+  readonly pairedRounds?: number;
 }
 
 /** The mean metrics of the runs of one implementation and thread count (null without metrics). */
@@ -222,7 +275,7 @@ function meanRows(dataName: string, results: readonly RunResult[]): Row[] {
  * files: 2 epochs (timing only) in quick mode, 40 epochs plus test ranking otherwise; with several
  * seeds, every seed of both (or, with `peerEpochs`, a timing-only peer run).
  */
-export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ rows: Row[]; means: Row[]; checks: Check[] }> {
+export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ rows: Row[]; means: Row[]; paired: Row[]; tables: Record<string, Row[]>; checks: Check[] }> {
   const data = await benchData(opts.data);
   if (data.note) console.log(`training-cf: ${data.note}`);
   const epochs = opts.epochs ?? (opts.quick ? 2 : 40);
@@ -250,9 +303,16 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
     return runs.length === 0 ? null : median(runs.map(epochTime));
   };
   const checks: Check[] = [];
-  const ours1 = epochOf('lers', 1);
-  const ours2 = epochOf('lers', 2);
-  if (ours1 !== null && ours2 !== null) checks.push({ name: 'lers epoch time, 1 thread / 2 threads', ratio: ours1 / ours2, atLeast: 1.3 });
+  const paired: Row[] = [];
+  const rounds = opts.pairedRounds ?? (opts.quick ? 3 : 8);
+  if (rounds > 0) {
+    const { seconds } = await runPaired({ data: data.dir, seed: seeds[0], threads: [1, 2], rounds });
+    const one = seconds['1'];
+    const two = seconds['2'];
+    one.forEach((s1, i) => paired.push({ round: String(i + 1), '1 thread s': Number(s1.toFixed(3)), '2 threads s': Number(two[i].toFixed(3)), ratio: Number((s1 / two[i]).toFixed(2)) }));
+    paired.push({ round: 'median', '1 thread s': Number(median(one).toFixed(3)), '2 threads s': Number(median(two).toFixed(3)), ratio: Number((median(one) / median(two)).toFixed(2)) });
+    checks.push({ name: 'lers epoch time, 1 thread / 2 threads (paired epochs, medians)', ratio: median(one) / median(two), atLeast: 1.3 });
+  }
   for (const t of [1, 2]) {
     const peer = epochOf('pytorch', t);
     const ours = epochOf('lers', t);
@@ -270,12 +330,13 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
       }
     }
   }
-  return { rows, means: meanRows(data.name, results), checks };
+  const means = meanRows(data.name, results);
+  return { rows, means, paired, tables: { 'means over seeds': means, '1 vs 2 threads, paired epochs (one process, turns)': paired }, checks };
 }
 
 /**
  * Standalone run, `training-cf.ts [--quick] [--data DIR] [--epochs N] [--threads 1,2] [--seeds a,b,c]
- * [--peer-epochs N] [--no-peer] [--out NAME]`: prints the tables and writes
+ * [--peer-epochs N] [--no-peer] [--paired-rounds N] [--out NAME]`: prints the tables and writes
  * benchmarks/results/NAME.json and .md (default training-cf[-quick]).
  */
 async function standalone(args: readonly string[]): Promise<void> {
@@ -300,15 +361,18 @@ async function standalone(args: readonly string[]): Promise<void> {
     ...(threads !== undefined ? { threads } : {}),
     ...(seeds !== undefined ? { seeds } : {}),
     peer: !args.includes('--no-peer'),
+    ...(value('--paired-rounds') !== undefined ? { pairedRounds: Number(value('--paired-rounds')) } : {}),
   });
-  const text = `## training-cf\n\n${table(result.rows)}\n\n### means over seeds\n\n${table(result.means)}\n\n### ratios\n\n${table(ratioRows(result.checks))}\n`;
+  const pairedText = result.paired.length > 0 ? `### 1 vs 2 threads, paired epochs (one process, turns)\n\n${table(result.paired)}\n\n` : '';
+  const text = `## training-cf\n\n${table(result.rows)}\n\n### means over seeds\n\n${table(result.means)}\n\n${pairedText}### ratios\n\n${table(ratioRows(result.checks))}\n`;
   console.log(text);
   const name = value('--out') ?? `training-cf${quick ? '-quick' : ''}`;
-  const file = writeResult(`${name}.json`, { machine: await machine(), quick, args, rows: result.rows, means: result.means, checks: result.checks });
+  const file = writeResult(`${name}.json`, { machine: await machine(), quick, args, rows: result.rows, means: result.means, paired: result.paired, checks: result.checks });
   writeFileSync(file.replace(/\.json$/, '.md'), `# ${name}\n\n\`tsx benchmarks/suites/training-cf.ts ${args.join(' ')}\`\n\n${text}`);
   console.log(`(training-cf: ${((performance.now() - started) / 1000).toFixed(1)} s, written to ${file})`);
 }
 
 const argv = process.argv.slice(2);
 if (argv[0] === CHILD_FLAG) await childMain(JSON.parse(argv[1]) as RunSpec);
+else if (argv[0] === PAIRED_FLAG) await pairedChildMain(JSON.parse(argv[1]) as PairedSpec);
 else if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await standalone(argv);

@@ -25,7 +25,6 @@ import { fileURLToPath } from 'node:url';
 type Row = Record<string, string | number>;
 type ModelKind = 'deepfm' | 'dcn-mix';
 
-/** A ratio with the expectation it is checked against (as lib/report.ts's RatioCheck). */
 /** The shared settings of both sides (the protocol's DeepFM / DCN-Mix defaults). */
 interface Settings {
   readonly epochs: number;
