@@ -11,6 +11,7 @@
 import type { RatioCheck as Check } from '../lib/report.js';
 import { spawnSync } from 'node:child_process';
 import { runJson } from '../lib/child.js';
+import { pairedEpochs, pairedRows, type PairedSeconds } from '../lib/paired.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,12 +45,7 @@ const PYTHON = '/usr/bin/python3';
 const CHILD_FLAG = '--lers-cf-child';
 const PAIRED_FLAG = '--lers-cf-paired';
 
-/**
- * The thread comparison: one child trains a model per thread count on the same data and times
- * their epochs in turns (the order reversed every round, after a discarded warm-up epoch each), so
- * that the ratio compares epochs run under the same machine load. Separate runs minutes apart
- * differed by up to 1.5x on this shared VM, more than the effect measured.
- */
+/** The thread comparison (lib/paired.ts): a LightGCN per thread count, epochs in turns. */
 interface PairedSpec {
   readonly data: string;
   readonly seed: number;
@@ -59,7 +55,7 @@ interface PairedSpec {
 
 /** Epoch seconds per thread count, one per round. */
 interface PairedResult {
-  readonly seconds: Record<string, number[]>;
+  readonly seconds: PairedSeconds;
 }
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -166,19 +162,14 @@ async function pairedChildMain(spec: PairedSpec): Promise<void> {
   const { dataset } = await readLightGcn({ train: join(spec.data, 'train.txt'), test: join(spec.data, 'test.txt') });
   const runs = await Promise.all(spec.threads.map(async (threads) => {
     const be = await createWasmBackend({ threads });
-    return { threads, be, model: LightGcn.create(be, dataset, { seed: spec.seed }), seconds: [] as number[] };
+    return { threads, be, model: LightGcn.create(be, dataset, { seed: spec.seed }) };
   }));
-  const epoch = async (run: (typeof runs)[number], seed: number): Promise<number> => {
-    const r = await train(run.model, { epochs: 1, seed, optimizer: { kind: 'adam', lr: 1e-3 }, validEvery: 0, test: false });
-    return r.history[0].seconds;
-  };
-  for (const run of runs) await epoch(run, spec.seed);
-  for (let round = 0; round < spec.rounds; round++) {
-    const order = round % 2 === 0 ? runs : [...runs].reverse();
-    for (const run of order) run.seconds.push(await epoch(run, spec.seed + 1 + round));
-    console.error(`lers paired round ${round + 1}: ${runs.map((r) => `${r.threads}t ${r.seconds[round].toFixed(3)} s`).join(', ')}`);
-  }
-  const out: PairedResult = { seconds: Object.fromEntries(runs.map((r) => [String(r.threads), r.seconds])) };
+  const sides = runs.map((run) => ({
+    threads: run.threads,
+    epoch: async (seed: number) => (await train(run.model, { epochs: 1, seed, optimizer: { kind: 'adam', lr: 1e-3 }, validEvery: 0, test: false })).history[0].seconds,
+  }));
+  const seconds = await pairedEpochs(sides, spec.rounds, spec.seed, (line) => console.error(`lers ${line}`));
+  const out: PairedResult = { seconds };
   for (const r of runs) {
     r.model.dispose();
     r.be.dispose();
@@ -307,11 +298,9 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
   const rounds = opts.pairedRounds ?? (opts.quick ? 3 : 8);
   if (rounds > 0) {
     const { seconds } = await runPaired({ data: data.dir, seed: seeds[0], threads: [1, 2], rounds });
-    const one = seconds['1'];
-    const two = seconds['2'];
-    one.forEach((s1, i) => paired.push({ round: String(i + 1), '1 thread s': Number(s1.toFixed(3)), '2 threads s': Number(two[i].toFixed(3)), ratio: Number((s1 / two[i]).toFixed(2)) }));
-    paired.push({ round: 'median', '1 thread s': Number(median(one).toFixed(3)), '2 threads s': Number(median(two).toFixed(3)), ratio: Number((median(one) / median(two)).toFixed(2)) });
-    checks.push({ name: 'lers epoch time, 1 thread / 2 threads (paired epochs, medians)', ratio: median(one) / median(two), atLeast: 1.3 });
+    const { rows: roundRows, ratio } = pairedRows(seconds);
+    paired.push(...roundRows);
+    checks.push({ name: 'lers epoch time, 1 thread / 2 threads (paired epochs, medians)', ratio, atLeast: 1.3 });
   }
   for (const t of [1, 2]) {
     const peer = epochOf('pytorch', t);

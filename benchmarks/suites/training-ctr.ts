@@ -18,6 +18,7 @@
 import type { RatioCheck as Check } from '../lib/report.js';
 import { spawnSync } from 'node:child_process';
 import { runJson } from '../lib/child.js';
+import { pairedEpochs, pairedRows, type PairedSeconds } from '../lib/paired.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,13 @@ interface Encoded {
 
 const PYTHON = '/usr/bin/python3';
 const CHILD_FLAG = '--lers-ctr-child';
+const PAIRED_FLAG = '--lers-ctr-paired';
+
+/** The thread comparison (lib/paired.ts): the run's model with 1 and with 2 threads, epochs in turns. */
+interface PairedSpec {
+  readonly run: RunSpec;
+  readonly rounds: number;
+}
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const TMP = join(ROOT, 'benchmarks', 'results', 'tmp');
@@ -322,6 +330,33 @@ async function childMain(spec: RunSpec): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
+/** The child side of the paired thread comparison: one line of JSON, the epoch seconds per thread count. */
+async function pairedChildMain(spec: PairedSpec): Promise<void> {
+  const { createWasmBackend } = await import('@lers/kernels');
+  const { train } = await import('@lers/models');
+  const data = await importDataset(spec.run.data);
+  const runs = await Promise.all([1, 2].map(async (threads) => {
+    const be = await createWasmBackend({ threads });
+    return { threads, be, model: await buildModel({ ...spec.run, threads }, data, be) };
+  }));
+  const optimizer = { kind: 'adam', lr: spec.run.lr, weightDecay: spec.run.weightDecay } as const;
+  const sides = runs.map((run) => ({
+    threads: run.threads,
+    epoch: async (seed: number) => (await train(run.model, { epochs: 1, seed, optimizer, validEvery: 0, test: false })).history[0].seconds,
+  }));
+  const seconds = await pairedEpochs(sides, spec.rounds, spec.run.seed, (line) => console.error(`lers ${spec.run.model} ${line}`));
+  for (const run of runs) {
+    run.model.dispose();
+    run.be.dispose();
+  }
+  console.log(JSON.stringify({ seconds }));
+}
+
+async function runPaired(spec: PairedSpec): Promise<PairedSeconds> {
+  const r = await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), PAIRED_FLAG, JSON.stringify(spec)]);
+  return r.seconds as PairedSeconds;
+}
+
 /** The table's name of a run's model (DeepFM with its first-order init). */
 function modelLabel(spec: Pick<RunSpec, 'model' | 'firstOrderStd'>): string {
   return spec.model === 'deepfm' ? `DeepFM (w ~ N(0, ${spec.firstOrderStd}))` : 'DCN-Mix';
@@ -381,7 +416,7 @@ const VARIANTS: readonly { readonly model: ModelKind; readonly firstOrderStd: nu
  * with a printed reason when absent) and on synthetic data (100k rows, 5 epochs). Quick mode: 2
  * epochs and 50k synthetic rows. Checks: AUC within 0.005 of the peer, and the speed ratios.
  */
-export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ rows: Row[]; checks: Check[] }> {
+export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ rows: Row[]; tables: Record<string, Row[]>; checks: Check[] }> {
   const datasets: { data: BenchData; settings: Settings }[] = [];
   const criteo = await criteoData();
   if (criteo) datasets.push({ data: criteo, settings: settings(opts.quick, 15) });
@@ -391,6 +426,7 @@ export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ r
   if (!withPeer) console.log(`training-ctr: skipping the PyTorch peer (${PYTHON} -c 'import torch, numpy' failed)`);
 
   const rows: Row[] = [];
+  const paired: Row[] = [];
   const checks: Check[] = [];
   for (const { data, settings: s } of datasets) {
     for (const variant of VARIANTS) {
@@ -408,9 +444,10 @@ export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ r
       const find = (impl: 'lers' | 'pytorch', threads: number): RunResult | undefined =>
         results.find((r) => (impl === 'lers' ? r.impl === 'lers' : r.impl !== 'lers') && r.threads === threads);
       const label = `${data.name} ${modelLabel(base)}`;
-      const ours1 = find('lers', 1)!;
-      const ours2 = find('lers', 2)!;
-      checks.push({ name: `lers epoch time 1t / 2t, ${label}`, ratio: median(ours1.epochSeconds) / median(ours2.epochSeconds), atLeast: 1.3 });
+      const seconds = await runPaired({ run: { ...base, threads: 1 }, rounds: opts.quick ? 2 : 4 });
+      const { rows: roundRows, ratio } = pairedRows(seconds, { data: data.name, model: modelLabel(base) });
+      paired.push(...roundRows);
+      checks.push({ name: `lers epoch time 1t / 2t (paired epochs, medians), ${label}`, ratio, atLeast: 1.3 });
       for (const t of [1, 2]) {
         const peer = find('pytorch', t);
         const ours = find('lers', t)!;
@@ -423,7 +460,7 @@ export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ r
       }
     }
   }
-  return { rows, checks };
+  return { rows, tables: { '1 vs 2 threads, paired epochs (one process, turns)': paired }, checks };
 }
 
 /** Standalone run: prints the table and writes benchmarks/results/training-ctr[-quick].json. */
@@ -431,11 +468,13 @@ async function standalone(quick: boolean): Promise<void> {
   const { machine, ratioRows, table, writeResult } = await import('../lib/report.js');
   const started = performance.now();
   const result = await runTrainingCtrBench({ quick });
-  console.log(`## training-ctr\n\n${table(result.rows)}\n\n### ratios\n\n${table(ratioRows(result.checks))}\n`);
-  const file = writeResult(`training-ctr${quick ? '-quick' : ''}.json`, { machine: await machine(), quick, rows: result.rows, checks: result.checks });
+  const paired = result.tables['1 vs 2 threads, paired epochs (one process, turns)'];
+  console.log(`## training-ctr\n\n${table(result.rows)}\n\n### 1 vs 2 threads, paired epochs (one process, turns)\n\n${table(paired)}\n\n### ratios\n\n${table(ratioRows(result.checks))}\n`);
+  const file = writeResult(`training-ctr${quick ? '-quick' : ''}.json`, { machine: await machine(), quick, rows: result.rows, paired, checks: result.checks });
   console.log(`(training-ctr: ${((performance.now() - started) / 1000).toFixed(1)} s, written to ${file})`);
 }
 
 const argv = process.argv.slice(2);
 if (argv[0] === CHILD_FLAG) await childMain(JSON.parse(argv[1]) as RunSpec);
+else if (argv[0] === PAIRED_FLAG) await pairedChildMain(JSON.parse(argv[1]) as PairedSpec);
 else if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await standalone(argv.includes('--quick'));

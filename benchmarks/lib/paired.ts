@@ -1,0 +1,45 @@
+/**
+ * Paired timing of 1 vs 2 threads: one child process holds a model per thread count and runs
+ * their epochs in turns (a discarded warm-up epoch each, then the order reversed every round), so
+ * that both sides of the ratio run under the same machine load. Separate runs minutes apart
+ * differed by up to 1.5x on the shared 2-core VM, more than the effect measured.
+ */
+/** A table row (as the suites' own: strings and numbers). */
+type Row = Record<string, string | number>;
+
+/** One side of the comparison: its thread count and how to train it for one epoch (seconds). */
+export interface PairedSide {
+  readonly threads: number;
+  readonly epoch: (seed: number) => Promise<number>;
+}
+
+/** Epoch seconds per thread count (keys are the thread counts), one per round. */
+export type PairedSeconds = Record<string, number[]>;
+
+/** Runs `rounds` rounds of one epoch per side in turns; `log` gets a line per round. */
+export async function pairedEpochs(sides: readonly PairedSide[], rounds: number, seed: number, log: (line: string) => void): Promise<PairedSeconds> {
+  for (const side of sides) await side.epoch(seed);
+  const seconds = sides.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? sides.map((_, i) => i) : sides.map((_, i) => sides.length - 1 - i);
+    for (const i of order) seconds[i].push(await sides[i].epoch(seed + 1 + round));
+    log(`paired round ${round + 1}: ${sides.map((s, i) => `${s.threads}t ${seconds[i][round].toFixed(3)} s`).join(', ')}`);
+  }
+  return Object.fromEntries(sides.map((s, i) => [String(s.threads), seconds[i]]));
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A row per round and a median row (extra columns first), and the ratio of the 1- and 2-thread medians. */
+export function pairedRows(seconds: PairedSeconds, extra: Row = {}): { rows: Row[]; ratio: number } {
+  const one = seconds['1'];
+  const two = seconds['2'];
+  const rows: Row[] = one.map((s1, i) => ({ ...extra, round: String(i + 1), '1 thread s': Number(s1.toFixed(3)), '2 threads s': Number(two[i].toFixed(3)), ratio: Number((s1 / two[i]).toFixed(2)) }));
+  const ratio = median(one) / median(two);
+  rows.push({ ...extra, round: 'median', '1 thread s': Number(median(one).toFixed(3)), '2 threads s': Number(median(two).toFixed(3)), ratio: Number(ratio.toFixed(2)) });
+  return { rows, ratio };
+}
