@@ -24,6 +24,56 @@ import { axpyRange, dotRange } from './vector';
   else store<f32>(pc, alpha * acc + beta * load<f32>(pc));
 }
 
+/** Stores the first `count` (< 4) lanes of alpha * acc + beta * c at pc. */
+// @ts-ignore: decorator
+@inline function storeLanes(pc: usize, alpha: f32, beta: f32, acc: v128, count: i32): void {
+  if (count > 0) storeScalar(pc, alpha, beta, f32x4.extract_lane(acc, 0));
+  if (count > 1) storeScalar(pc + 4, alpha, beta, f32x4.extract_lane(acc, 1));
+  if (count > 2) storeScalar(pc + 8, alpha, beta, f32x4.extract_lane(acc, 2));
+}
+
+/** Stores the first w (1..16) columns of a 16-wide accumulator row. */
+// @ts-ignore: decorator
+@inline function storeRow16(pc: usize, alpha: f32, beta: f32, s0: v128, s1: v128, s2: v128, s3: v128, w: i32): void {
+  if (w == 16) {
+    storeC(pc, alpha, beta, s0); storeC(pc + 16, alpha, beta, s1);
+    storeC(pc + 32, alpha, beta, s2); storeC(pc + 48, alpha, beta, s3);
+    return;
+  }
+  if (w >= 4) storeC(pc, alpha, beta, s0); else { storeLanes(pc, alpha, beta, s0, w); return; }
+  if (w >= 8) storeC(pc + 16, alpha, beta, s1); else { storeLanes(pc + 16, alpha, beta, s1, w - 4); return; }
+  if (w >= 12) storeC(pc + 32, alpha, beta, s2); else { storeLanes(pc + 32, alpha, beta, s2, w - 8); return; }
+  storeLanes(pc + 48, alpha, beta, s3, w - 12);
+}
+
+/**
+ * A 2 x 16 tile of C: rows a0 and a1 of op(A) (elements aStep bytes apart) times 16 columns of B
+ * starting at bp (rows bStep bytes apart), into c0 and c1 (c1 only when `both`; then a1 may be a0
+ * again), the first w columns stored. Each element is the sequential sum ((a_0 b_0 + a_1 b_1) + ...)
+ * then alpha * sum + beta * c, as in every other GEMM path.
+ */
+// @ts-ignore: decorator
+@inline function tile2x16(k: i32, alpha: f32, beta: f32, a0: usize, a1: usize, aStep: usize, bp: usize, bStep: usize, c0: usize, c1: usize, both: bool, w: i32): void {
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+  let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const b2 = v128.load(bp, 32);
+    const b3 = v128.load(bp, 48);
+    const off = <usize>p * aStep;
+    const x0 = v128.load32_splat(a0 + off);
+    s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+    s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
+    const x1 = v128.load32_splat(a1 + off);
+    s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+    s12 = f32x4.add(s12, f32x4.mul(x1, b2)); s13 = f32x4.add(s13, f32x4.mul(x1, b3));
+    bp += bStep;
+  }
+  storeRow16(c0, alpha, beta, s00, s01, s02, s03, w);
+  if (both) storeRow16(c1, alpha, beta, s10, s11, s12, s13, w);
+}
+
 /**
  * Rows a0 and a1 of A times B into rows c0 and c1 of C (only c0 when `both` is false; then a1 is
  * a0 again and its sums are dropped). Every element of C is the same sequential sum over k,
@@ -35,30 +85,8 @@ import { axpyRange, dotRange } from './vector';
   const ldb = <usize>n << 2;
   let j = 0;
   for (; j + 16 <= n; j += 16) {
-    let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
-    let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
-    let bp = pb + (<usize>j << 2);
-    for (let p = 0; p < k; p++) {
-      const b0 = v128.load(bp);
-      const b1 = v128.load(bp, 16);
-      const b2 = v128.load(bp, 32);
-      const b3 = v128.load(bp, 48);
-      const off = <usize>p << 2;
-      const x0 = v128.load32_splat(a0 + off);
-      s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
-      s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
-      const x1 = v128.load32_splat(a1 + off);
-      s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
-      s12 = f32x4.add(s12, f32x4.mul(x1, b2)); s13 = f32x4.add(s13, f32x4.mul(x1, b3));
-      bp += ldb;
-    }
     const o = <usize>j << 2;
-    storeC(c0 + o, alpha, beta, s00); storeC(c0 + o + 16, alpha, beta, s01);
-    storeC(c0 + o + 32, alpha, beta, s02); storeC(c0 + o + 48, alpha, beta, s03);
-    if (both) {
-      storeC(c1 + o, alpha, beta, s10); storeC(c1 + o + 16, alpha, beta, s11);
-      storeC(c1 + o + 32, alpha, beta, s12); storeC(c1 + o + 48, alpha, beta, s13);
-    }
+    tile2x16(k, alpha, beta, a0, a1, 4, pb + o, ldb, c0 + o, c1 + o, both, 16);
   }
   for (; j + 4 <= n; j += 4) {
     let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
@@ -156,28 +184,6 @@ export function gemm_pack_b(k: i32, n: i32, pb: usize, transB: i32, pout: usize,
   }
 }
 
-/** Stores the first `count` (< 4) lanes of alpha * acc + beta * c at pc. */
-// @ts-ignore: decorator
-@inline function storeLanes(pc: usize, alpha: f32, beta: f32, acc: v128, count: i32): void {
-  if (count > 0) storeScalar(pc, alpha, beta, f32x4.extract_lane(acc, 0));
-  if (count > 1) storeScalar(pc + 4, alpha, beta, f32x4.extract_lane(acc, 1));
-  if (count > 2) storeScalar(pc + 8, alpha, beta, f32x4.extract_lane(acc, 2));
-}
-
-/** Stores the first w (1..16) columns of a 16-wide accumulator row. */
-// @ts-ignore: decorator
-@inline function storeRow16(pc: usize, alpha: f32, beta: f32, s0: v128, s1: v128, s2: v128, s3: v128, w: i32): void {
-  if (w == 16) {
-    storeC(pc, alpha, beta, s0); storeC(pc + 16, alpha, beta, s1);
-    storeC(pc + 32, alpha, beta, s2); storeC(pc + 48, alpha, beta, s3);
-    return;
-  }
-  if (w >= 4) storeC(pc, alpha, beta, s0); else { storeLanes(pc, alpha, beta, s0, w); return; }
-  if (w >= 8) storeC(pc + 16, alpha, beta, s1); else { storeLanes(pc + 16, alpha, beta, s1, w - 4); return; }
-  if (w >= 12) storeC(pc + 32, alpha, beta, s2); else { storeLanes(pc + 32, alpha, beta, s2, w - 8); return; }
-  storeLanes(pc + 48, alpha, beta, s3, w - 12);
-}
-
 /** Rows [r0, r1) of C = alpha * op(A) op(B) + beta * C with op(B) packed by gemm_pack_b. */
 // @ts-ignore: decorator
 @inline function gemmRowsPacked(n: i32, k: i32, alpha: f32, pa: usize, aRow: usize, aStep: usize, pp: usize, beta: f32, pc: usize, r0: i32, r1: i32): void {
@@ -193,30 +199,11 @@ export function gemm_pack_b(k: i32, n: i32, pb: usize, transB: i32, pout: usize,
       const g1 = min(g + group, r1);
       for (let jb = 0; jb < panels; jb++) {
         const w = min(16, n - (jb << 4));
-        const panel = pp + <usize>jb * panelBytes;
         for (let i = g; i < g1; i += 2) {
           const a0 = pa + <usize>i * aRow;
           const a1 = i + 1 < g1 ? a0 + aRow : a0;
-          let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
-          let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
-          let bp = panel;
-          for (let p = 0; p < k; p++) {
-            const b0 = v128.load(bp);
-            const b1 = v128.load(bp, 16);
-            const b2 = v128.load(bp, 32);
-            const b3 = v128.load(bp, 48);
-            const off = <usize>p * aStep;
-            const x0 = v128.load32_splat(a0 + off);
-            s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
-            s02 = f32x4.add(s02, f32x4.mul(x0, b2)); s03 = f32x4.add(s03, f32x4.mul(x0, b3));
-            const x1 = v128.load32_splat(a1 + off);
-            s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
-            s12 = f32x4.add(s12, f32x4.mul(x1, b2)); s13 = f32x4.add(s13, f32x4.mul(x1, b3));
-            bp += 64;
-          }
           const c0 = pc + ((<usize>i * <usize>n + (<usize>jb << 4)) << 2);
-          storeRow16(c0, alpha, beta, s00, s01, s02, s03, w);
-          if (i + 1 < g1) storeRow16(c0 + (<usize>n << 2), alpha, beta, s10, s11, s12, s13, w);
+          tile2x16(k, alpha, beta, a0, a1, aStep, pp + <usize>jb * panelBytes, 64, c0, c0 + (<usize>n << 2), i + 1 < g1, w);
         }
       }
     }
