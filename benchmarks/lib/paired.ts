@@ -4,6 +4,9 @@
  * that both sides of the ratio run under the same machine load. Separate runs minutes apart
  * differed by up to 1.5x on the shared 2-core VM, more than the effect measured.
  */
+import { runJson } from './child.js';
+import { median } from './stats.js';
+
 /** A table row (as the suites' own: strings and numbers). */
 type Row = Record<string, string | number>;
 
@@ -16,6 +19,30 @@ export interface PairedSide {
 /** Epoch seconds per thread count (keys are the thread counts), one per round. */
 export type PairedSeconds = Record<string, number[]>;
 
+/** One side as the child builds it: an epoch of training (seconds) and its clean-up. */
+export interface PairedModel {
+  readonly epoch: (seed: number) => Promise<number>;
+  readonly dispose: () => void;
+}
+
+/**
+ * The child side of a suite's paired mode: opens a model with 1 and with 2 threads, runs `rounds`
+ * rounds, disposes them and prints `{ seconds }` as its last stdout line (read by spawnPaired).
+ */
+export async function pairedChild(open: (threads: number) => Promise<PairedModel>, rounds: number, seed: number, label: string): Promise<void> {
+  const models = await Promise.all([1, 2].map(async (threads) => ({ threads, model: await open(threads) })));
+  const sides = models.map(({ threads, model }) => ({ threads, epoch: model.epoch }));
+  const seconds = await pairedEpochs(sides, rounds, seed, (line) => { console.error(`${label} ${line}`); });
+  for (const { model } of models) model.dispose();
+  console.log(JSON.stringify({ seconds }));
+}
+
+/** Runs `script flag spec` (a suite in its paired mode, under this Node and its flags) and returns its epoch seconds. */
+export async function spawnPaired(script: string, flag: string, spec: unknown): Promise<PairedSeconds> {
+  const r = await runJson(process.execPath, [...process.execArgv, script, flag, JSON.stringify(spec)]);
+  return r.seconds as PairedSeconds;
+}
+
 /** Runs `rounds` rounds of one epoch per side in turns; `log` gets a line per round. */
 export async function pairedEpochs(sides: readonly PairedSide[], rounds: number, seed: number, log: (line: string) => void): Promise<PairedSeconds> {
   for (const side of sides) await side.epoch(seed);
@@ -26,12 +53,6 @@ export async function pairedEpochs(sides: readonly PairedSide[], rounds: number,
     log(`paired round ${round + 1}: ${sides.map((s, i) => `${s.threads}t ${seconds[i][round].toFixed(3)} s`).join(', ')}`);
   }
   return Object.fromEntries(sides.map((s, i) => [String(s.threads), seconds[i]]));
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** A row per round and a median row (extra columns first), and the ratio of the 1- and 2-thread medians. */

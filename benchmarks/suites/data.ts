@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@lers/kernels';
 import { generateSyntheticCf, readCriteo, readDatasetFile, readLightGcn, writeDatasetFile, type Dataset } from '@lers/data/node';
+import { median } from '../lib/stats.js';
 
 type Row = Record<string, string | number>;
 
@@ -17,11 +18,6 @@ function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'pnpm-workspace.yaml')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 /** Runs `fn` once to warm up, then `repeats` times; returns the median wall time in ms and the last result. */

@@ -11,7 +11,8 @@
 import type { RatioCheck as Check } from '../lib/report.js';
 import { spawnSync } from 'node:child_process';
 import { runJson } from '../lib/child.js';
-import { pairedEpochs, pairedRows, type PairedSeconds } from '../lib/paired.js';
+import { pairedChild, pairedRows, spawnPaired } from '../lib/paired.js';
+import { median } from '../lib/stats.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,26 +45,14 @@ interface RunResult {
 const PYTHON = '/usr/bin/python3';
 const CHILD_FLAG = '--lers-cf-child';
 const PAIRED_FLAG = '--lers-cf-paired';
-
-/** The thread comparison (lib/paired.ts): a LightGCN per thread count, epochs in turns. */
-interface PairedSpec {
-  readonly data: string;
-  readonly seed: number;
-  readonly threads: readonly number[];
-  readonly rounds: number;
-}
-
-/** Epoch seconds per thread count, one per round. */
-interface PairedResult {
-  readonly seconds: PairedSeconds;
-}
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+/** The thread comparison (lib/paired.ts): a LightGCN with 1 and with 2 threads, epochs in turns. */
+interface PairedSpec {
+  readonly data: string;
+  readonly seed: number;
+  readonly rounds: number;
 }
 
 /** `folder` when given (a LightGCN folder), else the lastfm folder, else generated data written as LightGCN text files (with the reason). */
@@ -95,11 +84,6 @@ function torchAvailable(): boolean {
 async function runOurs(spec: RunSpec): Promise<RunResult> {
   const r = await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_FLAG, JSON.stringify(spec)]);
   return r as unknown as RunResult;
-}
-
-async function runPaired(spec: PairedSpec): Promise<PairedResult> {
-  const r = await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), PAIRED_FLAG, JSON.stringify(spec)]);
-  return r as unknown as PairedResult;
 }
 
 async function runPeer(spec: RunSpec): Promise<RunResult> {
@@ -160,21 +144,17 @@ async function pairedChildMain(spec: PairedSpec): Promise<void> {
   const { readLightGcn } = await import('@lers/data/node');
   const { LightGcn, train } = await import('@lers/models');
   const { dataset } = await readLightGcn({ train: join(spec.data, 'train.txt'), test: join(spec.data, 'test.txt') });
-  const runs = await Promise.all(spec.threads.map(async (threads) => {
+  await pairedChild(async (threads) => {
     const be = await createWasmBackend({ threads });
-    return { threads, be, model: LightGcn.create(be, dataset, { seed: spec.seed }) };
-  }));
-  const sides = runs.map((run) => ({
-    threads: run.threads,
-    epoch: async (seed: number) => (await train(run.model, { epochs: 1, seed, optimizer: { kind: 'adam', lr: 1e-3 }, validEvery: 0, test: false })).history[0].seconds,
-  }));
-  const seconds = await pairedEpochs(sides, spec.rounds, spec.seed, (line) => console.error(`lers ${line}`));
-  const out: PairedResult = { seconds };
-  for (const r of runs) {
-    r.model.dispose();
-    r.be.dispose();
-  }
-  console.log(JSON.stringify(out));
+    const model = LightGcn.create(be, dataset, { seed: spec.seed });
+    return {
+      epoch: async (seed) => (await train(model, { epochs: 1, seed, optimizer: { kind: 'adam', lr: 1e-3 }, validEvery: 0, test: false })).history[0].seconds,
+      dispose: () => {
+        model.dispose();
+        be.dispose();
+      },
+    };
+  }, spec.rounds, spec.seed, 'lers');
 }
 
 /** Median epoch time, the first epoch (JIT and allocator warm-up) left out when there are more. */
@@ -297,8 +277,8 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
   const paired: Row[] = [];
   const rounds = opts.pairedRounds ?? (opts.quick ? 3 : 8);
   if (rounds > 0) {
-    const { seconds } = await runPaired({ data: data.dir, seed: seeds[0], threads: [1, 2], rounds });
-    const { rows: roundRows, ratio } = pairedRows(seconds);
+    const spec: PairedSpec = { data: data.dir, seed: seeds[0], rounds };
+    const { rows: roundRows, ratio } = pairedRows(await spawnPaired(fileURLToPath(import.meta.url), PAIRED_FLAG, spec));
     paired.push(...roundRows);
     checks.push({ name: 'lers epoch time, 1 thread / 2 threads (paired epochs, medians)', ratio, atLeast: 1.3 });
   }

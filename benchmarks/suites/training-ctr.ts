@@ -18,7 +18,8 @@
 import type { RatioCheck as Check } from '../lib/report.js';
 import { spawnSync } from 'node:child_process';
 import { runJson } from '../lib/child.js';
-import { pairedEpochs, pairedRows, type PairedSeconds } from '../lib/paired.js';
+import { pairedChild, pairedRows, spawnPaired } from '../lib/paired.js';
+import { median } from '../lib/stats.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,21 +87,9 @@ interface Encoded {
 const PYTHON = '/usr/bin/python3';
 const CHILD_FLAG = '--lers-ctr-child';
 const PAIRED_FLAG = '--lers-ctr-paired';
-
-/** The thread comparison (lib/paired.ts): the run's model with 1 and with 2 threads, epochs in turns. */
-interface PairedSpec {
-  readonly run: RunSpec;
-  readonly rounds: number;
-}
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const TMP = join(ROOT, 'benchmarks', 'results', 'tmp');
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 // ---------- .npy files (the exchange format with the peer) ----------
 
@@ -330,31 +319,29 @@ async function childMain(spec: RunSpec): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
-/** The child side of the paired thread comparison: one line of JSON, the epoch seconds per thread count. */
+/** The thread comparison (lib/paired.ts): the run's model with 1 and with 2 threads, epochs in turns. */
+interface PairedSpec {
+  readonly run: RunSpec;
+  readonly rounds: number;
+}
+
+/** The child side of the paired thread comparison (see PairedSpec). */
 async function pairedChildMain(spec: PairedSpec): Promise<void> {
   const { createWasmBackend } = await import('@lers/kernels');
   const { train } = await import('@lers/models');
   const data = await importDataset(spec.run.data);
-  const runs = await Promise.all([1, 2].map(async (threads) => {
-    const be = await createWasmBackend({ threads });
-    return { threads, be, model: await buildModel({ ...spec.run, threads }, data, be) };
-  }));
   const optimizer = { kind: 'adam', lr: spec.run.lr, weightDecay: spec.run.weightDecay } as const;
-  const sides = runs.map((run) => ({
-    threads: run.threads,
-    epoch: async (seed: number) => (await train(run.model, { epochs: 1, seed, optimizer, validEvery: 0, test: false })).history[0].seconds,
-  }));
-  const seconds = await pairedEpochs(sides, spec.rounds, spec.run.seed, (line) => console.error(`lers ${spec.run.model} ${line}`));
-  for (const run of runs) {
-    run.model.dispose();
-    run.be.dispose();
-  }
-  console.log(JSON.stringify({ seconds }));
-}
-
-async function runPaired(spec: PairedSpec): Promise<PairedSeconds> {
-  const r = await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), PAIRED_FLAG, JSON.stringify(spec)]);
-  return r.seconds as PairedSeconds;
+  await pairedChild(async (threads) => {
+    const be = await createWasmBackend({ threads });
+    const model = await buildModel({ ...spec.run, threads }, data, be);
+    return {
+      epoch: async (seed) => (await train(model, { epochs: 1, seed, optimizer, validEvery: 0, test: false })).history[0].seconds,
+      dispose: () => {
+        model.dispose();
+        be.dispose();
+      },
+    };
+  }, spec.rounds, spec.run.seed, `lers ${spec.run.model}`);
 }
 
 /** The table's name of a run's model (DeepFM with its first-order init). */
@@ -444,7 +431,8 @@ export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ r
       const find = (impl: 'lers' | 'pytorch', threads: number): RunResult | undefined =>
         results.find((r) => (impl === 'lers' ? r.impl === 'lers' : r.impl !== 'lers') && r.threads === threads);
       const label = `${data.name} ${modelLabel(base)}`;
-      const seconds = await runPaired({ run: { ...base, threads: 1 }, rounds: opts.quick ? 2 : 4 });
+      const spec: PairedSpec = { run: { ...base, threads: 1 }, rounds: opts.quick ? 2 : 4 };
+      const seconds = await spawnPaired(fileURLToPath(import.meta.url), PAIRED_FLAG, spec);
       const { rows: roundRows, ratio } = pairedRows(seconds, { data: data.name, model: modelLabel(base) });
       paired.push(...roundRows);
       checks.push({ name: `lers epoch time 1t / 2t (paired epochs, medians), ${label}`, ratio, atLeast: 1.3 });
