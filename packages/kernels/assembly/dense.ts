@@ -192,9 +192,10 @@ export function gemm_pack_b(k: i32, n: i32, pb: usize, transB: i32, pout: usize,
   else {
     const panels = (n + 15) >> 4;
     const panelBytes = <usize>k << 6;
-    // A row of A^T touches one cache line per step of k that serves 16 rows: groups of 16 at least.
-    const rowBytes = aStep == 4 ? max<usize>(1, <usize>k << 2) : max<usize>(1, <usize>k << 2) << 2;
-    const group = <i32>max<usize>(aStep == 4 ? 2 : 16, (GROUP_BYTES / rowBytes) & ~1);
+    // Rows per group, spanning about GROUP_BYTES: a row of A is k floats; rows of A^T share their
+    // cache lines 16 at a time (one line per step of k), so they come in 16s and count 4k bytes each.
+    const kBytes = <usize>k << 2;
+    const group = aStep == 4 ? <i32>max<usize>(2, (GROUP_BYTES / kBytes) & ~1) : <i32>max<usize>(16, (GROUP_BYTES / (kBytes << 2)) & ~1);
     for (let g = r0; g < r1; g += group) {
       const g1 = min(g + group, r1);
       for (let jb = 0; jb < panels; jb++) {

@@ -127,6 +127,7 @@ export class WasmCore {
     this.freeBlock(buf);
   }
 
+  /** free() without the public entry point, so that scratch scopes pair allocBlock with it. */
   private freeBlock(buf: Buf): void {
     const handle = ownedHandle(buf, this.id, WasmBuf, true);
     handle.markFreed();
