@@ -50,15 +50,15 @@ describe('row splits', () => {
     expect(boundariesAt(0, guidedFractions(2))).toEqual([0, 0]);
   });
 
-  it('spmm cuts its rows into chunks by non-zeros, not by row count', () => {
+  it('spmm cuts its rows into pinned chunks of equal non-zeros (4 per thread), not of equal row counts', () => {
     const host = skewedSparseCsr(3000, 2000, 3);
     const be = B.threaded;
     const pool = poolOf(be);
     const seen: number[][] = [];
-    const run = pool.run.bind(pool);
-    pool.run = (name, args, total, kernel, bounds) => {
-      if (name === 'spmmRows' && bounds) seen.push(Array.from(bounds));
-      run(name, args, total, kernel, bounds);
+    const runPinned = pool.runPinned.bind(pool);
+    pool.runPinned = (name, args, total, kernel, bounds) => {
+      if (name === 'spmmRows') seen.push(Array.from(bounds));
+      runPinned(name, args, total, kernel, bounds);
     };
     try {
       const a = be.uploadCsr(host);
@@ -69,22 +69,20 @@ describe('row splits', () => {
       be.free(x);
       be.free(out);
     } finally {
-      pool.run = run;
+      pool.runPinned = runPinned;
     }
     expect(seen).toHaveLength(1);
     const bounds = seen[0];
-    const fractions = pool.fractions;
-    expect(bounds).toHaveLength(fractions.length);
     const chunks = bounds.length - 1;
+    expect(chunks).toBe(4 * pool.threads);
     expect([bounds[0], bounds[chunks]]).toEqual([0, host.rows]);
     const nnz = host.indptr[host.rows];
     for (let c = 0; c < chunks; c++) {
-      // The share of the non-zeros in chunk c is about its share of the work (rows add a little).
+      // The share of the non-zeros in chunk c is about 1 / chunks (rows add a little to the work).
       const share = (host.indptr[bounds[c + 1]] - host.indptr[bounds[c]]) / nnz;
-      const want = fractions[c + 1] - fractions[c];
-      expect(Math.abs(share - want), `chunk ${c}`).toBeLessThan(0.25 * want);
+      expect(Math.abs(share - 1 / chunks), `chunk ${c}`).toBeLessThan(0.25 / chunks);
     }
-    expect(bounds[1]).toBeLessThan(0.25 * 0.25 * host.rows); // the heavy rows come first
+    expect(bounds[1]).toBeLessThan(0.25 * host.rows / chunks); // the heavy rows come first
   });
 });
 

@@ -5,7 +5,7 @@
  * way whatever the split and whichever thread takes it: results do not depend on the thread count
  * or on timing.
  */
-import { closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, runChunks, spinUntil, ticketOf, type WorkerInit } from './protocol.js';
+import { closePinned, closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, openClaims, runChunks, runPinnedChunks, spinUntil, ticketOf, type WorkerInit } from './protocol.js';
 import { boundariesAt, checkBoundaries, guidedFractions } from './split.js';
 
 interface PoolWorker {
@@ -34,6 +34,7 @@ export class ThreadPool {
     this.args = new Float64Array(argsBuffer);
     functions.forEach((name, i) => this.functionIndex.set(name, i));
     this.fractions = guidedFractions(threads);
+    Atomics.store(this.control, CTRL.THREADS, threads);
   }
 
   /** Starts threads - 1 workers (the main thread is the remaining one) and waits until they are ready. */
@@ -67,30 +68,51 @@ export class ThreadPool {
    * (its error is rethrown after the others finish).
    */
   run(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries?: ArrayLike<number>): void {
+    this.execute(name, args, total, mainKernel, boundaries ?? boundariesAt(total, this.fractions), false);
+  }
+
+  /**
+   * Like `run` over the fixed chunks `boundaries`, but pinned: thread t (the main thread is 0)
+   * owns the t-th of `threads` equal runs of chunks and takes them first, so that a kernel called
+   * again with the same boundaries computes the same rows on the same core and finds there what
+   * it wrote the last time (SpMM chains, optimizer state); chunks a late thread has not claimed go
+   * to the others (protocol.ts, runPinnedChunks).
+   */
+  runPinned(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries: ArrayLike<number>): void {
+    this.execute(name, args, total, mainKernel, boundaries, true);
+  }
+
+  /** Publishes a task, runs its chunks on the main thread with the workers, waits for the rest. */
+  private execute(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, bounds: ArrayLike<number>, pinned: boolean): void {
     if (this.disposed) throw new Error('ThreadPool: used after dispose');
     const fn = this.functionIndex.get(name);
     if (fn === undefined) throw new Error(`ThreadPool: kernel ${name} is not registered for threading`);
     if (args.length > MAX_ARGS) throw new RangeError(`ThreadPool: at most ${MAX_ARGS} arguments`);
-    const bounds = boundaries ?? boundariesAt(total, this.fractions);
     checkBoundaries(bounds, total, MAX_CHUNKS);
     const c = this.control;
+    const chunks = bounds.length - 1;
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
     c[CTRL.FUNCTION] = fn;
     c[CTRL.ARG_COUNT] = args.length;
     c[CTRL.ERROR] = 0;
     for (let i = 0; i < bounds.length; i++) c[CTRL.BOUNDS + i] = bounds[i];
-    Atomics.store(c, CTRL.CHUNKS, bounds.length - 1);
-    Atomics.store(c, CTRL.DONE, 0);
     const generation = c[CTRL.GENERATION] + 1;
-    Atomics.store(c, CTRL.TICKET, ticketOf(generation, 0));
+    if (pinned) openClaims(c, generation, chunks);
+    Atomics.store(c, CTRL.PINNED, pinned ? 1 : 0);
+    Atomics.store(c, CTRL.CHUNKS, chunks);
+    Atomics.store(c, CTRL.DONE, 0);
+    // A pinned task hands out no chunk through the ticket.
+    Atomics.store(c, CTRL.TICKET, ticketOf(generation, pinned ? MAX_CHUNKS : 0));
     Atomics.store(c, CTRL.GENERATION, generation);
     if (Atomics.load(c, CTRL.SLEEPING) > 0) Atomics.notify(c, CTRL.GENERATION);
+    const runMain = (r0: number, r1: number) => mainKernel(...args, r0, r1);
     try {
-      runChunks(c, generation, (r0, r1) => mainKernel(...args, r0, r1));
+      if (pinned) runPinnedChunks(c, generation, 0, runMain);
+      else runChunks(c, generation, runMain);
     } finally {
       // Returning while a worker still runs a chunk would let the next task overwrite the task
       // under it; chunks not taken yet (the main thread's kernel threw) are dropped.
-      waitForCount(c, CTRL.DONE, closeTicket(c, generation));
+      waitForCount(c, CTRL.DONE, pinned ? closePinned(c, generation) : closeTicket(c, generation));
     }
     if (c[CTRL.ERROR] !== 0) throw new Error(`kernel ${name} failed in a worker thread`);
   }

@@ -6,7 +6,9 @@
  * left and counts each finished chunk in DONE; the main thread returns once every chunk taken is
  * done. A worker that wakes late (busy machine) finds the chunks taken and goes back to sleep, so
  * the main thread never waits for a worker that has not started. Idle workers spin briefly before
- * they block, and the main thread notifies only when one is blocked (SLEEPING).
+ * they block, and the main thread notifies only when one is blocked (SLEEPING). A pinned task
+ * (PINNED) hands out no tickets: each chunk has a claim slot instead, and every thread claims its
+ * own run of chunks first (runPinnedChunks).
  */
 export const CTRL = {
   GENERATION: 0,
@@ -23,6 +25,10 @@ export const CTRL = {
   CHUNKS: 7,
   /** Workers blocked in Atomics.wait on GENERATION: only then does a new task need a notify. */
   SLEEPING: 8,
+  /** 1 while the current task is pinned (runPinned): its chunks are claimed in claim slots, not off TICKET. */
+  PINNED: 9,
+  /** Threads of the pool, the main thread included (set once at creation). */
+  THREADS: 10,
   /** Chunk boundaries start here: chunk c is rows [BOUNDS + c, BOUNDS + c + 1). */
   BOUNDS: 16,
 } as const;
@@ -34,7 +40,9 @@ const CHUNK_BITS = 10;
 export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
 /** Generations are compared modulo 2^21, so that a ticket stays a non-negative int32. */
 const TAG_MASK = (1 << (31 - CHUNK_BITS)) - 1;
-export const CTRL_INTS = CTRL.BOUNDS + MAX_CHUNKS + 1;
+/** A pinned task's claim slot of chunk c is CLAIMS + c (see claimPinned). */
+const CLAIMS = CTRL.BOUNDS + MAX_CHUNKS + 1;
+export const CTRL_INTS = CLAIMS + MAX_CHUNKS;
 
 /** The ticket of task `generation` with `next` chunks handed out. */
 export function ticketOf(generation: number, next: number): number {
@@ -78,6 +86,65 @@ export function runChunks(control: Int32Array, generation: number, run: (r0: num
       Atomics.notify(control, CTRL.DONE);
     }
   }
+}
+
+/** A pinned chunk's slot while it is free to claim in task `generation`. */
+export function openClaim(generation: number): number {
+  return (generation & TAG_MASK) << 1;
+}
+
+const CLOSED_CLAIM = -1;
+
+/** Writes the claim slots of a pinned task `generation` with `chunks` chunks, all free. */
+export function openClaims(control: Int32Array, generation: number, chunks: number): void {
+  control.fill(openClaim(generation), CLAIMS, CLAIMS + chunks);
+}
+
+/**
+ * Claims chunk c of pinned task `generation`: true for the one thread whose compare-exchange
+ * turns the free slot into a claimed one; a thread still on an older task finds a slot of another
+ * generation and claims nothing.
+ */
+function claimPinned(control: Int32Array, generation: number, chunk: number): boolean {
+  const open = openClaim(generation);
+  return Atomics.compareExchange(control, CLAIMS + chunk, open, open | 1) === open;
+}
+
+/**
+ * Runs chunks of pinned task `generation` as thread `index` (the main thread is 0). Thread t owns
+ * a contiguous run of the chunks (t of `threads` equal runs) and takes them first, in order, so
+ * that it computes the same rows in every task and finds in its own cache what it wrote in the
+ * previous one; then it takes the other threads' chunks still unclaimed from the back of their
+ * runs (a late or preempted thread loses its last chunks rather than holding the others up).
+ * Chunk c runs as run(bounds[c], bounds[c + 1]); DONE counts each, as runChunks.
+ */
+export function runPinnedChunks(control: Int32Array, generation: number, index: number, run: (r0: number, r1: number) => void): void {
+  const chunks = Atomics.load(control, CTRL.CHUNKS);
+  const threads = Atomics.load(control, CTRL.THREADS);
+  const runChunk = (c: number) => {
+    try {
+      run(control[CTRL.BOUNDS + c], control[CTRL.BOUNDS + c + 1]);
+    } finally {
+      Atomics.add(control, CTRL.DONE, 1);
+      Atomics.notify(control, CTRL.DONE);
+    }
+  };
+  const first = (t: number) => Math.floor((t * chunks) / threads);
+  for (let c = first(index); c < first(index + 1); c++) if (claimPinned(control, generation, c)) runChunk(c);
+  for (let k = 1; k < threads; k++) {
+    const t = (index + k) % threads;
+    // Every thread tries every chunk, so that none is left when the main thread's loop ends.
+    for (let c = first(t + 1) - 1; c >= first(t); c--) if (claimPinned(control, generation, c)) runChunk(c);
+  }
+}
+
+/** Closes the chunks of pinned task `generation` nobody claimed; returns how many were claimed. */
+export function closePinned(control: Int32Array, generation: number): number {
+  const chunks = Atomics.load(control, CTRL.CHUNKS);
+  const open = openClaim(generation);
+  let taken = 0;
+  for (let c = 0; c < chunks; c++) if (Atomics.compareExchange(control, CLAIMS + c, open, CLOSED_CLAIM) !== open) taken++;
+  return taken;
 }
 
 /**

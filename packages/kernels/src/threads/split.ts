@@ -55,3 +55,8 @@ export function checkBoundaries(b: ArrayLike<number>, rows: number, maxParts: nu
   for (let c = 0; ok && c < n - 1; c++) ok = Number.isInteger(b[c]) && b[c] <= b[c + 1];
   if (!ok) throw new RangeError(`ThreadPool: boundaries must be 2 to ${maxParts + 1} non-decreasing integers from 0 to ${rows}, got [${Array.from(b).join(', ')}]`);
 }
+
+/** Cumulative shares [0, 1/k, 2/k, ..., 1] of k equal chunks. */
+export function equalFractions(k: number): number[] {
+  return Array.from({ length: k + 1 }, (_, c) => c / k);
+}

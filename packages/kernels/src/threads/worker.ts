@@ -3,7 +3,7 @@
  * the kernel module over the shared memory, reports ready, then blocks on the control block and
  * takes chunks of each task posted until told to stop. Workers never allocate WASM memory.
  */
-import { CTRL, kernelImports, runChunks, spinUntil, type WorkerInit } from './protocol.js';
+import { CTRL, kernelImports, runChunks, runPinnedChunks, spinUntil, type WorkerInit } from './protocol.js';
 
 type Kernel = (...args: number[]) => unknown;
 
@@ -54,7 +54,8 @@ function serve(init: WorkerInit, kernels: Kernel[]): void {
     awaitChange(control, CTRL.GENERATION, seen);
     seen = Atomics.load(control, CTRL.GENERATION);
     if (Atomics.load(control, CTRL.STOP) !== 0) return;
-    runChunks(control, seen, runChunk);
+    if (Atomics.load(control, CTRL.PINNED) !== 0) runPinnedChunks(control, seen, init.index, runChunk);
+    else runChunks(control, seen, runChunk);
   }
 }
 

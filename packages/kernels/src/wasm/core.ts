@@ -3,7 +3,7 @@ import { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, 
 import { BYTES_PER_ELEMENT, type Buf, type DType, type TypedArrayFor } from '../types.js';
 import { typedView } from '../typed.js';
 import { ThreadPool } from '../threads/pool.js';
-import { boundariesAt } from '../threads/split.js';
+import { boundariesAt, equalFractions } from '../threads/split.js';
 import { WasmHeap } from './heap.js';
 
 /** A buffer in WASM linear memory: a byte address plus bookkeeping. */
@@ -78,6 +78,20 @@ export class WasmCore {
     const kernel = this.fn(name);
     if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
       this.pool.run(name, args, rows, kernel, boundariesAt(rows, this.pool.fractions, prefixCost));
+    } else kernel(...args, 0, rows);
+  }
+
+  /**
+   * Like `parallelByCost`, pinned (ThreadPool.runPinned): PINNED_CHUNKS_PER_THREAD chunks per
+   * thread of equal cost, each thread taking the same rows in every call. For kernels called again
+   * and again over the same buffers (a chain of SpMMs), where a row written on one core and read
+   * on the other costs a cross-core transfer.
+   */
+  parallelPinnedByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number): void {
+    const kernel = this.fn(name);
+    if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
+      const chunks = PINNED_CHUNKS_PER_THREAD * this.pool.threads;
+      this.pool.runPinned(name, args, rows, kernel, boundariesAt(rows, equalFractions(chunks), prefixCost));
     } else kernel(...args, 0, rows);
   }
 
@@ -160,6 +174,12 @@ export class WasmCore {
     if (this.disposed) throw new Error('backend used after dispose()');
   }
 }
+
+/**
+ * Chunks per thread of a pinned task: more than one, so that a preempted thread loses only part of
+ * its share to the others.
+ */
+const PINNED_CHUNKS_PER_THREAD = 4;
 
 /** Below this much work (rough flops) a kernel runs on the calling thread alone. */
 export const PARALLEL_MIN_WORK = 1 << 16;

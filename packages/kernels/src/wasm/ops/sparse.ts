@@ -27,10 +27,13 @@ export function wasmSparse(core: WasmCore): SparseOps {
     spmm(a, b, n, alpha, beta, out, addend) {
       if (n === 0) return;
       // Row r costs 2n flops per non-zero plus n for its output row; split by that, not by row
-      // count (a users-first bipartite adjacency holds most non-zeros in a few rows).
+      // count (a users-first bipartite adjacency holds most non-zeros in a few rows). Pinned: in a
+      // chain of products (LightGCN's layers, forward and backward) each core computes the same
+      // rows every time, so it reads its share of the addend and writes its share of the output
+      // where it left them last time.
       const indptr = core.view(a.indptr);
       const start = indptr[0];
-      core.parallelByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r);
+      core.parallelPinnedByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r);
     },
     csrGatherRows(a, ids, out) {
       const at = badRow(p(ids), ids.length, a.rows);

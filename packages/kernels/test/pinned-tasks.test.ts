@@ -1,0 +1,133 @@
+/**
+ * Pinned pool tasks (ThreadPool.runPinned): each chunk runs exactly once, the main thread takes its
+ * own run of chunks first and only steals the workers' from the back (also when a worker starts
+ * asleep), a main-thread error leaves the pool in step, and pinned SpMM chains give the 1-thread bits.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { HostBackend } from '../src/index.js';
+import type { WasmCore } from '../src/wasm/index.js';
+import { expectBitExact } from './bit-exact.js';
+import { skewedSparseCsr } from './csr-helpers.js';
+import { getBackends, randomFloats, type Backends } from './harness.js';
+
+let B: Backends;
+beforeAll(async () => {
+  B = await getBackends();
+});
+
+function poolOf(be: HostBackend): NonNullable<WasmCore['pool']> {
+  const pool = (be as unknown as WasmCore).pool;
+  if (pool === null) throw new Error('expected a threaded backend');
+  return pool;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** y += x on the 2-thread pool as a pinned task of `chunks` equal chunks; records the chunks the main thread ran. */
+function pinnedAxpy(n: number, chunks: number) {
+  const core = B.threaded as unknown as WasmCore;
+  const pool = poolOf(B.threaded);
+  const x = core.upload('f32', randomFloats(n, 7));
+  const y = core.alloc('f32', n);
+  const bounds = Array.from({ length: chunks + 1 }, (_, c) => Math.floor((n * c) / chunks));
+  const axpy = core.fn('axpy');
+  return {
+    core, pool, x, y, bounds,
+    /** One pinned y += x; returns the chunk indices the main thread ran, in order. */
+    run(main: (...a: number[]) => unknown = axpy): number[] {
+      const mine: number[] = [];
+      const record = (...call: number[]) => {
+        mine.push(bounds.indexOf(call[call.length - 2]));
+        return main(...call);
+      };
+      pool.runPinned('axpy', [1, core.ptr(x), core.ptr(y)], n, record, bounds);
+      return mine;
+    },
+    free: () => { core.free(x); core.free(y); },
+  };
+}
+
+describe('ThreadPool.runPinned', () => {
+  it('runs each chunk exactly once, the main thread first through its own run of chunks', async () => {
+    const t = pinnedAxpy(200_000, 8);
+    try {
+      const x = t.core.view(t.x).slice();
+      const want = new Float32Array(x.length);
+      for (let round = 1; round <= 6; round++) {
+        // Now and then the worker starts asleep (the main thread may then run every chunk, or,
+        // held up in the notify, none).
+        if (round % 3 === 0) await sleep(10);
+        const mine = t.run();
+        // Main owns chunks 0-3 and takes them in order; what it steals comes from the back of
+        // the worker's run (7, 6, ...): its chunks are a prefix of its run then a suffix of the other.
+        const own = mine.filter((c) => c < 4);
+        const stolen = mine.filter((c) => c >= 4);
+        expect(own, `round ${round}: ${mine.join(',')}`).toEqual([0, 1, 2, 3].slice(0, own.length));
+        expect(stolen, `round ${round}: ${mine.join(',')}`).toEqual([7, 6, 5, 4].slice(0, stolen.length));
+        // A chunk run twice or never would show in y = x + x + ... (round times).
+        for (let i = 0; i < x.length; i++) want[i] += x[i];
+        expectBitExact(t.core.view(t.y).slice(), want, `round ${round}`);
+      }
+    } finally {
+      t.free();
+    }
+  });
+
+  it('rethrows an error of the main thread\'s chunk after the workers finish theirs, and stays in step', () => {
+    const t = pinnedAxpy(1 << 20, 8);
+    try {
+      const x = t.core.view(t.x).slice();
+      const failing = () => {
+        throw new Error('main chunk failed');
+      };
+      // A spinning worker can run every chunk before the main thread claims one (then nothing
+      // throws): try a few times; chunks of 128K elements make that rare.
+      let thrown = 0;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        t.core.view(t.y).fill(0);
+        try {
+          t.run(failing);
+        } catch (e) {
+          expect(String(e)).toContain('main chunk failed');
+          thrown++;
+        }
+        // Chunks the worker claimed are whole by the time run() returned (y = x there); the main
+        // thread's failed chunk and the chunks nobody claimed are untouched.
+        const y = t.core.view(t.y).slice();
+        for (let c = 0; c < 8; c++) {
+          const [r0, r1] = [t.bounds[c], t.bounds[c + 1]];
+          const part = y.subarray(r0, r1);
+          if (part.some((v) => v !== 0)) expectBitExact(part, x.subarray(r0, r1), `attempt ${attempt}: chunk ${c} is whole`);
+        }
+      }
+      expect(thrown).toBeGreaterThan(0);
+      t.core.view(t.y).fill(0);
+      t.run();
+      expectBitExact(t.core.view(t.y).slice(), x, 'the task after the failures');
+    } finally {
+      t.free();
+    }
+  });
+
+  it('gives spmm the same bits as one thread, over a chain of products', () => {
+    const host = skewedSparseCsr(5000, 5000, 4);
+    const rows = host.rows;
+    const n = 64;
+    const x0 = randomFloats(rows * n, 3);
+    const chain = (be: HostBackend) => {
+      const a = be.uploadCsr(host);
+      const bufs = [be.upload('f32', x0), be.alloc('f32', rows * n), be.alloc('f32', rows * n)];
+      try {
+        // y <- x + A y three times, as LightGCN's propagation.
+        be.spmm(a, bufs[0], n, 0.5, 0.5, bufs[1], bufs[0]);
+        be.spmm(a, bufs[1], n, 0.5, 0.5, bufs[2], bufs[0]);
+        be.spmm(a, bufs[2], n, 0.5, 0.5, bufs[1], bufs[0]);
+        return be.view(bufs[1]).slice();
+      } finally {
+        be.freeCsr(a);
+        for (const b of bufs) be.free(b);
+      }
+    };
+    expectBitExact(chain(B.threaded), chain(B.wasm), 'three chained products');
+  });
+});
