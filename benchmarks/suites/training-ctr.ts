@@ -432,8 +432,8 @@ export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ r
         results.find((r) => (impl === 'lers' ? r.impl === 'lers' : r.impl !== 'lers') && r.threads === threads);
       const label = `${data.name} ${modelLabel(base)}`;
       const spec: PairedSpec = { run: { ...base, threads: 1 }, rounds: opts.quick ? 2 : 4 };
-      const seconds = await spawnPaired(fileURLToPath(import.meta.url), PAIRED_FLAG, spec);
-      const { rows: roundRows, ratio } = pairedRows(seconds, { data: data.name, model: modelLabel(base) });
+      const times = await spawnPaired(fileURLToPath(import.meta.url), PAIRED_FLAG, spec);
+      const { rows: roundRows, ratio } = pairedRows(times, { data: data.name, model: modelLabel(base) });
       paired.push(...roundRows);
       checks.push({ name: `lers epoch time 1t / 2t (paired epochs, medians), ${label}`, ratio, atLeast: 1.3 });
       for (const t of [1, 2]) {
