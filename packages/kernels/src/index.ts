@@ -10,7 +10,7 @@ export { BYTES_PER_ELEMENT } from './types.js';
 export type { DenseOps } from './ops/dense.js';
 export type { ActivationOps } from './ops/activations.js';
 export type { EmbeddingOps } from './ops/embedding.js';
-export type { SparseOps } from './ops/sparse.js';
+export type { SparseOps, SpmmOptions } from './ops/sparse.js';
 export type { RankingOps } from './ops/ranking.js';
 export { rowwiseStride, rowwiseScaleOffset, type QuantOps, type RowwiseBits } from './ops/quant.js';
 export type { CompressionOps, QrOp, ThresholdGranularity, TtShape } from './ops/compression.js';

@@ -34,13 +34,13 @@ function pinnedAxpy(n: number, chunks: number) {
   return {
     core, pool, x, y, bounds,
     /** One pinned y += x; returns the chunk indices the main thread ran, in order. */
-    run(main: (...a: number[]) => unknown = axpy): number[] {
+    run(main: (...a: number[]) => unknown = axpy, rotation = 0): number[] {
       const mine: number[] = [];
       const record = (...call: number[]) => {
         mine.push(bounds.indexOf(call[call.length - 2]));
         return main(...call);
       };
-      pool.runPinned('axpy', [1, core.ptr(x), core.ptr(y)], n, record, bounds);
+      pool.runPinned('axpy', [1, core.ptr(x), core.ptr(y)], n, record, bounds, rotation);
       return mine;
     },
     free: () => { core.free(x); core.free(y); },
@@ -48,26 +48,30 @@ function pinnedAxpy(n: number, chunks: number) {
 }
 
 describe('ThreadPool.runPinned', () => {
-  it('runs each chunk exactly once, the main thread first through its own run of chunks', async () => {
+  it('runs each chunk exactly once, the main thread first through its own run of chunks (rotated or not)', async () => {
     const t = pinnedAxpy(200_000, 8);
     try {
       const x = t.core.view(t.x).slice();
       const want = new Float32Array(x.length);
-      for (let round = 1; round <= 6; round++) {
+      for (let round = 1; round <= 8; round++) {
         // Now and then the worker starts asleep (the main thread may then run every chunk, or,
         // held up in the notify, none).
         if (round % 3 === 0) await sleep(10);
-        const mine = t.run();
-        // Main owns chunks 0-3 and takes them in order; what it steals comes from the back of
-        // the worker's run (7, 6, ...): its chunks are a prefix of its run then a suffix of the other.
-        const own = mine.filter((c) => c < 4);
-        const stolen = mine.filter((c) => c >= 4);
-        expect(own, `round ${round}: ${mine.join(',')}`).toEqual([0, 1, 2, 3].slice(0, own.length));
-        expect(stolen, `round ${round}: ${mine.join(',')}`).toEqual([7, 6, 5, 4].slice(0, stolen.length));
+        // Rotation 1 on 2 threads: the main thread owns the second run (4-7), the worker the first.
+        const rotation = round % 2;
+        const mine = t.run(undefined, rotation);
+        // Main takes its own run in order; what it steals comes from the back of the worker's
+        // run: its chunks are a prefix of its run, then a suffix of the other.
+        const [ownRun, otherRun] = rotation === 0 ? [[0, 1, 2, 3], [7, 6, 5, 4]] : [[4, 5, 6, 7], [3, 2, 1, 0]];
+        const own = mine.filter((c) => ownRun.includes(c));
+        const stolen = mine.filter((c) => otherRun.includes(c));
+        expect(own, `round ${round}: ${mine.join(',')}`).toEqual(ownRun.slice(0, own.length));
+        expect(stolen, `round ${round}: ${mine.join(',')}`).toEqual(otherRun.slice(0, stolen.length));
         // A chunk run twice or never would show in y = x + x + ... (round times).
         for (let i = 0; i < x.length; i++) want[i] += x[i];
         expectBitExact(t.core.view(t.y).slice(), want, `round ${round}`);
       }
+      expect(() => { t.pool.runPinned('axpy', [1, t.core.ptr(t.x), t.core.ptr(t.y)], 200_000, () => 0, t.bounds, 2); }).toThrow('rotation must be an integer in [0, 2), got 2');
     } finally {
       t.free();
     }
@@ -109,7 +113,7 @@ describe('ThreadPool.runPinned', () => {
     }
   });
 
-  it('gives spmm the same bits as one thread, over a chain of products', () => {
+  it('gives spmm the same bits as one thread, over a chain of products with halves swapped every other step', () => {
     const host = skewedSparseCsr(5000, 5000, 4);
     const rows = host.rows;
     const n = 64;
@@ -120,8 +124,8 @@ describe('ThreadPool.runPinned', () => {
       try {
         // y <- x + A y three times, as LightGCN's propagation.
         be.spmm(a, bufs[0], n, 0.5, 0.5, bufs[1], bufs[0]);
-        be.spmm(a, bufs[1], n, 0.5, 0.5, bufs[2], bufs[0]);
-        be.spmm(a, bufs[2], n, 0.5, 0.5, bufs[1], bufs[0]);
+        be.spmm(a, bufs[1], n, 0.5, 0.5, bufs[2], bufs[0], { swapHalves: true });
+        be.spmm(a, bufs[2], n, 0.5, 0.5, bufs[1], bufs[0], { swapHalves: false });
         return be.view(bufs[1]).slice();
       } finally {
         be.freeCsr(a);

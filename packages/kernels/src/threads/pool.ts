@@ -72,13 +72,15 @@ export class ThreadPool {
   }
 
   /**
-   * Like `run` over the fixed chunks `boundaries`, but pinned: thread t (the main thread is 0)
-   * owns the t-th of `threads` equal runs of chunks and takes them first, so that a kernel called
-   * again with the same boundaries computes the same rows on the same core and finds there what
-   * it wrote the last time (SpMM chains, optimizer state); chunks a late thread has not claimed go
-   * to the others (protocol.ts, runPinnedChunks).
+   * Like `run` over the fixed chunks `boundaries`, but pinned: the chunks form `threads` equal
+   * runs, and thread t (the main thread is 0) owns run (t + rotation) mod threads and takes it
+   * first, so that a kernel called again with the same boundaries computes the same rows on the
+   * same core and finds there what it wrote the last time (SpMM chains); chunks a late thread has
+   * not claimed go to the others (protocol.ts, runPinnedChunks).
    */
-  runPinned(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries: ArrayLike<number>): void {
+  runPinned(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries: ArrayLike<number>, rotation = 0): void {
+    if (!Number.isInteger(rotation) || rotation < 0 || rotation >= this.threads) throw new RangeError(`ThreadPool: rotation must be an integer in [0, ${this.threads}), got ${rotation}`);
+    Atomics.store(this.control, CTRL.ROTATION, rotation);
     this.execute(name, args, total, mainKernel, boundaries, true);
   }
 

@@ -29,6 +29,8 @@ export const CTRL = {
   PINNED: 9,
   /** Threads of the pool, the main thread included (set once at creation). */
   THREADS: 10,
+  /** Pinned tasks: thread t owns the run of chunks of thread (t + ROTATION) mod threads. */
+  ROTATION: 11,
   /** Chunk boundaries start here: chunk c is rows [BOUNDS + c, BOUNDS + c + 1). */
   BOUNDS: 16,
 } as const;
@@ -112,10 +114,11 @@ function claimPinned(control: Int32Array, generation: number, chunk: number): bo
 
 /**
  * Runs chunks of pinned task `generation` as thread `index` (the main thread is 0). Thread t owns
- * a contiguous run of the chunks (t of `threads` equal runs) and takes them first, in order, so
- * that it computes the same rows in every task and finds in its own cache what it wrote in the
- * previous one; then it takes the other threads' chunks still unclaimed from the back of their
- * runs (a late or preempted thread loses its last chunks rather than holding the others up).
+ * a contiguous run of the chunks (run (t + ROTATION) mod threads of `threads` equal runs) and
+ * takes them first, in order, so that it computes the rows the caller meant for it and finds in
+ * its own cache what it wrote in the previous task; then it takes the other runs' chunks still
+ * unclaimed from the back (a late or preempted thread loses its last chunks rather than holding
+ * the others up).
  * Chunk c runs as run(bounds[c], bounds[c + 1]); DONE counts each, as runChunks.
  */
 export function runPinnedChunks(control: Int32Array, generation: number, index: number, run: (r0: number, r1: number) => void): void {
@@ -129,10 +132,11 @@ export function runPinnedChunks(control: Int32Array, generation: number, index: 
       Atomics.notify(control, CTRL.DONE);
     }
   };
-  const first = (t: number) => Math.floor((t * chunks) / threads);
-  for (let c = first(index); c < first(index + 1); c++) if (claimPinned(control, generation, c)) runChunk(c);
+  const own = (index + Atomics.load(control, CTRL.ROTATION)) % threads;
+  const first = (run: number) => Math.floor((run * chunks) / threads);
+  for (let c = first(own); c < first(own + 1); c++) if (claimPinned(control, generation, c)) runChunk(c);
   for (let k = 1; k < threads; k++) {
-    const t = (index + k) % threads;
+    const t = (own + k) % threads;
     // Every thread tries every chunk, so that none is left when the main thread's loop ends.
     for (let c = first(t + 1) - 1; c >= first(t); c--) if (claimPinned(control, generation, c)) runChunk(c);
   }

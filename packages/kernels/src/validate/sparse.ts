@@ -16,14 +16,14 @@ export function checkedSparse(impl: SparseOps): SparseOps {
     freeCsr(csr) {
       impl.freeCsr(csr);
     },
-    spmm(a, b, n, alpha, beta, out, addend) {
+    spmm(a, b, n, alpha, beta, out, addend, options) {
       csrShape('spmm', a);
       dims('spmm', { n });
       exactly('spmm', 'B', b, a.cols * n, 'f32');
       exactly('spmm', 'out', out, a.rows * n, 'f32');
       ensure('spmm', out !== b, 'out must not alias B');
       if (addend !== undefined) exactly('spmm', 'addend', addend, a.rows * n, 'f32');
-      impl.spmm(a, b, n, alpha, beta, out, addend);
+      impl.spmm(a, b, n, alpha, beta, out, addend, options);
     },
     csrGatherRows(a, ids, out) {
       csrShape('csrGatherRows', a);

@@ -83,15 +83,16 @@ export class WasmCore {
 
   /**
    * Like `parallelByCost`, pinned (ThreadPool.runPinned): PINNED_CHUNKS_PER_THREAD chunks per
-   * thread of equal cost, each thread taking the same rows in every call. For kernels called again
-   * and again over the same buffers (a chain of SpMMs), where a row written on one core and read
-   * on the other costs a cross-core transfer.
+   * thread of equal cost, each thread taking the same rows in every call with the same `rotation`
+   * (thread t takes the rows of thread (t + rotation) mod threads). For kernels called again and
+   * again over the same buffers (a chain of SpMMs), where a row written on one core and read on
+   * the other costs a cross-core transfer.
    */
-  parallelPinnedByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number): void {
+  parallelPinnedByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number, rotation = 0): void {
     const kernel = this.fn(name);
     if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
       const chunks = PINNED_CHUNKS_PER_THREAD * this.pool.threads;
-      this.pool.runPinned(name, args, rows, kernel, boundariesAt(rows, equalFractions(chunks), prefixCost));
+      this.pool.runPinned(name, args, rows, kernel, boundariesAt(rows, equalFractions(chunks), prefixCost), rotation % this.pool.threads);
     } else kernel(...args, 0, rows);
   }
 

@@ -24,7 +24,7 @@ export function allocBprTerms(be: HostBackend, m: number, d: number): BprTermBuf
 
 /** Frees what allocBprTerms allocated. */
 export function freeBprTerms(be: HostBackend, buffers: BprTermBuffers): void {
-  for (const buf of Object.values(buffers)) be.free(buf);
+  for (const buf of [buffers.prod, buffers.x, buffers.sp, buffers.g, buffers.dy, buffers.sum]) be.free(buf);
 }
 
 /**

@@ -8,6 +8,8 @@ import type { WeightedCsrMatrix } from '@lers/data';
  * normalized bipartite adjacency) the operator is symmetric too, so the same `apply` is also its
  * backward: dx = mean_l A^l dOut.
  * Every output row is the same sum whatever the thread count, so results do not depend on it.
+ * The adjacency must have its rows sorted by side (users, then items) for the thread schedule
+ * (SpmmOptions.swapHalves) to pay; any symmetric matrix gives the right result.
  */
 export class Propagation {
   readonly nodes: number;
@@ -42,7 +44,10 @@ export class Propagation {
     for (let s = 1; s <= L; s++) {
       const dst = s === L ? out : this.scratch[(s - 1) % 2];
       const w = s === L ? last : 1;
-      be.spmm(this.adjacency, cur, this.dim, w, w, dst, x);
+      // The adjacency maps users onto items and items onto users: with threads swapping halves
+      // every other step, the thread computing a row reads the rows it wrote in the step before
+      // (lastfm: 1.7x on 2 threads instead of 1.13x for the 3-step chain).
+      be.spmm(this.adjacency, cur, this.dim, w, w, dst, x, { swapHalves: s % 2 === 0 });
       cur = dst;
     }
   }

@@ -24,7 +24,7 @@ export function wasmSparse(core: WasmCore): SparseOps {
       core.free(csr.indices);
       core.free(csr.values);
     },
-    spmm(a, b, n, alpha, beta, out, addend) {
+    spmm(a, b, n, alpha, beta, out, addend, options) {
       if (n === 0) return;
       // Row r costs 2n flops per non-zero plus n for its output row; split by that, not by row
       // count (a users-first bipartite adjacency holds most non-zeros in a few rows). Pinned: in a
@@ -33,7 +33,8 @@ export function wasmSparse(core: WasmCore): SparseOps {
       // where it left them last time.
       const indptr = core.view(a.indptr);
       const start = indptr[0];
-      core.parallelPinnedByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r);
+      const rotation = options?.swapHalves === true ? Math.floor(core.threads / 2) : 0;
+      core.parallelPinnedByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r, rotation);
     },
     csrGatherRows(a, ids, out) {
       const at = badRow(p(ids), ids.length, a.rows);
