@@ -37,11 +37,12 @@ function loopOn(cpu: number, go: number): Promise<number> {
   });
 }
 
-/** Whether `taskset` can pin to CPUs 0 and 1 here. */
+let pinnable: boolean | undefined;
+
+/** Whether `taskset` can pin to CPUs 0 and 1 here (asked once per process). */
 function canPin(): boolean {
-  if (cpus().length < 2) return false;
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, '-e', ''], { stdio: 'ignore' });
-  return r.status === 0;
+  pinnable ??= cpus().length >= 2 && spawnSync('taskset', ['-c', '1', process.execPath, '-e', ''], { stdio: 'ignore' }).status === 0;
+  return pinnable;
 }
 
 /** The probe's loop times (ms): CPU 0 and CPU 1 each alone, then both at once. */

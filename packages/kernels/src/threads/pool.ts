@@ -68,7 +68,7 @@ export class ThreadPool {
    * (its error is rethrown after the others finish).
    */
   run(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries?: ArrayLike<number>): void {
-    this.execute(name, args, total, mainKernel, boundaries ?? boundariesAt(total, this.fractions), false);
+    this.execute(name, args, total, mainKernel, boundaries ?? boundariesAt(total, this.fractions), null);
   }
 
   /**
@@ -80,12 +80,15 @@ export class ThreadPool {
    */
   runPinned(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, boundaries: ArrayLike<number>, rotation = 0): void {
     if (!Number.isInteger(rotation) || rotation < 0 || rotation >= this.threads) throw new RangeError(`ThreadPool: rotation must be an integer in [0, ${this.threads}), got ${rotation}`);
-    Atomics.store(this.control, CTRL.ROTATION, rotation);
-    this.execute(name, args, total, mainKernel, boundaries, true);
+    this.execute(name, args, total, mainKernel, boundaries, rotation);
   }
 
-  /** Publishes a task, runs its chunks on the main thread with the workers, waits for the rest. */
-  private execute(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, bounds: ArrayLike<number>, pinned: boolean): void {
+  /**
+   * Publishes a task (pinned with its rotation, or taken off the ticket for null), runs its chunks
+   * on the main thread with the workers, waits for the rest.
+   */
+  private execute(name: string, args: readonly number[], total: number, mainKernel: (...a: number[]) => unknown, bounds: ArrayLike<number>, rotation: number | null): void {
+    const pinned = rotation !== null;
     if (this.disposed) throw new Error('ThreadPool: used after dispose');
     const fn = this.functionIndex.get(name);
     if (fn === undefined) throw new Error(`ThreadPool: kernel ${name} is not registered for threading`);
@@ -99,7 +102,10 @@ export class ThreadPool {
     c[CTRL.ERROR] = 0;
     for (let i = 0; i < bounds.length; i++) c[CTRL.BOUNDS + i] = bounds[i];
     const generation = c[CTRL.GENERATION] + 1;
-    if (pinned) openClaims(c, generation, chunks);
+    if (pinned) {
+      openClaims(c, generation, chunks);
+      Atomics.store(c, CTRL.ROTATION, rotation);
+    }
     Atomics.store(c, CTRL.PINNED, pinned ? 1 : 0);
     Atomics.store(c, CTRL.CHUNKS, chunks);
     Atomics.store(c, CTRL.DONE, 0);

@@ -80,18 +80,21 @@ export function closeTicket(control: Int32Array, generation: number): number {
  * (also when `run` throws, which ends the loop and propagates).
  */
 export function runChunks(control: Int32Array, generation: number, run: (r0: number, r1: number) => void): void {
-  for (let c = takeChunk(control, generation); c >= 0; c = takeChunk(control, generation)) {
-    try {
-      run(control[CTRL.BOUNDS + c], control[CTRL.BOUNDS + c + 1]);
-    } finally {
-      Atomics.add(control, CTRL.DONE, 1);
-      Atomics.notify(control, CTRL.DONE);
-    }
+  for (let c = takeChunk(control, generation); c >= 0; c = takeChunk(control, generation)) runCounted(control, c, run);
+}
+
+/** Runs chunk c as run(bounds[c], bounds[c + 1]) and counts it in DONE, also when `run` throws. */
+function runCounted(control: Int32Array, c: number, run: (r0: number, r1: number) => void): void {
+  try {
+    run(control[CTRL.BOUNDS + c], control[CTRL.BOUNDS + c + 1]);
+  } finally {
+    Atomics.add(control, CTRL.DONE, 1);
+    Atomics.notify(control, CTRL.DONE);
   }
 }
 
 /** A pinned chunk's slot while it is free to claim in task `generation`. */
-export function openClaim(generation: number): number {
+function openClaim(generation: number): number {
   return (generation & TAG_MASK) << 1;
 }
 
@@ -124,21 +127,13 @@ function claimPinned(control: Int32Array, generation: number, chunk: number): bo
 export function runPinnedChunks(control: Int32Array, generation: number, index: number, run: (r0: number, r1: number) => void): void {
   const chunks = Atomics.load(control, CTRL.CHUNKS);
   const threads = Atomics.load(control, CTRL.THREADS);
-  const runChunk = (c: number) => {
-    try {
-      run(control[CTRL.BOUNDS + c], control[CTRL.BOUNDS + c + 1]);
-    } finally {
-      Atomics.add(control, CTRL.DONE, 1);
-      Atomics.notify(control, CTRL.DONE);
-    }
-  };
   const own = (index + Atomics.load(control, CTRL.ROTATION)) % threads;
   const first = (run: number) => Math.floor((run * chunks) / threads);
-  for (let c = first(own); c < first(own + 1); c++) if (claimPinned(control, generation, c)) runChunk(c);
+  for (let c = first(own); c < first(own + 1); c++) if (claimPinned(control, generation, c)) runCounted(control, c, run);
   for (let k = 1; k < threads; k++) {
     const t = (own + k) % threads;
     // Every thread tries every chunk, so that none is left when the main thread's loop ends.
-    for (let c = first(t + 1) - 1; c >= first(t); c--) if (claimPinned(control, generation, c)) runChunk(c);
+    for (let c = first(t + 1) - 1; c >= first(t); c--) if (claimPinned(control, generation, c)) runCounted(control, c, run);
   }
 }
 

@@ -92,7 +92,7 @@ export class WasmCore {
     const kernel = this.fn(name);
     if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
       const chunks = PINNED_CHUNKS_PER_THREAD * this.pool.threads;
-      this.pool.runPinned(name, args, rows, kernel, boundariesAt(rows, equalFractions(chunks), prefixCost), rotation % this.pool.threads);
+      this.pool.runPinned(name, args, rows, kernel, boundariesAt(rows, equalFractions(chunks), prefixCost), rotation);
     } else kernel(...args, 0, rows);
   }
 
