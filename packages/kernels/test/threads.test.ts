@@ -122,9 +122,9 @@ describe('ThreadPool', () => {
     }
   });
 
-  it('finishes the chunks workers took before rethrowing the main thread\'s error, so the next task is not cut short', () => {
-    // Two chunks of tens of milliseconds each: the main thread takes one and fails once the
-    // worker is surely under way on the other.
+  it.each([['guided', false], ['pinned', true]] as const)('finishes the chunks workers took before rethrowing the main thread\'s error, so the next task is not cut short (%s)', (_mode, pinned) => {
+    // Two chunks of tens of milliseconds each: the main thread takes one (pinned: its own, chunk 0)
+    // and fails once the worker is surely under way on the other.
     const [m, n, k] = [2000, 512, 512];
     const t = gemmCase(m, n, k);
     const { core } = t;
@@ -146,7 +146,8 @@ describe('ThreadPool', () => {
         };
         let error: unknown = null;
         try {
-          pool.run('gemm_nn', t.args(0), m, failing, [0, half, m]);
+          if (pinned) pool.runPinned('gemm_nn', t.args(0), m, failing, [0, half, m]);
+          else pool.run('gemm_nn', t.args(0), m, failing, [0, half, m]);
         } catch (e) {
           error = e;
         }
@@ -155,7 +156,8 @@ describe('ThreadPool', () => {
         const [w0, w1] = mainRows[0] === 0 ? [half, m] : [0, half];
         expectBitExact(got.subarray(w0 * n, w1 * n), t.want.subarray(w0 * n, w1 * n), `round ${round}: the worker's chunk`);
         expect(got.subarray(mainRows[0] * n, mainRows[1] * n).every(Number.isNaN), 'the failed chunk is not written').toBe(true);
-        pool.run('gemm_nn', t.args(1), m, core.fn('gemm_nn'), [0, half, m]);
+        if (pinned) pool.runPinned('gemm_nn', t.args(1), m, core.fn('gemm_nn'), [0, half, m]);
+        else pool.run('gemm_nn', t.args(1), m, core.fn('gemm_nn'), [0, half, m]);
         expectBitExact(core.view(t.outs[1]).slice(), t.want, `round ${round}: the task after the failure`);
       }
     } finally {
