@@ -83,6 +83,15 @@ export function isHostBackend(b: Backend): b is HostBackend {
   return (b as Partial<HostBackend>).hostVisible === true;
 }
 
+/**
+ * The backend as a HostBackend, for code paths that still loop over zero-copy views (explicitly
+ * host-only); an error naming `what` and the backend otherwise.
+ */
+export function requireHostBackend(b: Backend, what: string): HostBackend {
+  if (!isHostBackend(b)) throw new Error(`${what} needs a host backend (WASM or reference) for its host-side loops, got ${b.kind}`);
+  return b;
+}
+
 export type { AnyTypedArray };
 
 /**
