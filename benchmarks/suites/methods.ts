@@ -4,7 +4,8 @@
  * reach), side by side with `full` in the same run: lookup latency and throughput for batches of
  * 1, 64 and 2048 random ids, one training step (lookup + backward of 2048 ids + Adam), and size().
  */
-import { BudgetError, createTable, solveBudget, tableMethods, tableValues, type EmbeddingTable, type Parameter } from '@lers/embeddings';
+import { BudgetError, tableValues, type EmbeddingTable, type Parameter } from '@lers/embeddings';
+import { createTable, methodNamed, methodRegistrations, solveBudget } from '@lers/models';
 import { createWasmBackend, Rng, type Buf, type HostBackend } from '@lers/kernels';
 import { measure, type Case } from '../lib/measure.js';
 
@@ -17,10 +18,6 @@ const BATCHES = [1, 64, 2048] as const;
 const TRAIN_BATCH = 2048;
 /** Fresh id batches per call, rotating (as kernels.ts's gatherGroup), so rows come from memory. */
 const ROTATION = 32;
-/** Post-training methods: created from the values of a `full` table (option `values`). */
-const POST_TRAINING = new Set(['magprune', 'randprune', 'magprune-int8', 'ptq']);
-/** Methods created in their search form (no `masks`): they have no budget solver. */
-const SEARCH_FORM = new Set(['pep', 'optembed', 'cerp']);
 
 function randomIds(n: number, bound: number, seed: number): Int32Array {
   const rng = new Rng(seed);
@@ -51,7 +48,8 @@ interface Entry {
 function budgetOptions(method: string): { options: Readonly<Record<string, unknown>>; target: string; solved?: number } {
   if (method === 'full') return { options: {}, target: 'dense' };
   if (method === 'cerp') return { options: { sparsity: TARGET }, target: `${TARGET} (search form)` };
-  if (SEARCH_FORM.has(method)) return { options: {}, target: 'search form (dense), no budget' };
+  // Search-then-retrain methods are created in their search form (no `masks`): no budget solver.
+  if (methodNamed(method).kind === 'search-then-retrain') return { options: {}, target: 'search form (dense), no budget' };
   try {
     const solution = solveBudget({ method, rows: ROWS, dim: DIM, sparsity: TARGET });
     return { options: solution.options, target: String(TARGET), solved: solution.sparsity };
@@ -72,10 +70,11 @@ export async function runMethodsBench(opts: { quick: boolean }): Promise<{ rows:
     const full = createTable('full', { rows: ROWS, dim: DIM, backend: be, seed: 1, name: 'full' });
     entries.push({ method: 'full', table: full, target: 'dense', options: '{}' });
     const values = tableValues(full).values;
-    for (const method of tableMethods()) {
+    for (const { name: method, kind } of methodRegistrations()) {
       if (method === 'full') continue;
       const { options, target, solved } = budgetOptions(method);
-      const extra = POST_TRAINING.has(method) ? { values } : {};
+      // Post-training methods are created from the values of a `full` table (option `values`).
+      const extra = kind === 'post-training' ? { values } : {};
       try {
         const table = createTable(method, { rows: ROWS, dim: DIM, backend: be, seed: 1, name: method, ...options, ...extra });
         entries.push({ method, table, target, options: JSON.stringify(options), ...(solved !== undefined ? { solved } : {}) });

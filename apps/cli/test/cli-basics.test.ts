@@ -61,7 +61,7 @@ describe('lers: help, global flags, exit codes', () => {
     expect(byName.get('full')?.kind).toBe('baseline');
     expect(byName.get('qr')?.command).toBe('lers train');
     expect(byName.get('magprune')?.command).toBe('lers compress');
-    expect(byName.get('ptq')?.kind).toBe('post');
+    expect(byName.get('ptq')?.kind).toBe('post-training');
     expect(rows.every((m) => typeof m.available === 'boolean')).toBe(true);
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Progress, formatDuration } from '../src/cli/progress.js';
 import { exitCodeOf, DataError, UsageError, InterruptedError } from '../src/cli/errors.js';
-import { parseTarget, resolveSettings, effectiveConfig } from '../src/config/settings.js';
+import { parseTarget, resolveSettings, effectiveConfig, SettingsError } from '@lers/models';
 import { parseConfigText, settingsFromObject } from '../src/config/file.js';
 import { paretoFront } from '../src/bench/report.js';
 import { expandGrid, optionsFor, PROFILES } from '../src/bench/grid.js';
@@ -71,7 +71,7 @@ describe('settings', () => {
     expect(parseTarget('0.8', 't')).toBe(0.8);
     expect(parseTarget('95%', 't')).toBe(0.95);
     expect(parseTarget(50, 't')).toBe(0.5);
-    expect(() => parseTarget('1.2', 't')).toThrow(UsageError);
+    expect(() => parseTarget('1.2', 't')).toThrow(SettingsError);
   });
 
   it('infers the task and backbone and applies the protocol defaults', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@lers/kernels/random';
-import { buildNormalizedAdjacency, csrFromPairs, validateCsr, type CsrMatrix } from '../src/index.js';
+import { buildNormalizedAdjacency, buildNormalizedBipartite, csrFromPairs, validateCsr, type CsrMatrix } from '../src/index.js';
 
 describe('buildNormalizedAdjacency', () => {
   it('matches a hand-computed bipartite graph, zero-degree nodes empty', () => {
@@ -47,6 +47,27 @@ describe('buildNormalizedAdjacency', () => {
       }
     }
     expect(adj.indptr[n] - adj.indptr[users + items - 2]).toBe(0);
+  });
+
+  it('is the two blocks of buildNormalizedBipartite stacked, bit for bit (user rows share the train graph)', () => {
+    const rng = new Rng(3);
+    const users = 9;
+    const items = 11;
+    const r = Int32Array.from({ length: 40 }, () => rng.nextInt(users));
+    const c = Int32Array.from({ length: 40 }, () => rng.nextInt(items));
+    const { matrix } = csrFromPairs(users, items, r, c);
+    const adj = buildNormalizedAdjacency(matrix, users, items);
+    const { userRows, itemRows } = buildNormalizedBipartite(matrix, users, items);
+    validateCsr(userRows, 'user rows');
+    validateCsr(itemRows, 'item rows');
+    expect(userRows.indices.buffer).toBe(matrix.indices.buffer);
+    const nnz = userRows.indices.length;
+    const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.slice().buffer));
+    expect(bits(adj.values.subarray(0, nnz))).toEqual(bits(userRows.values));
+    expect(bits(adj.values.subarray(nnz))).toEqual(bits(itemRows.values));
+    expect(Array.from(adj.indices.subarray(0, nnz), (x) => x - users)).toEqual(Array.from(userRows.indices));
+    expect(Array.from(adj.indices.subarray(nnz))).toEqual(Array.from(itemRows.indices));
+    expect(Array.from(adj.indptr.subarray(users), (x) => x - nnz)).toEqual(Array.from(itemRows.indptr));
   });
 
   it('rejects a train matrix of the wrong shape', () => {

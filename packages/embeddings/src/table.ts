@@ -23,6 +23,12 @@ export interface SerializedTable {
   readonly method: string;
   readonly header: Record<string, unknown>;
   readonly sections: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array | Int8Array | Int16Array | Uint32Array>;
+  /**
+   * The same sections as handles on the loading backend, when the model file was read into its
+   * memory: a loader may use one in place (not owned: never freed by the table) instead of
+   * copying `sections[name]`.
+   */
+  readonly resident?: Readonly<Record<string, Buf>>;
 }
 
 /**
@@ -51,6 +57,11 @@ export interface EmbeddingTable {
   lookupAll(out: Buf<'f32'>, ctx: LookupContext): void;
   /** Accumulates parameter gradients given the gradient of the whole table (rows x dim). */
   backwardAll(dOut: Buf<'f32'>): void;
+  /**
+   * The table's rows x dim values in place, for tables that store them densely (the full table):
+   * serving can read them without copying. Absent for compressed forms.
+   */
+  denseValues?(): Buf<'f32'>;
   /** Trainable parameters, with their optimizer settings. */
   parameters(): readonly Parameter[];
   /** Parameter count, non-zeros and bytes (see TableSize). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
-import { BudgetError, budgetMethods, createTable, fractionBudget, mlpParamCount, registerBudget, solveBudget, ttParamCount, ttShape, type BudgetSolution } from '../src/index.js';
+import { BudgetError, solveWith, fractionBudget, mlpParamCount, ttParamCount, ttShape, type BudgetSolution } from '../src/index.js';
+import { createTable, solveBudget } from './definitions.js';
 
 const SHAPES: [number, number][] = [[20000, 64], [100000, 16]];
 const TARGETS = [0.5, 0.8, 0.95];
@@ -120,17 +121,13 @@ describe('budget solver', () => {
     expect(() => solveBudget({ method: 'qr', rows: 100, dim: 8, sparsity: 1 })).toThrow(/must be in \(0, 1\)/);
     expect(() => solveBudget({ method: 'qr', rows: 100, dim: 8, sparsity: 0 })).toThrow(/must be in \(0, 1\)/);
     expect(() => solveBudget({ method: 'qr', rows: 0, dim: 8, sparsity: 0.5 })).toThrow(/positive integers/);
-    expect(() => solveBudget({ method: 'nope', rows: 100, dim: 8, sparsity: 0.5 })).toThrow(/no budget solver for "nope" \(registered: qr, ttrec, dhe/);
     expect(() => solveBudget({ method: 'qr', rows: 100, dim: 8, sparsity: 0.5, fieldDims: [40, 50] })).toThrow(/fieldDims sum to 90/);
     // m = 2 gives 52 rows (+4%); m = 47 gives 47 + 3 = 50.
     expect(solveBudget({ method: 'qr', rows: 100, dim: 8, sparsity: 0.5, fieldDims: [40, 60] }).options).toEqual({ op: 'mult', divider: 47 });
   });
 
-  it('lets other methods register solvers, e.g. a pruning fraction', () => {
-    registerBudget('test-prune', fractionBudget('p'));
-    expect(budgetMethods()).toContain('test-prune');
-    expect(() => { registerBudget('test-prune', fractionBudget('p')); }).toThrow(/already registered/);
-    const sol = solveBudget({ method: 'test-prune', rows: 333, dim: 3, sparsity: 0.8 });
+  it('sizes a method by one fraction option with fractionBudget (e.g. pruning)', () => {
+    const sol = solveWith(fractionBudget('p'), { method: 'test-prune', rows: 333, dim: 3, sparsity: 0.8 });
     expect(sol.options).toEqual({ p: 0.8 });
     expect(sol.params).toBe(999 - Math.round(0.8 * 999));
     expect(sol.relativeError).toBeLessThan(0.01);

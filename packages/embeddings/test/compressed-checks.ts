@@ -4,7 +4,8 @@
  */
 import { expect } from 'vitest';
 import { Rng, type HostBackend } from '@lers/kernels';
-import { loadTable, type EmbeddingTable } from '../src/index.js';
+import { type EmbeddingTable } from '../src/index.js';
+import { loadTable } from './definitions.js';
 
 /** The raw bits of a float array (bit-exact comparisons that also tell -0 from 0 and NaNs apart). */
 export function bits(a: Float32Array): Uint32Array {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
-import { createTable, FullTable, loadTable, xavierUniformBound, type EmbeddingTable } from '../src/index.js';
+import { FullTable, xavierUniformBound, type EmbeddingTable } from '../src/index.js';
+import { createTable, loadTable } from './definitions.js';
 
 const ctx = { training: true };
 

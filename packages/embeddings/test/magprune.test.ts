@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import {
-  createTable,
   FullTable,
-  loadTable,
   magPrune,
   magPruneInt8,
   magPruneSearch,
@@ -16,7 +14,7 @@ import {
   type DenseValues,
   type EmbeddingTable,
 } from '../src/index.js';
-import { solveBudget } from '../src/budget/index.js';
+import { createTable, loadTable, solveBudget } from './definitions.js';
 
 const evalCtx = { training: false };
 

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CtrVocabulary, encodeContainer, FieldVocab } from '@lers/data';
 import { createReferenceBackend } from '@lers/kernels';
-import { createTable, decodeModelFile, denseArrayOf, encodeModelFile, loadModelTable, MODEL_FORMAT, vocabularyOf, type ModelContents } from '../src/index.js';
+import { decodeModelFile, denseArrayOf, encodeModelFile, MODEL_FORMAT, tableOf, vocabularyOf, type ModelContents } from '../src/index.js';
 import { readModelFile, writeModelFile } from '../src/node.js';
+import { createTable, loadTable } from './definitions.js';
 
 const be = createReferenceBackend();
 
@@ -45,8 +46,8 @@ describe('.lers model files', () => {
     expect(Object.keys(file.header.tables)).toEqual(['user', 'item']);
     expect([...denseArrayOf(file, 'bn.mean')]).toEqual([1, 2, 3]);
     for (const name of ['user', 'item'] as const) {
-      const original = (await import('../src/index.js')).loadTable(contents.tables[name], be);
-      const restored = loadModelTable(file, name, be);
+      const original = loadTable(contents.tables[name], be);
+      const restored = loadTable(tableOf(file, name), be);
       expect(lookupAll(restored)).toEqual(lookupAll(original));
     }
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, createWasmBackend, Rng, rowwiseScaleOffset, rowwiseStride, type HostBackend } from '@lers/kernels';
-import { affineParams, createTable, FullTable, loadTable, PTQ_FORMATS, PtqTable, type DenseValues, type EmbeddingTable, type PtqFormat } from '../src/index.js';
-import { BudgetError, solveBudget } from '../src/budget/index.js';
+import { affineParams, FullTable, PTQ_FORMATS, PtqTable, type DenseValues, type EmbeddingTable, type PtqFormat } from '../src/index.js';
+import { BudgetError } from '../src/budget/index.js';
+import { createTable, loadTable, solveBudget } from './definitions.js';
 
 const evalCtx = { training: false };
 const fround = Math.fround;

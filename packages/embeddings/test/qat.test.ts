@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReferenceBackend, createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
-import { createTable, loadTable, PtqTable, QatTable, type QatOptions } from '../src/index.js';
-import { solveBudget } from '../src/budget/index.js';
+import { PtqTable, QatTable, type QatOptions } from '../src/index.js';
+import { createTable, loadTable, solveBudget } from './definitions.js';
 
 const train = { training: true };
 const evalCtx = { training: false };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, createWasmBackend, type HostBackend, type QrOp } from '@lers/kernels';
-import { createTable, QrTable, xavierUniformBound } from '../src/index.js';
+import { QrTable, xavierUniformBound } from '../src/index.js';
 import { bits, checkGradients, expectRoundTrip, fitWithAdam, lookupAllHost, lookupHost, asTable } from './compressed-checks.js';
+import { createTable } from './definitions.js';
 
 const backends: [string, () => Promise<HostBackend>][] = [
   ['reference', () => Promise.resolve(createReferenceBackend())],

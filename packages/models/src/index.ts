@@ -30,3 +30,15 @@ export * from './layers/index.js';
 export * from './ctr/index.js';
 // Multi-stage pipelines (PEP, OptEmbed, CERP).
 export * from './pipeline/index.js';
+// Training-run settings (every hyperparameter, the protocol's defaults).
+export * from './settings/index.js';
+// Backbone definitions (tables, building, pipelines, file sections) and their registry.
+export * from './backbones/index.js';
+// Model files: save / load a whole model, its sizes.
+export * from './model-file/index.js';
+// The method registry (one list of methods).
+export * from './methods/index.js';
+// Recipes: training and compression from run settings.
+export * from './recipes/index.js';
+// LightGCN's serving form (propagate per request, or cached final embeddings).
+export { LightGcnServing, CF_SERVING_MODES, type CfServingMode, type LightGcnServingOptions } from './cf/serving.js';

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCf } from '@lers/data';
-import { createTable, type EmbeddingTable } from '@lers/embeddings';
-import { LightGcn, train } from '../src/index.js';
+import type { EmbeddingTable } from '@lers/embeddings';
+import { createTable, LightGcn, train } from '../src/index.js';
 import { fiveBySeven } from './cf-helpers.js';
 import { denseAdjacency, propagate } from './cf-reference.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCtr, type SyntheticCtr } from '@lers/data';
 import { auc, logLossFromLogits } from '@lers/eval';
-import { createTable } from '@lers/embeddings';
+import { createTable } from '../src/methods/registry.js';
 import { batchCount, DcnMix, DeepFm, shuffledBatches } from '../src/ctr/index.js';
 import { train } from '../src/train/train.js';
 

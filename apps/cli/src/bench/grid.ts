@@ -7,9 +7,14 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from '@lers/data';
 import { UsageError } from '../cli/errors.js';
 import { canonicalJson } from '@lers/data';
-import { BACKBONES, resolveSettings, taskOfBackbone, taskOfData, type Backbone, type PartialSettings, type Task, type TrainSettings } from '../config/settings.js';
+import type { MethodKind } from '@lers/embeddings';
+import { BACKBONES, methodNames, methodRegistrations, resolveSettings, taskOfBackbone, taskOfData, type BackboneName as Backbone, type PartialSettings, type Task, type TrainSettings } from '@lers/models';
 import { dataTask } from '../data/datasets.js';
-import { knownMethods, methodKind, type MethodKind } from '../model-io/methods.js';
+
+/** A registered method's kind, or null for an unknown name. */
+function methodKind(name: string): MethodKind | null {
+  return methodRegistrations().find((m) => m.name === name)?.kind ?? null;
+}
 
 export type ProfileName = 'default' | 'quick';
 
@@ -133,9 +138,7 @@ export function optionsFor(method: string, options: JsonObject): JsonObject {
 
 /** Every method the bench runs by default: all available ones. */
 export function defaultMethods(): string[] {
-  return knownMethods()
-    .filter((m) => m.available)
-    .map((m) => m.name);
+  return methodNames();
 }
 
 /**
@@ -143,7 +146,7 @@ export function defaultMethods(): string[] {
  * once; every other method at every target. `user` settings (flags, config file) apply to all.
  */
 export function expandGrid(spec: GridSpec, profile: BenchProfile, user: PartialSettings): Cell[] {
-  for (const m of spec.methods) if (methodKind(m) === null) throw new UsageError(`unknown method "${m}" (known: ${knownMethods().map((k) => k.name).join(', ')})`);
+  for (const m of spec.methods) if (methodKind(m) === null) throw new UsageError(`unknown method "${m}" (known: ${methodNames().join(', ')})`);
   for (const b of spec.backbones) if (!BACKBONES.includes(b)) throw new UsageError(`unknown backbone "${b}" (${BACKBONES.join(', ')})`);
   const cells: Cell[] = [];
   for (const data of spec.datasets) {
@@ -167,8 +170,8 @@ export function expandGrid(spec: GridSpec, profile: BenchProfile, user: PartialS
             data,
             backbone,
             task,
-            method: kind === 'post' ? 'full' : method,
-            target: kind === 'post' ? null : target,
+            method: kind === 'post-training' ? 'full' : method,
+            target: kind === 'post-training' ? null : target,
           };
           const s = resolveSettings(merged, dataTask);
           const settings: TrainSettings = { ...s, method, target };

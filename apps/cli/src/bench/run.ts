@@ -8,22 +8,19 @@
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { HostBackend } from '@lers/kernels';
 import type { JsonObject } from '@lers/data';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
-import { writeModelFile } from '@lers/embeddings/node';
-import type { Metrics } from '@lers/models';
+import { checkTrainable, compressModel, evaluateBoth, flatMetrics, loadModel, planTables, saveModel, settingsOf, tableSizes, trainFromSettings, type Metrics, type SizeInfo, type TrainSettings } from '@lers/models';
+import { Recommender, type PhaseTiming } from '@lers/runtime/node';
 import { exitCodeOf, InterruptedError, messageOf, UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
+import { openModelFile, writeModel } from '../cli/model-files.js';
 import { checkInterrupted } from '../cli/signals.js';
-import type { TrainSettings } from '../config/settings.js';
-import { modelTables, planTables } from '../model-io/build.js';
-import { datasetInfo, loadModel, saveModel, settingsOf, tableSizes, type SizeInfo } from '../model-io/model-io.js';
-import { openModelFile } from '../model-io/serve.js';
-import { checkTrainable } from '../commands/train.js';
-import { compressModel, evaluateBoth } from '../run/compress.js';
-import { profileModelFile, type PhaseTiming } from '../run/profile.js';
-import { flatMetrics, prepareData, trainFromSettings, writeTrained, type PreparedData } from '../run/training.js';
+import { trainProgress } from '../cli/train-progress.js';
+import { writeTrained } from '../commands/train.js';
+import { prepareData, preparedInfo, type PreparedData } from '../data/prepare.js';
 import { baselineId, type BenchProfile, type Cell } from './grid.js';
 
 /** A cell's outcome (the content of its result file). */
@@ -195,7 +192,7 @@ export class BenchRunner {
   }
 
   private async execute(cell: Cell, tag: string, t0: number): Promise<CellResult> {
-    return cell.kind === 'post' ? this.executePost(cell, t0) : this.executeTrained(cell, tag, t0);
+    return cell.kind === 'post-training' ? this.executePost(cell, t0) : this.executeTrained(cell, tag, t0);
   }
 
   private unreachable(cell: Cell, err: unknown, t0: number): CellResult | null {
@@ -222,7 +219,7 @@ export class BenchRunner {
     const modelPath = join(this.modelsDir, `${cell.id}.lers`);
     let outcome;
     try {
-      outcome = await trainFromSettings(this.be, data, s, { io: this.io, checkpoint: ckpt, label: `  ${tag} train`, plans });
+      outcome = await trainFromSettings(this.be, data.dataset, s, { ...trainProgress(this.io, `  ${tag} train`), checkpoint: ckpt, plans });
     } catch (err) {
       const u = this.unreachable(cell, err, t0);
       if (u !== null) return u;
@@ -230,7 +227,7 @@ export class BenchRunner {
     }
     let sizes: SizeInfo;
     try {
-      sizes = tableSizes(modelTables(outcome.model));
+      sizes = tableSizes(outcome.model.embeddingTables());
       await writeTrained(modelPath, outcome, s, data, { benchCell: cell.id, benchHash: cell.hash });
     } finally {
       outcome.model.dispose();
@@ -258,7 +255,7 @@ export class BenchRunner {
     }
     const stored = settingsOf(file.header);
     const data = await this.prepared(stored);
-    const { model: full } = loadModel(file, this.be, data.dataset);
+    const { model: full } = loadModel(file, this.be, data.dataset, base.model);
     const modelPath = join(this.modelsDir, `${cell.id}.lers`);
     try {
       const s: TrainSettings = { ...stored, method: cell.method, target: cell.target, methodOptions: cell.settings.methodOptions, budgetTolerance: cell.settings.budgetTolerance };
@@ -276,12 +273,12 @@ export class BenchRunner {
           settings: s,
           config: s as unknown as JsonObject,
           method: { name: cell.method, target: cell.target, options: c.options },
-          dataset: datasetInfo(data.ref, data.name, data.dataset),
+          dataset: preparedInfo(data),
           metrics: flatMetrics(m.valid, m.test),
           extra: { compressedFrom: base.model, kMin: c.kMin, benchCell: cell.id, benchHash: cell.hash },
         });
-        await writeModelFile(modelPath, contents);
-        const sizes = tableSizes(modelTables(c.model), c.options);
+        await writeModel(modelPath, contents);
+        const sizes = tableSizes(c.model.embeddingTables(), c.options);
         return await this.finish(cell, t0, modelPath, sizes, m.valid, m.test, 0, c.kMin, s);
       } finally {
         c.model.dispose();
@@ -292,7 +289,7 @@ export class BenchRunner {
   }
 
   private async finish(cell: Cell, t0: number, modelPath: string, sizes: SizeInfo, valid: Metrics | null, test: Metrics | null, trainSeconds: number, kMin: number | null, s: TrainSettings): Promise<CellResult> {
-    const p = await profileModelFile(modelPath, this.be, { repeats: this.profile.profileRepeats, warmup: 2, k: 20, batch: 64, seed: s.seed });
+    const p = await profileCell(modelPath, this.be.kind === 'reference' ? 'reference' : this.be.kind === 'wasm-scalar' ? 'wasm-scalar' : 'wasm', this.be.threads, { repeats: this.profile.profileRepeats, warmup: 2, k: 20, batch: 64, seed: s.seed });
     return {
       ...this.base(cell),
       status: 'ok',
@@ -308,11 +305,27 @@ export class BenchRunner {
       trainSeconds,
       kMin,
       latency: p.latency,
-      loadMs: p.load.totalMs,
+      loadMs: p.loadMs,
       seconds: (performance.now() - t0) / 1000,
       model: modelPath,
       settings: cell.settings as unknown as JsonObject,
       finishedAt: new Date().toISOString(),
     };
+  }
+}
+
+/**
+ * A cell's serving profile: the model file loaded through the runtime (propagating per request,
+ * the paper's edge setting) on its own backend of the bench's kind and threads, then the
+ * phase-by-phase request latency.
+ */
+async function profileCell(path: string, backend: 'wasm' | 'wasm-scalar' | 'reference', threads: number, options: { repeats: number; warmup: number; k: number; batch: number; seed: number }): Promise<{ fileBytes: number; loadMs: number; latency: Record<string, PhaseTiming> }> {
+  const t0 = performance.now();
+  const rec = await Recommender.load(path, { backend, threads, serving: 'propagate' });
+  const loadMs = performance.now() - t0;
+  try {
+    return { fileBytes: (await stat(path)).size, loadMs, latency: await rec.profile(options) };
+  } finally {
+    rec.dispose();
   }
 }

@@ -1,8 +1,10 @@
 /** What every command action gets: the global flags, output helpers and a backend on demand. */
 import type { Command } from 'commander';
-import { createBackend, type HostBackend } from '@lers/kernels';
+import type { HostBackend } from '@lers/kernels';
+import { BACKEND_CHOICES, chooseBackend, Recommender, type BackendChoice, type CfServingMode } from '@lers/runtime/node';
 import { UsageError } from './errors.js';
 import { Io, processStreams, type GlobalFlags, type Streams } from './io.js';
+import { fileError } from './model-files.js';
 
 /** Parses a positive integer flag value. */
 export function positiveInt(value: string, flag: string): number {
@@ -21,10 +23,10 @@ export function nonNegativeInt(value: string, flag: string): number {
 /** The global flags of a command (from its options and its parents'). */
 export function globalFlags(cmd: Command): GlobalFlags {
   const o = cmd.optsWithGlobals<{ json?: boolean; quiet?: boolean; threads?: string; seed?: string; backend?: string }>();
-  const backend = o.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'wasm-scalar' && backend !== 'reference') throw new UsageError(`--backend must be wasm, wasm-scalar or reference, got ${JSON.stringify(backend)}`);
+  const backend = (o.backend ?? 'wasm') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(backend)}`);
   const threads = o.threads === undefined ? 1 : positiveInt(o.threads, '--threads');
-  if (backend !== 'wasm' && threads > 1) throw new UsageError(`--threads ${threads} needs --backend wasm (the ${backend} backend is single-threaded)`);
+  if ((backend === 'wasm-scalar' || backend === 'reference') && threads > 1) throw new UsageError(`--threads ${threads} needs --backend wasm (the ${backend} backend is single-threaded)`);
   return {
     json: o.json === true,
     quiet: o.quiet === true,
@@ -44,13 +46,32 @@ export class Context {
     this.io = new Io(this.flags, streams);
   }
 
-  /** Runs `fn` with a kernels backend of the global flags, disposing it afterwards. */
+  /** Runs `fn` with the backend of the global flags (chosen as the runtime chooses), disposing it afterwards. */
   async withBackend<T>(fn: (be: HostBackend) => Promise<T>): Promise<T> {
-    const be = await createBackend({ kind: this.flags.backend, threads: this.flags.threads });
+    const chosen = await chooseBackend({ backend: this.flags.backend, threads: this.flags.threads });
+    if (chosen.threads !== this.flags.threads) this.io.warn(chosen.reason);
     try {
-      return await fn(be);
+      return await fn(chosen.backend);
     } finally {
-      be.dispose();
+      chosen.backend.dispose();
     }
+  }
+
+  /**
+   * Loads a model for serving on the backend of the global flags (the caller disposes it); a model
+   * of another task than `task` is a usage error naming the command that serves it.
+   */
+  async loadRecommender(path: string, task: 'cf' | 'ctr' | null, serving?: CfServingMode): Promise<Recommender> {
+    let rec: Recommender;
+    try {
+      rec = await Recommender.load(path, { backend: this.flags.backend, threads: this.flags.threads, ...(serving !== undefined ? { serving } : {}) });
+    } catch (err) {
+      throw fileError(err, path);
+    }
+    if (task !== null && rec.task !== task) {
+      rec.dispose();
+      throw new UsageError(`${path} is a ${rec.task} model: ${task === 'cf' ? 'recommend needs a cf model (use `lers predict` for ctr)' : 'predict needs a ctr model (use `lers recommend` for cf)'}`);
+    }
+    return rec;
   }
 }

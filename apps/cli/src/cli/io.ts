@@ -3,6 +3,7 @@
  * stderr (nothing but errors with --quiet).
  */
 import { Progress, type ProgressOptions, type ProgressSink } from './progress.js';
+import type { BackendChoice } from '@lers/runtime';
 
 /** Raw output streams (replaceable in tests). */
 export interface Streams {
@@ -32,8 +33,8 @@ export interface GlobalFlags {
   readonly threads: number;
   /** Seed override (null when not given). */
   readonly seed: number | null;
-  /** Kernel backend. */
-  readonly backend: 'wasm' | 'wasm-scalar' | 'reference';
+  /** Kernel backend (as `@lers/runtime` chooses it: `auto` is WASM here; `webgpu` is not in this build). */
+  readonly backend: BackendChoice;
 }
 
 /** Output helpers bound to the global flags. */

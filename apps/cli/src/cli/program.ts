@@ -12,6 +12,7 @@ import { registerTrain } from '../commands/train.js';
 import { VERSION } from '../version.js';
 import { EXIT, exitCodeOf, isExpected, messageOf } from './errors.js';
 import { processStreams, type Streams } from './io.js';
+import { BACKEND_CHOICES } from '@lers/runtime';
 
 const OVERVIEW = `
 Exit status: 0 success, 1 usage error (bad flags or config, unknown method, unreachable target),
@@ -39,7 +40,7 @@ export function buildProgram(streams: Streams = processStreams): Command {
     .option('-q, --quiet', 'no progress or messages on stderr (errors still shown)')
     .option('--threads <n>', 'kernel threads (default 1)')
     .option('--seed <n>', 'seed of initialisation and sampling (default 2023; datasets keep their own split seeds)')
-    .addOption(new Option('--backend <kind>', 'kernels: wasm (SIMD), wasm-scalar or reference').choices(['wasm', 'wasm-scalar', 'reference']))
+    .addOption(new Option('--backend <kind>', 'kernels: wasm (SIMD, default), wasm-scalar, reference, auto (the fastest here); webgpu is not in this build yet').choices([...BACKEND_CHOICES]))
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', OVERVIEW)
     .configureOutput({

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Context } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
-import { parseTarget, type Backbone } from '../config/settings.js';
+import { parseTarget, type BackboneName as Backbone } from '@lers/models';
 import { addSettingOptions } from '../config/options.js';
 import { commandSettings } from './train.js';
 import { defaultMethods, expandGrid, PROFILES, type GridSpec } from '../bench/grid.js';

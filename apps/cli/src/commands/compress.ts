@@ -1,20 +1,19 @@
 /** `lers compress model.lers --method magprune|ptq|... -o out.lers`: post-training compression. */
 import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { JsonObject } from '@lers/data';
-import { writeModelFile } from '@lers/embeddings/node';
+import { checkCompressMethod, compressModel, datasetInfoOf, evaluateBoth, flatMetrics, loadModel, methodRegistrations, parseKeyValues, parseTarget, saveModel, tableSizes, type TrainSettings } from '@lers/models';
 import { Context } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
-import { parseKeyValues, parseTarget, type TrainSettings } from '../config/settings.js';
-import { modelTables } from '../model-io/build.js';
-import { POST_TRAINING_METHODS } from '../model-io/methods.js';
-import { datasetInfo, datasetInfoOf, loadModel, saveModel, tableSizes } from '../model-io/model-io.js';
-import { openModelFile } from '../model-io/serve.js';
-import { compressModel, evaluateBoth } from '../run/compress.js';
-import { flatMetrics } from '../run/training.js';
+import { openModelFile, writeModel } from '../cli/model-files.js';
+import { preparedInfo } from '../data/prepare.js';
 import { datasetOfModel } from './eval.js';
+
+/** The post-training methods of the registry (what compress takes). */
+function postTrainingMethods(): string[] {
+  return methodRegistrations().filter((m) => m.kind === 'post-training').map((m) => m.name);
+}
 
 function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
@@ -23,9 +22,9 @@ function collect(v: string, prev: string[] | undefined): string[] {
 export function registerCompress(program: Command, streams: Streams): void {
   program
     .command('compress')
-    .description(`post-training compression of a trained full model (${POST_TRAINING_METHODS.join(', ')})`)
+    .description(`post-training compression of a trained full model (${postTrainingMethods().join(', ')})`)
     .argument('<model>', 'a .lers model file with full tables')
-    .requiredOption('--method <name>', `post-training method: ${POST_TRAINING_METHODS.join(', ')}`)
+    .requiredOption('--method <name>', `post-training method: ${postTrainingMethods().join(', ')}`)
     .option('--target <sparsity>', 'target sparsity, e.g. 0.8 or 80% (ptq: 0.5 = 16 bit, 0.75 = int8, ...)')
     .option('--format <format>', 'ptq storage format: fp16, int8, int16, rowwise-int8, rowwise-int4, rowwise-int2')
     .option('--kmin <n|auto>', 'magprune: largest entries protected per row, or auto (chosen on validation)', 'auto')
@@ -52,6 +51,7 @@ Examples:
         cmd: Command,
       ) => {
         const ctx = new Context(cmd, streams);
+        checkCompressMethod(opts.method);
         const target = opts.target === undefined ? null : parseTarget(opts.target, '--target');
         const options: JsonObject = parseKeyValues(opts.methodOption ?? [], '--method-option');
         if (opts.format !== undefined) {
@@ -69,7 +69,7 @@ Examples:
         const data = opts.eval ? await datasetOfModel(file, ctx.io, opts.data, opts.dataOption, opts.cacheDir) : null;
         const out = resolve(opts.out);
         const result = await ctx.withBackend(async (be) => {
-          const { model: full, settings } = loadModel(file, be, data?.dataset);
+          const { model: full, settings } = loadModel(file, be, data?.dataset, path);
           try {
             const sourceMetrics = data !== null ? await evaluateBoth(full) : null;
             const ds = full.dataset;
@@ -81,12 +81,12 @@ Examples:
                 settings: s,
                 config: s as unknown as JsonObject,
                 method: { name: opts.method, target, options: c.options },
-                dataset: data !== null ? datasetInfo(data.ref, data.name, data.dataset) : datasetInfoOf(file.header),
+                dataset: data !== null ? preparedInfo(data) : datasetInfoOf(file.header),
                 metrics: metrics !== null ? flatMetrics(metrics.valid, metrics.test) : {},
                 extra: { compressedFrom: resolve(path), kMin: c.kMin, kMinTrials: c.trials as unknown as JsonObject[], sourceMetrics: sourceMetrics as unknown as JsonObject },
               });
-              await writeModelFile(out, contents);
-              return { sizes: tableSizes(modelTables(c.model), c.options), metrics, sourceMetrics, kMin: c.kMin, trials: c.trials, options: c.options };
+              const bytes = await writeModel(out, contents);
+              return { bytes, sizes: tableSizes(c.model.embeddingTables(), c.options), metrics, sourceMetrics, kMin: c.kMin, trials: c.trials, options: c.options };
             } finally {
               c.model.dispose();
             }
@@ -94,7 +94,7 @@ Examples:
             full.dispose();
           }
         });
-        const bytes = (await stat(out)).size;
+        const bytes = result.bytes;
         ctx.io.result(
           { output: out, fileBytes: bytes, method: opts.method, target, kMin: result.kMin, kMinTrials: result.trials, options: result.options, params: result.sizes.params, sparsity: result.sizes.sparsity, embeddingBytes: result.sizes.memoryBytes, sizes: result.sizes, metrics: result.metrics, sourceMetrics: result.sourceMetrics },
           () => {

@@ -1,21 +1,19 @@
 /** `lers eval model.lers`: metrics of a model file on the valid and test splits of its dataset. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Dataset } from '@lers/data';
 import type { ModelFile } from '@lers/embeddings';
+import { datasetInfoOf, loadModel, parseKeyValues, type Metrics } from '@lers/models';
 import { Context } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Io, Streams } from '../cli/io.js';
-import { parseKeyValues } from '../config/settings.js';
+import { openModelFile } from '../cli/model-files.js';
 import { dataRefName, loadData, resolveDataRef, type DataRef } from '../data/datasets.js';
-import { datasetInfoOf } from '../model-io/model-io.js';
-import { openModelFile } from '../model-io/serve.js';
-import { evaluateFile } from '../run/evaluate.js';
+import type { PreparedData } from '../data/prepare.js';
 
 /** The dataset of a model file (its stored reference, or --data). */
-export async function datasetOfModel(file: ModelFile, io: Io, data?: string, dataOptions?: string[], cacheDir?: string): Promise<{ ref: DataRef; name: string; dataset: Dataset }> {
+export async function datasetOfModel(file: ModelFile, io: Io, data?: string, dataOptions?: string[], cacheDir?: string): Promise<PreparedData> {
   const stored = datasetInfoOf(file.header);
-  const ref = data !== undefined ? resolveDataRef(data, parseKeyValues(dataOptions ?? [], '--data-option')) : (stored.ref as DataRef);
+  const ref = data !== undefined ? resolveDataRef(data, parseKeyValues(dataOptions ?? [], '--data-option')) : (stored.ref as unknown as DataRef);
   const dataset = await loadData(ref, { cacheDir, onInfo: (t) => { io.info(t); } });
   return { ref, name: data !== undefined ? dataRefName(ref) : stored.name, dataset };
 }
@@ -40,7 +38,16 @@ export function registerEval(program: Command, streams: Streams): void {
       const file = await openModelFile(path);
       const data = await datasetOfModel(file, ctx.io, opts.data, opts.dataOption, opts.cacheDir);
       const splits = opts.split === 'all' ? (['valid', 'test'] as const) : ([opts.split] as ['valid'] | ['test']);
-      const metrics = await ctx.withBackend((be) => evaluateFile(file, be, data.dataset, splits));
+      const metrics = await ctx.withBackend(async (be) => {
+        const { model } = loadModel(file, be, data.dataset, path);
+        try {
+          const out: Record<string, Metrics> = {};
+          for (const s of splits) out[s] = await model.evaluate(s);
+          return out;
+        } finally {
+          model.dispose();
+        }
+      });
       const h = file.header;
       const sizes = h.method.sizes as { params: number; sparsity: number; memoryBytes: number };
       ctx.io.result(

@@ -5,12 +5,9 @@ import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { auc, logLoss } from '@lers/eval';
 import { Context, positiveInt } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
 import { checkInterrupted } from '../cli/signals.js';
-import { loadModel } from '../model-io/model-io.js';
-import { idRowDecoder, rawRowDecoder, resolveRowFormat, type RowDecoder } from '../model-io/row-input.js';
-import { CtrPredictor, LightGcn, openModelFile } from '../model-io/serve.js';
+import { idRowDecoder, rawRowDecoder, resolveRowFormat, type RowDecoder } from './predict-rows.js';
 
 const HELP = `
 Input: one row per line, in one of these formats (--format; default auto):
@@ -59,28 +56,15 @@ export function registerPredict(program: Command, streams: Streams): void {
     .action(async (path: string, opts: PredictOptions, cmd: Command) => {
       const ctx = new Context(cmd, streams);
       const batch = positiveInt(opts.batch, '--batch');
-      const file = await openModelFile(path);
-      if (file.header.task !== 'ctr') throw new UsageError(`${path} is a ${file.header.task} model: predict needs a ctr model (use \`lers recommend\` for cf)`);
       const label = opts.label === true;
       const source = opts.input ?? '<stdin>';
       const input = opts.input === undefined ? process.stdin : opts.input.endsWith('.gz') ? createReadStream(opts.input).pipe(createGunzip()) : createReadStream(opts.input);
-      await ctx.withBackend(async (be) => {
-        const { model } = loadModel(file, be);
-        if (model instanceof LightGcn) {
-          model.dispose();
-          throw new UsageError('predict needs a DeepFM or DCN-Mix model');
-        }
-        let decode: RowDecoder;
-        try {
-          const ds = model.dataset;
-          const format = resolveRowFormat(opts.format, opts.ids, ds.vocabulary ?? null, path);
-          decode = format === 'ids' ? idRowDecoder(ds, opts.ids === 'local' ? 'local' : 'global', label, source) : rawRowDecoder(ds.vocabulary!, label, source);
-        } catch (err) {
-          model.dispose();
-          throw err;
-        }
-        const pred = new CtrPredictor(model);
-        const F = pred.fields;
+      const rec = await ctx.loadRecommender(path, 'ctr');
+      try {
+        const schema = rec.ctrSchema();
+        const format = resolveRowFormat(opts.format, opts.ids, schema.vocabulary, path);
+        const decode: RowDecoder = format === 'ids' ? idRowDecoder(schema, opts.ids === 'local' ? 'local' : 'global', label, source) : rawRowDecoder(schema.vocabulary!, label, source);
+        const F = schema.fields;
         let x = new Int32Array(batch * F);
         let n = 0;
         let row = 0;
@@ -88,7 +72,7 @@ export function registerPredict(program: Command, streams: Streams): void {
         const probs: number[] = [];
         const flush = async (): Promise<void> => {
           if (n === 0) return;
-          const p = await pred.predict(x, n);
+          const p = await rec.predict(x.subarray(0, n * F));
           let text = '';
           for (let i = 0; i < n; i++) {
             text += ctx.flags.json ? `{"row":${row - n + i},"p":${p[i]}}\n` : `${p[i].toFixed(6)}\n`;
@@ -114,13 +98,14 @@ export function registerPredict(program: Command, streams: Streams): void {
           await flush();
         } finally {
           lines.close();
-          model.dispose();
         }
         if (label && labels.length > 0) {
           const y = Float32Array.from(labels);
           const p = Float32Array.from(probs);
           ctx.io.info(`rows ${labels.length}: AUC ${auc(p, y).toFixed(4)}, LogLoss ${logLoss(p, y).toFixed(4)}`);
         }
-      });
+      } finally {
+        rec.dispose();
+      }
     });
 }

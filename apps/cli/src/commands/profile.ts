@@ -1,21 +1,38 @@
 /** `lers profile model.lers`: load time and memory, peak memory, request latency by phase. */
-import type { Command } from 'commander';
+import { stat } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { memorySnapshot } from '@lers/eval';
+import { CF_SERVING_MODES, type CfServingMode, type ModelInfo, type PhaseTiming } from '@lers/runtime';
 import { Context, nonNegativeInt, positiveInt } from '../cli/context.js';
 import type { Streams } from '../cli/io.js';
-import { profileModelFile, type ProfileResult } from '../run/profile.js';
 
 const mb = (b: number | null): string => (b === null ? '-' : `${(b / 1048576).toFixed(1)} MiB`);
-const ms = (t: { minMs: number; medianMs: number; maxMs: number }): string => `${t.minMs.toFixed(3)} / ${t.medianMs.toFixed(3)} / ${t.maxMs.toFixed(3)} ms`;
+const ms = (t: PhaseTiming): string => `${t.minMs.toFixed(3)} / ${t.medianMs.toFixed(3)} / ${t.maxMs.toFixed(3)} ms`;
+
+/** What `lers profile` measures. */
+export interface ProfileReport {
+  readonly info: ModelInfo;
+  readonly fileBytes: number;
+  readonly load: { readonly totalMs: number; readonly rssDeltaBytes: number | null; readonly arrayBuffersDeltaBytes: number | null };
+  readonly peakRssBytes: number | null;
+  readonly repeats: number;
+  readonly latency: Readonly<Record<string, PhaseTiming>>;
+  readonly batch: number | null;
+  readonly k: number | null;
+}
 
 /** The text report of a profile. */
-export function profileText(path: string, p: ProfileResult): string {
+export function profileText(path: string, p: ProfileReport): string {
+  const i = p.info;
+  const sizes = i.sizes as { params?: number; sparsity?: number; memoryBytes?: number };
   return [
-    `${path}: ${p.backbone} ${p.method}${p.target !== null ? ` target ${p.target}` : ''} on ${p.backend} (${p.threads} thread${p.threads > 1 ? 's' : ''})`,
-    `size:    file ${p.fileBytes} bytes, embeddings ${p.embeddingBytes} bytes, ${p.params} params (sparsity ${p.sparsity.toFixed(4)})`,
-    `load:    ${p.load.totalMs.toFixed(1)} ms (read ${p.load.readMs.toFixed(1)} ms, build ${p.load.buildMs.toFixed(1)} ms); memory +${mb(p.load.rssDeltaBytes)} RSS, +${mb(p.load.arrayBuffersDeltaBytes)} array buffers`,
+    `${path}: ${i.backbone} ${i.method.name}${i.method.target !== null ? ` target ${i.method.target}` : ''} on ${i.backend.kind} (${i.backend.threads} thread${i.backend.threads > 1 ? 's' : ''}; ${i.backend.reason})`,
+    ...(i.serving !== null ? [`serving: ${i.serving.mode} (${i.serving.why})`] : []),
+    `size:    file ${p.fileBytes} bytes, embeddings ${sizes.memoryBytes ?? '-'} bytes, ${sizes.params ?? '-'} params (sparsity ${(sizes.sparsity ?? 0).toFixed(4)}); held in memory ${i.memoryBytes} bytes`,
+    `load:    ${p.load.totalMs.toFixed(1)} ms; memory +${mb(p.load.rssDeltaBytes)} RSS, +${mb(p.load.arrayBuffersDeltaBytes)} array buffers`,
     `peak:    ${mb(p.peakRssBytes)} RSS`,
-    `latency (min / median / max over ${p.repeats} repeats${p.task === 'cf' ? `, top-${p.k}` : ''}):`,
-    ...Object.entries(p.latency).map(([k, t]) => `  ${(p.task === 'ctr' && k === 'batch' ? `batch-${p.batch}` : k).padEnd(12)} ${ms(t)}`),
+    `latency (min / median / max over ${p.repeats} repeats${i.task === 'cf' ? `, top-${p.k}` : ''}):`,
+    ...Object.entries(p.latency).map(([k, t]) => `  ${(i.task === 'ctr' && k === 'batch' ? `batch-${p.batch}` : k).padEnd(12)} ${ms(t)}`),
   ].join('\n');
 }
 
@@ -29,29 +46,58 @@ export function registerProfile(program: Command, streams: Streams): void {
     .option('-u, --user <id>', 'CF: the requesting user (default: seeded random users)')
     .option('-k, --k <n>', 'CF: top-k', '20')
     .option('--batch <n>', 'CTR: rows per request batch', '64')
+    .addOption(new Option('--serving <mode>', 'CF: propagate per request (the paper\'s edge setting), or cached final embeddings (fp32, int8)').choices([...CF_SERVING_MODES]).default('propagate'))
     .addHelpText(
       'after',
       `
-CF requests are split into propagation (table lookups + graph propagation over all nodes), scoring
-(one user against every item), filtering (the user's train items masked) and top-k.
-CTR requests are batches of random valid rows (--batch, default 64) and single rows.
+CF requests are split into propagation (table lookups + graph propagation over all nodes; none
+when cached), scoring (one user against every item), filtering (the user's train items masked)
+and top-k. CTR requests are batches of random valid rows (--batch, default 64) and single rows.
 
 Examples:
   $ lers profile qr80.lers
+  $ lers profile qr80.lers --serving cached-int8
   $ lers profile deepfm.lers --batch 64 --repeats 100 --json
   $ lers profile qr80.lers --threads 2 --user 42`,
     )
-    .action(async (path: string, opts: { repeats: string; warmup: string; user?: string; k: string; batch: string }, cmd: Command) => {
+    .action(async (path: string, opts: { repeats: string; warmup: string; user?: string; k: string; batch: string; serving: CfServingMode }, cmd: Command) => {
       const ctx = new Context(cmd, streams);
       const options = {
         repeats: positiveInt(opts.repeats, '--repeats'),
         warmup: nonNegativeInt(opts.warmup, '--warmup'),
-        users: opts.user === undefined ? undefined : [nonNegativeInt(opts.user, '--user')],
+        ...(opts.user !== undefined ? { users: [nonNegativeInt(opts.user, '--user')] } : {}),
         k: positiveInt(opts.k, '-k'),
         batch: positiveInt(opts.batch, '--batch'),
         seed: ctx.flags.seed ?? 2023,
       };
-      const p = await ctx.withBackend((be) => profileModelFile(path, be, options));
-      ctx.io.result({ model: path, ...p }, () => profileText(path, p));
+      const fileBytes = (await stat(path).catch(() => ({ size: 0 }))).size;
+      const before = memorySnapshot();
+      const t0 = performance.now();
+      const rec = await ctx.loadRecommender(path, null, opts.serving);
+      const totalMs = performance.now() - t0;
+      const after = memorySnapshot();
+      const delta = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a - b);
+      let p: ProfileReport;
+      try {
+        const latency = await rec.profile(options);
+        const info = rec.info();
+        p = {
+          info,
+          fileBytes,
+          load: { totalMs, rssDeltaBytes: delta(after.rssBytes, before.rssBytes), arrayBuffersDeltaBytes: delta(after.arrayBuffersBytes, before.arrayBuffersBytes) },
+          peakRssBytes: memorySnapshot().maxRssBytes,
+          repeats: options.repeats,
+          latency,
+          batch: info.task === 'ctr' ? options.batch : null,
+          k: info.task === 'cf' ? options.k : null,
+        };
+      } finally {
+        rec.dispose();
+      }
+      const i = p.info;
+      ctx.io.result(
+        { model: path, task: i.task, backbone: i.backbone, method: i.method.name, target: i.method.target, backend: i.backend.kind, threads: i.backend.threads, backendReason: i.backend.reason, serving: i.serving, memoryBytes: i.memoryBytes, ...p },
+        () => profileText(path, p),
+      );
     });
 }

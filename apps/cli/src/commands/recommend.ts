@@ -1,10 +1,8 @@
 /** `lers recommend model.lers --user 42 -k 20`: top-k items for users of a CF model. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { CF_SERVING_MODES, type CfServingMode } from '@lers/runtime';
 import { Context, nonNegativeInt, positiveInt } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
-import { loadModel } from '../model-io/model-io.js';
-import { CfRecommender, LightGcn, itemIds, openModelFile, userIndex } from '../model-io/serve.js';
 
 function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), ...v.split(',').filter((s) => s.trim() !== '')];
@@ -27,31 +25,19 @@ Examples:
   $ lers recommend qr80.lers --user 42
   $ lers recommend qr80.lers --user 1,2,3 -k 10 --json`,
     )
-    .action(async (path: string, opts: { user: string[]; k: string; mask: boolean }, cmd: Command) => {
+    .addOption(new Option('--serving <mode>', 'propagate once and keep the final embeddings (cached, cached-int8), or propagate per request').choices([...CF_SERVING_MODES]).default('cached'))
+    .action(async (path: string, opts: { user: string[]; k: string; mask: boolean; serving: CfServingMode }, cmd: Command) => {
       const ctx = new Context(cmd, streams);
       const k = positiveInt(opts.k, '-k');
       const users = opts.user.map((u) => nonNegativeInt(u, '--user'));
-      const file = await openModelFile(path);
-      if (file.header.task !== 'cf') throw new UsageError(`${path} is a ${file.header.task} model: recommend needs a cf model (use \`lers predict\` for ctr)`);
-      const out = await ctx.withBackend((be) => {
-        const { model } = loadModel(file, be);
-        if (!(model instanceof LightGcn)) {
-          model.dispose();
-          throw new UsageError('recommend needs a LightGCN model');
-        }
-        const rec = new CfRecommender(model);
-        try {
-          rec.propagate();
-          const recs = users.map((u) => {
-            const r = rec.recommend(userIndex(model, u), k, opts.mask);
-            return { user: u, items: itemIds(model, r.items), scores: Array.from(r.scores) };
-          });
-          return Promise.resolve(recs);
-        } finally {
-          rec.dispose();
-          model.dispose();
-        }
-      });
+      const rec = await ctx.loadRecommender(path, 'cf', opts.serving);
+      let out: { user: number; items: number[]; scores: number[] }[];
+      try {
+        const recs = await rec.recommendMany(users, { k, excludeSeen: opts.mask });
+        out = recs.map((r) => ({ user: r.user, items: Array.from(r.items), scores: Array.from(r.scores) }));
+      } finally {
+        rec.dispose();
+      }
       ctx.io.result({ model: path, k, masked: opts.mask, users: out }, () =>
         out.map((r) => [`user ${r.user}`, ...r.items.map((it, i) => `  ${String(i + 1).padStart(3)}  item ${String(it).padStart(7)}  score ${r.scores[i].toFixed(4)}`)].join('\n')).join('\n'),
       );

@@ -1,17 +1,17 @@
 /** `lers train`: train a model with a (compressed) embedding method to a target sparsity. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { JsonObject } from '@lers/data';
+import { checkTrainable, effectiveConfig, flatMetrics, planOptions, planTables, resolveSettings, saveModel, tableSizes, trainFromSettings, type PartialSettings, type TrainOutcome, type TrainSettings } from '@lers/models';
 import { Context } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
+import { writeModel } from '../cli/model-files.js';
+import { trainProgress } from '../cli/train-progress.js';
 import { loadConfigFile } from '../config/file.js';
 import { addSettingOptions, mergeSettings, settingsFromFlags } from '../config/options.js';
-import { effectiveConfig, resolveSettings, type PartialSettings, type TrainSettings } from '../config/settings.js';
 import { dataTask } from '../data/datasets.js';
-import { modelTables, planTables } from '../model-io/build.js';
-import { tableSizes } from '../model-io/model-io.js';
-import { checkTrainMethod } from '../model-io/methods.js';
-import { flatMetrics, planOptions, prepareData, trainFromSettings, writeTrained } from '../run/training.js';
+import { prepareData, preparedInfo, type PreparedData } from '../data/prepare.js';
 
 const EXAMPLES = `
 Settings come from the flags, then the --config file (JSON or YAML, same keys in camelCase,
@@ -34,10 +34,23 @@ export async function commandSettings(cmd: Command, configPath: string | undefin
   return { given, raw };
 }
 
-/** Checks the method and target of settings for training. */
-export function checkTrainable(s: TrainSettings): void {
-  checkTrainMethod(s.method);
-  if (s.method !== 'full' && s.target === null) throw new UsageError(`method ${s.method} needs --target (a sparsity such as 0.5, 0.8 or 0.95)`);
+/** Writes a trained model file atomically (its settings, sizes, metrics and training summary); returns its size. */
+export async function writeTrained(path: string, outcome: TrainOutcome, s: TrainSettings, data: PreparedData, extra?: JsonObject): Promise<number> {
+  const contents = await saveModel(outcome.model, {
+    settings: s,
+    config: s as unknown as JsonObject,
+    method: { name: s.method, target: s.target, options: planOptions(outcome.plans) },
+    dataset: preparedInfo(data),
+    metrics: outcome.metrics,
+    extra: {
+      bestEpoch: outcome.result.bestEpoch,
+      lastEpoch: outcome.result.lastEpoch,
+      stoppedEarly: outcome.result.stoppedEarly,
+      trainSeconds: outcome.result.trainSeconds,
+      ...(extra ?? {}),
+    },
+  });
+  return writeModel(path, contents);
 }
 
 export function registerTrain(program: Command, streams: Streams): void {
@@ -55,6 +68,7 @@ export function registerTrain(program: Command, streams: Streams): void {
     const ctx = new Context(c, streams);
     const { given } = await commandSettings(c, opts.config, ctx.flags.seed);
     const s = resolveSettings(given, dataTask);
+    if (s.method !== 'full' && s.target === null) throw new UsageError(`method ${s.method} needs --target (a sparsity such as 0.5, 0.8 or 0.95)`);
     checkTrainable(s);
     const config = effectiveConfig(s);
     const out = resolve(opts.out ?? 'model.lers');
@@ -67,12 +81,12 @@ export function registerTrain(program: Command, streams: Streams): void {
     }
     ctx.io.info(`config ${JSON.stringify(config)}`);
     await ctx.withBackend(async (be) => {
-      const outcome = await trainFromSettings(be, data, s, { io: ctx.io, checkpoint: opts.checkpoint === undefined ? null : resolve(opts.checkpoint), plans });
+      const outcome = await trainFromSettings(be, data.dataset, s, { ...trainProgress(ctx.io, 'train'), checkpoint: opts.checkpoint === undefined ? null : resolve(opts.checkpoint), plans });
       try {
         const bytes = await writeTrained(out, outcome, s, data);
         const r = outcome.result;
         const metrics = { valid: r.bestValid, test: r.test };
-        const size = tableSizes(modelTables(outcome.model));
+        const size = tableSizes(outcome.model.embeddingTables());
         ctx.io.result(
           {
             output: out,

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../cli/errors.js';
-import { SETTINGS, camel, parseSetting, specOf, type PartialSettings } from './settings.js';
+import { SETTINGS, camel, parseSetting, specOf, type PartialSettings } from '@lers/models';
 
 /** Parses config text (YAML when the file name says so or it is not JSON-shaped). */
 export function parseConfigText(text: string, file: string): Record<string, unknown> {

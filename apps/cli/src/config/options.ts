@@ -1,7 +1,7 @@
 /** Command-line flags of the training settings (one per setting; see settings.ts). */
 import { Option, type Command } from 'commander';
 import type { JsonObject } from '@lers/data';
-import { parseKeyValues, parseSetting, SETTINGS, kebab, type PartialSettings, type SettingSpec } from './settings.js';
+import { parseKeyValues, parseSetting, SETTINGS, kebab, type PartialSettings, type SettingSpec } from '@lers/models';
 
 function flagName(spec: SettingSpec): string {
   if (spec.key === 'methodOptions') return 'method-option';

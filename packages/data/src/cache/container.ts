@@ -193,11 +193,18 @@ export function parseHeader(json: Uint8Array, file: string, format: ContainerFor
   return header;
 }
 
+/** A checked container: its header and where its data region starts in the bytes. */
+export interface ParsedContainer {
+  readonly header: ContainerHeader;
+  /** Byte offset of the data region (section offsets are relative to it). */
+  readonly dataStart: number;
+}
+
 /**
- * Reads a container from bytes (no file system). Sections are zero-copy views into `bytes` when
- * aligned, copies otherwise. Throws `CacheFormatError` for a foreign, newer, truncated or corrupted file.
+ * Checks a container in `bytes` (prefix, header, size, checksum) without making any section view:
+ * throws `CacheFormatError` for a foreign, newer, truncated or corrupted file.
  */
-export function decodeContainer(bytes: Uint8Array, file = '<memory>', format: ContainerFormat = DATASET_FORMAT): { header: ContainerHeader; sections: Map<string, SectionArray> } {
+export function parseContainer(bytes: Uint8Array, file = '<memory>', format: ContainerFormat = DATASET_FORMAT): ParsedContainer {
   const headerLength = parsePrefix(bytes.subarray(0, PREFIX_BYTES), file, format);
   if (bytes.length < PREFIX_BYTES + headerLength) throw new CacheFormatError(file, 'truncated', 'file ends inside the header', format.what);
   const header = parseHeader(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength), file, format);
@@ -208,17 +215,36 @@ export function decodeContainer(bytes: Uint8Array, file = '<memory>', format: Co
   const stored = new DataView(bytes.buffer, bytes.byteOffset + body, 4).getUint32(0, true);
   const actual = new Murmur3().update(bytes.subarray(0, body)).digest();
   if (stored !== actual) throw new CacheFormatError(file, 'checksum', `stored ${hex(stored)}, computed ${hex(actual)}`, format.what);
+  return { header, dataStart };
+}
+
+/** Bytes per element of a section's dtype. */
+export function sectionElementBytes(dtype: SectionDType): number {
+  return CONSTRUCTORS[dtype].BYTES_PER_ELEMENT;
+}
+
+/**
+ * A section of a parsed container as a typed array over `bytes`: a zero-copy view when aligned,
+ * a copy otherwise.
+ */
+export function sectionView(bytes: Uint8Array, parsed: ParsedContainer, s: SectionEntry): SectionArray {
+  const ctor = CONSTRUCTORS[s.dtype];
+  const start = parsed.dataStart + s.offset;
+  const at = bytes.byteOffset + start;
+  return at % ctor.BYTES_PER_ELEMENT === 0
+    ? new ctor(bytes.buffer as ArrayBuffer, at, s.length)
+    : new ctor(bytes.slice(start, start + s.length * ctor.BYTES_PER_ELEMENT).buffer);
+}
+
+/**
+ * Reads a container from bytes (no file system). Sections are zero-copy views into `bytes` when
+ * aligned, copies otherwise. Throws `CacheFormatError` for a foreign, newer, truncated or corrupted file.
+ */
+export function decodeContainer(bytes: Uint8Array, file = '<memory>', format: ContainerFormat = DATASET_FORMAT): { header: ContainerHeader; sections: Map<string, SectionArray> } {
+  const parsed = parseContainer(bytes, file, format);
   const sections = new Map<string, SectionArray>();
-  for (const s of header.sections) {
-    const ctor = CONSTRUCTORS[s.dtype];
-    const at = bytes.byteOffset + dataStart + s.offset;
-    const data =
-      at % ctor.BYTES_PER_ELEMENT === 0
-        ? new ctor(bytes.buffer as ArrayBuffer, at, s.length)
-        : new ctor(bytes.slice(dataStart + s.offset, dataStart + s.offset + s.length * ctor.BYTES_PER_ELEMENT).buffer);
-    sections.set(s.name, data);
-  }
-  return { header, sections };
+  for (const s of parsed.header.sections) sections.set(s.name, sectionView(bytes, parsed, s));
+  return { header: parsed.header, sections };
 }
 
 function hex(n: number): string {

@@ -1,46 +1,67 @@
 import type { CsrMatrix, WeightedCsrMatrix } from './csr.js';
 
 /**
- * The symmetric normalized adjacency `D^-1/2 A D^-1/2` of the user-item bipartite graph, as CSR over
- * (users + items) nodes: users first, item i is node `users + i`. Entry (u, users+i) and its mirror
- * hold `1 / sqrt(deg(u) * deg(i))`; nodes without edges have empty rows.
- *
- * Linear time: degrees by counting, item rows filled by a counting-sort transpose, so every row comes
- * out sorted. `train` must be deduplicated (as `csrFromPairs` makes it), or repeated edges count twice.
+ * The two off-diagonal blocks of the normalized bipartite adjacency `D^-1/2 A D^-1/2`: `userRows`
+ * (users x items, the train graph's own indptr and indices with value `1 / sqrt(deg(u) deg(i))`)
+ * and `itemRows` (items x users, its transpose, each row sorted by user). Propagating each side
+ * from the other with these gives the same sums, term by term, as the symmetric matrix of
+ * `buildNormalizedAdjacency`. Linear time (counting-sort transpose). `train` must be deduplicated.
  */
-export function buildNormalizedAdjacency(train: CsrMatrix, users: number, items: number): WeightedCsrMatrix {
-  if (train.rows !== users) throw new RangeError(`buildNormalizedAdjacency: train has ${train.rows} rows, expected ${users}`);
-  if (train.cols > items) throw new RangeError(`buildNormalizedAdjacency: train has ${train.cols} columns, more than ${items} items`);
-  const nodes = users + items;
+export function buildNormalizedBipartite(train: CsrMatrix, users: number, items: number): { userRows: WeightedCsrMatrix; itemRows: WeightedCsrMatrix } {
+  if (train.rows !== users) throw new RangeError(`normalized adjacency: train has ${train.rows} rows, expected ${users}`);
+  if (train.cols > items) throw new RangeError(`normalized adjacency: train has ${train.cols} columns, more than ${items} items`);
   const nnz = train.indptr[users];
   const itemDeg = new Int32Array(items);
   for (let k = 0; k < nnz; k++) itemDeg[train.indices[k]]++;
-
-  const indptr = new Int32Array(nodes + 1);
-  for (let u = 0; u < users; u++) indptr[u + 1] = indptr[u] + train.indptr[u + 1] - train.indptr[u];
-  for (let i = 0; i < items; i++) indptr[users + i + 1] = indptr[users + i] + itemDeg[i];
-
-  const indices = new Int32Array(2 * nnz);
-  const values = new Float32Array(2 * nnz);
+  const itemIndptr = new Int32Array(items + 1);
+  for (let i = 0; i < items; i++) itemIndptr[i + 1] = itemIndptr[i] + itemDeg[i];
   const itemInvSqrt = new Float64Array(items);
   for (let i = 0; i < items; i++) itemInvSqrt[i] = itemDeg[i] > 0 ? 1 / Math.sqrt(itemDeg[i]) : 0;
+
+  const userValues = new Float32Array(nnz);
+  const itemIndices = new Int32Array(nnz);
+  const itemValues = new Float32Array(nnz);
   // Item rows are filled while scanning users in order, so each item row is sorted by user id.
-  const itemCursor = indptr.slice(users, nodes);
+  const itemCursor = itemIndptr.slice(0, items);
   for (let u = 0; u < users; u++) {
     const start = train.indptr[u];
     const end = train.indptr[u + 1];
     if (end === start) continue;
     const userInvSqrt = 1 / Math.sqrt(end - start);
-    let out = indptr[u];
     for (let k = start; k < end; k++) {
       const i = train.indices[k];
       const w = userInvSqrt * itemInvSqrt[i];
-      indices[out] = users + i;
-      values[out++] = w;
+      userValues[k] = w;
       const back = itemCursor[i]++;
-      indices[back] = u;
-      values[back] = w;
+      itemIndices[back] = u;
+      itemValues[back] = w;
     }
   }
+  return {
+    userRows: { rows: users, cols: items, indptr: train.indptr.subarray(0, users + 1), indices: train.indices.subarray(0, nnz), values: userValues },
+    itemRows: { rows: items, cols: users, indptr: itemIndptr, indices: itemIndices, values: itemValues },
+  };
+}
+
+/**
+ * The symmetric normalized adjacency `D^-1/2 A D^-1/2` of the user-item bipartite graph, as CSR over
+ * (users + items) nodes: users first, item i is node `users + i`. Entry (u, users+i) and its mirror
+ * hold `1 / sqrt(deg(u) * deg(i))`; nodes without edges have empty rows; every row is sorted.
+ * The two blocks of `buildNormalizedBipartite`, stacked. `train` must be deduplicated (as
+ * `csrFromPairs` makes it), or repeated edges count twice.
+ */
+export function buildNormalizedAdjacency(train: CsrMatrix, users: number, items: number): WeightedCsrMatrix {
+  const { userRows, itemRows } = buildNormalizedBipartite(train, users, items);
+  const nodes = users + items;
+  const nnz = userRows.indices.length;
+  const indptr = new Int32Array(nodes + 1);
+  indptr.set(userRows.indptr, 0);
+  for (let i = 1; i <= items; i++) indptr[users + i] = nnz + itemRows.indptr[i];
+  const indices = new Int32Array(2 * nnz);
+  for (let k = 0; k < nnz; k++) indices[k] = users + userRows.indices[k];
+  indices.set(itemRows.indices, nnz);
+  const values = new Float32Array(2 * nnz);
+  values.set(userRows.values, 0);
+  values.set(itemRows.values, nnz);
   return { rows: nodes, cols: nodes, indptr, indices, values };
 }

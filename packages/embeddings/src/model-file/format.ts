@@ -3,10 +3,9 @@
  * 16-byte aligned typed-array sections viewable without copying, trailing checksum) holding one
  * trained or compressed model. Works from bytes only, so Node, browsers and workers share it.
  */
-import { CtrVocabulary, decodeContainer, encodeContainer, LersDataError, type ContainerFormat, type JsonObject, type Section, type SectionArray, type SerializedCtrVocabulary } from '@lers/data';
-import { loadTable } from '../registry.js';
-import type { EmbeddingTable, SerializedTable } from '../table.js';
-import type { Backend } from '@lers/kernels';
+import type { Buf, HostBackend } from '@lers/kernels';
+import { CtrVocabulary, decodeContainer, encodeContainer, LersDataError, parseContainer, sectionView, type ContainerFormat, type JsonObject, type Section, type SectionArray, type SectionDType, type SerializedCtrVocabulary } from '@lers/data';
+import type { SerializedTable } from '../table.js';
 
 /** The container format of model files; `version` is the newest this code reads and the one it writes. */
 export const MODEL_FORMAT: ContainerFormat = { magic: 'LERSMODL', version: 1, what: 'lers model file' };
@@ -50,6 +49,11 @@ export interface ModelHeader {
 export interface ModelFile {
   readonly header: ModelHeader;
   readonly sections: ReadonlyMap<string, SectionArray>;
+  /**
+   * For a file read into backend memory (`decodeResidentModelFile`): a section as a backend handle
+   * over the file's bytes (zero-copy), for loaders that can use it in place.
+   */
+  readonly resident?: (name: string) => Buf | undefined;
 }
 
 /** Raised for a file that is not a valid model file of a version this code reads. */
@@ -102,7 +106,86 @@ export function encodeModelFile(contents: ModelContents): Uint8Array {
  */
 export function decodeModelFile(bytes: Uint8Array, file = '<memory>'): ModelFile {
   const { header, sections } = decodeContainer(bytes, file, MODEL_FORMAT);
-  const meta = header.meta as unknown as ModelHeader;
+  return { header: checkModelHeader(header.meta, (name) => sections.has(name), file), sections };
+}
+
+/**
+ * Reads a model file whose bytes were read into a buffer of a host backend (WASM memory, say):
+ * checked like `decodeModelFile`; `resident(name)` gives a section as a handle over those bytes
+ * (zero-copy, for loaders that use it in place), and `sections` gives host copies made on first
+ * access from the memory of that moment (so they stay valid when the backend's memory grows).
+ */
+export function decodeResidentModelFile(be: HostBackend, bytes: Buf<'u8'>, file = '<memory>'): ModelFile {
+  const parsed = parseContainer(be.view(bytes), file, MODEL_FORMAT);
+  const entries = new Map(parsed.header.sections.map((s) => [s.name, s]));
+  const copies = new Map<string, SectionArray>();
+  const copy = (name: string): SectionArray | undefined => {
+    const entry = entries.get(name);
+    if (entry === undefined) return undefined;
+    let c = copies.get(name);
+    if (c === undefined) {
+      c = sectionView(be.view(bytes), parsed, entry).slice();
+      copies.set(name, c);
+    }
+    return c;
+  };
+  const sections = new LazySections([...entries.keys()], copy);
+  const resident = (name: string): Buf | undefined => {
+    const entry = entries.get(name);
+    const dtype = entry === undefined ? undefined : KERNEL_DTYPE[entry.dtype];
+    if (entry === undefined || dtype === undefined) return undefined;
+    // Sections are 16-byte aligned within the file, and backends align their buffers.
+    return be.reinterpret(bytes, parsed.dataStart + entry.offset, dtype, entry.length);
+  };
+  return { header: checkModelHeader(parsed.header.meta, (name) => entries.has(name), file), sections, resident };
+}
+
+/** The backend dtype of a section dtype (f64 sections have none: they stay host copies). */
+const KERNEL_DTYPE: Partial<Record<SectionDType, 'f32' | 'i32' | 'u32' | 'u8' | 'i8' | 'u16' | 'i16'>> = {
+  f32: 'f32',
+  i32: 'i32',
+  u32: 'u32',
+  u8: 'u8',
+  i8: 'i8',
+  u16: 'u16',
+  i16: 'i16',
+};
+
+/** A read-only map of sections whose values are made on first access. */
+class LazySections implements ReadonlyMap<string, SectionArray> {
+  constructor(
+    private readonly names: readonly string[],
+    private readonly make: (name: string) => SectionArray | undefined,
+  ) {}
+  get size(): number {
+    return this.names.length;
+  }
+  get(name: string): SectionArray | undefined {
+    return this.make(name);
+  }
+  has(name: string): boolean {
+    return this.names.includes(name);
+  }
+  *entries(): MapIterator<[string, SectionArray]> {
+    for (const n of this.names) yield [n, this.make(n)!];
+  }
+  *keys(): MapIterator<string> {
+    yield* this.names;
+  }
+  *values(): MapIterator<SectionArray> {
+    for (const n of this.names) yield this.make(n)!;
+  }
+  forEach(fn: (value: SectionArray, key: string, map: ReadonlyMap<string, SectionArray>) => void): void {
+    for (const n of this.names) fn(this.make(n)!, n, this);
+  }
+  [Symbol.iterator](): MapIterator<[string, SectionArray]> {
+    return this.entries();
+  }
+}
+
+/** Checks that a container's header describes a model whose sections are all there. */
+function checkModelHeader(metaJson: JsonObject, has: (name: string) => boolean, file: string): ModelHeader {
+  const meta = metaJson as unknown as ModelHeader;
   const ok =
     (meta.task === 'cf' || meta.task === 'ctr') &&
     typeof meta.backbone === 'string' &&
@@ -111,15 +194,15 @@ export function decodeModelFile(bytes: Uint8Array, file = '<memory>'): ModelFile
     typeof meta.method === 'object';
   if (!ok) throw new ModelFileError(file, 'the header does not describe a lers model');
   for (const [name, t] of Object.entries(meta.tables)) {
-    for (const s of t.sections) if (!sections.has(`${name}/${s}`)) throw new ModelFileError(file, `table "${name}" lacks its section "${s}"`);
+    for (const s of t.sections) if (!has(`${name}/${s}`)) throw new ModelFileError(file, `table "${name}" lacks its section "${s}"`);
   }
-  for (const d of meta.dense) if (!sections.has(`dense/${d}`)) throw new ModelFileError(file, `dense array "${d}" is missing`);
+  for (const d of meta.dense) if (!has(`dense/${d}`)) throw new ModelFileError(file, `dense array "${d}" is missing`);
   if (meta.vocabulary !== undefined) {
     const v = meta.vocabulary as Partial<NonNullable<ModelHeader['vocabulary']>>;
     if (typeof v.header !== 'object' || !Array.isArray(v.sections)) throw new ModelFileError(file, 'the vocabulary entry is malformed');
-    for (const s of v.sections) if (!sections.has(`${VOCABULARY}/${s}`)) throw new ModelFileError(file, `vocabulary section "${s}" is missing`);
+    for (const s of v.sections) if (!has(`${VOCABULARY}/${s}`)) throw new ModelFileError(file, `vocabulary section "${s}" is missing`);
   }
-  return { header: meta, sections };
+  return meta;
 }
 
 /** The serialised form of table `name` of a model file (sections are views, not copies). */
@@ -127,13 +210,14 @@ export function tableOf(model: ModelFile, name: string): SerializedTable {
   const entry = model.header.tables[name];
   if (entry === undefined) throw new ModelFileError('<model>', `no table "${name}" (has: ${Object.keys(model.header.tables).join(', ')})`);
   const sections: Record<string, SectionArray> = {};
-  for (const s of entry.sections) sections[s] = model.sections.get(`${name}/${s}`)!;
-  return { method: entry.method, header: entry.header, sections: sections as SerializedTable['sections'] };
-}
-
-/** Restores table `name` of a model file onto a backend. */
-export function loadModelTable(model: ModelFile, name: string, backend: Backend): EmbeddingTable {
-  return loadTable(tableOf(model, name), backend);
+  const resident: Record<string, Buf> = {};
+  for (const s of entry.sections) {
+    // A getter: resident files copy a section out of backend memory only when a loader reads it.
+    Object.defineProperty(sections, s, { enumerable: true, get: () => model.sections.get(`${name}/${s}`)! });
+    const r = model.resident?.(`${name}/${s}`);
+    if (r !== undefined) resident[s] = r;
+  }
+  return { method: entry.method, header: entry.header, sections: sections as SerializedTable['sections'], ...(model.resident !== undefined ? { resident } : {}) };
 }
 
 /** A dense array of a model file by name. */

@@ -1,5 +1,6 @@
 import type { Backend } from '@lers/kernels';
-import { createTable, type EmbeddingTable } from '@lers/embeddings';
+import type { EmbeddingTable } from '@lers/embeddings';
+import { createTable } from '../methods/registry.js';
 import type { ResolvedLightGcnConfig } from './config.js';
 
 /** LightGCN's two embedding tables: `user` (users x dim) and `item` (items x dim). */

@@ -1,7 +1,8 @@
 import { requireHostBackend, type Backend, type Buf, type Csr, type Rng } from '@lers/kernels';
 import { buildNormalizedAdjacency, type CfDataset } from '@lers/data';
 import type { EmbeddingTable, Parameter } from '@lers/embeddings';
-import type { Metrics, Model } from '../model.js';
+import type { RecommenderModel } from '../backbones/recommender-model.js';
+import type { Metrics } from '../model.js';
 import { createBprLoss, type BprObjective } from './bpr.js';
 import { resolveLightGcnConfig, type LightGcnConfig, type ResolvedLightGcnConfig } from './config.js';
 import { EgoL2 } from './ego-l2.js';
@@ -39,8 +40,9 @@ const EVAL = { training: false };
  * scattered into a node table, propagated back with the same
  * SpMM (A is symmetric) and handed to the tables through backwardAll.
  */
-export class LightGcn implements Model<LightGcnBatch> {
+export class LightGcn implements RecommenderModel<LightGcnBatch> {
   readonly task = 'cf' as const;
+  readonly backbone = 'lightgcn' as const;
   readonly selectionMetric: string;
   readonly config: ResolvedLightGcnConfig;
   readonly userTable: EmbeddingTable;
@@ -155,6 +157,16 @@ export class LightGcn implements Model<LightGcnBatch> {
 
   buffers(): Readonly<Record<string, Buf<'f32'>>> {
     return {};
+  }
+
+  /** The `user` and `item` tables. */
+  embeddingTables(): Readonly<Record<string, EmbeddingTable>> {
+    return { user: this.userTable, item: this.itemTable };
+  }
+
+  /** LightGCN has no parameters besides its tables. */
+  denseParameters(): readonly Parameter[] {
+    return [];
   }
 
   batchesPerEpoch(): number {

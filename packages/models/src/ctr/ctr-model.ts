@@ -1,10 +1,12 @@
 import type { Backend, Buf, Rng } from '@lers/kernels';
-import { createTable, type EmbeddingTable, type Parameter } from '@lers/embeddings';
+import type { EmbeddingTable, Parameter } from '@lers/embeddings';
+import { createTable } from '../methods/registry.js';
 import { totalFeatures, type CtrDataset } from '@lers/data';
 import { CtrAccumulator } from '@lers/eval';
 import type { LayerContext } from '../layers/layer.js';
 import { RowBuffer } from '../layers/row-buffer.js';
-import type { Metrics, Model } from '../model.js';
+import type { RecommenderModel } from '../backbones/recommender-model.js';
+import type { Metrics } from '../model.js';
 import { batchCount, shuffledBatches, type CtrBatch } from './ctr-batches.js';
 
 /** Which embedding method to build for the shared table, and its method-specific options. */
@@ -39,8 +41,9 @@ export interface CtrModelOptions {
  * ids and labels), its field embeddings come from one shared EmbeddingTable, the head turns them
  * into logits, and the loss is BCE with logits. Subclasses implement the head's forward and backward.
  */
-export abstract class CtrModel implements Model<CtrBatch> {
+export abstract class CtrModel implements RecommenderModel<CtrBatch> {
   readonly task = 'ctr' as const;
+  abstract readonly backbone: 'deepfm' | 'dcnmix';
   readonly selectionMetric = 'auc';
   readonly backend: Backend;
   readonly dataset: CtrDataset;
@@ -94,13 +97,18 @@ export abstract class CtrModel implements Model<CtrBatch> {
   protected abstract backwardLogits(dz: Buf<'f32'>): Buf<'f32'>;
 
   /** The head's own trainable parameters (the table's are added by `parameters`). */
-  protected abstract headParameters(): readonly Parameter[];
+  abstract denseParameters(): readonly Parameter[];
+
+  /** The one shared embedding table, `embedding`. */
+  embeddingTables(): Readonly<Record<string, EmbeddingTable>> {
+    return { embedding: this.table };
+  }
 
   /** Frees the head's buffers. */
   protected abstract disposeHead(): void;
 
   parameters(): readonly Parameter[] {
-    return [...this.table.parameters(), ...this.headParameters()];
+    return [...this.table.parameters(), ...this.denseParameters()];
   }
 
   abstract buffers(): Readonly<Record<string, Buf<'f32'>>>;

@@ -35,6 +35,7 @@ export interface DcnMixOptions extends CtrModelOptions {
  * to the logit; BCE with logits.
  */
 export class DcnMix extends CtrModel {
+  readonly backbone = 'dcnmix' as const;
   readonly cross: CrossNetMix;
   readonly dnn: Sequential;
 
@@ -70,7 +71,7 @@ export class DcnMix extends CtrModel {
     return this.cross.backward(this.dnn.backward(dz));
   }
 
-  protected headParameters(): readonly Parameter[] {
+  denseParameters(): readonly Parameter[] {
     return [...this.cross.parameters(), ...this.dnn.parameters()];
   }
 

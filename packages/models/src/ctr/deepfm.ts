@@ -35,6 +35,7 @@ export interface DeepFmOptions extends CtrModelOptions {
  * hidden layer, then Linear to 1. Trained with BCE on the logit.
  */
 export class DeepFm extends CtrModel {
+  readonly backbone = 'deepfm' as const;
   /** The global bias w0. */
   readonly bias: Parameter;
   /** First-order weights, one per feature. */
@@ -101,7 +102,7 @@ export class DeepFm extends CtrModel {
     return dEmb;
   }
 
-  protected headParameters(): readonly Parameter[] {
+  denseParameters(): readonly Parameter[] {
     return [this.bias, this.linear, ...this.dnn.parameters()];
   }
 

@@ -1,4 +1,4 @@
-import type { HostBackend } from '@lers/kernels';
+import type { Backend } from '@lers/kernels';
 import type { CfDataset, CtrDataset } from '@lers/data';
 import type { EmbeddingTable } from '@lers/embeddings';
 import type { LightGcnConfig } from '../cf/config.js';
@@ -31,7 +31,7 @@ export interface Backbone<M extends Model = Model> {
  * LightGCN on a CF dataset: tables `user` and `item`; `config.table` is replaced by each stage's
  * spec, and `config.negatives` by the stage's setting when it gives one.
  */
-export function lightGcnBackbone(backend: HostBackend, dataset: CfDataset, config: LightGcnConfig = {}): Backbone<LightGcn> {
+export function lightGcnBackbone(backend: Backend, dataset: CfDataset, config: LightGcnConfig = {}): Backbone<LightGcn> {
   return {
     task: 'cf',
     create: (table, settings = {}) =>

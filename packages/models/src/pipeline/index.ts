@@ -11,4 +11,4 @@ export { pepPipeline } from './pep-pipeline.js';
 export { cerpPipeline, CERP_DEFAULT_CLIP, CERP_DEFAULT_NEGATIVES } from './cerp-pipeline.js';
 export { optEmbedPipeline, type OptEmbedPipelineOptions } from './optembed-pipeline.js';
 export { evolutionarySearch, type Candidate, type EvolutionOptions, type EvolutionResult, type ScoredCandidate } from './optembed-search.js';
-export { runMethodPipeline, runMethodAtTarget, methodPipeline, targetResults, PIPELINE_METHODS, type MethodTargetResult, type PipelineMethod } from './run-method.js';
+export { runMethodPipeline, runMethodAtTarget, methodPipeline, targetResults, type MethodTargetResult } from './run-method.js';

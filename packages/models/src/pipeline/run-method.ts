@@ -1,20 +1,14 @@
+import { methodNamed } from '../methods/registry.js';
 import type { Metrics, Model } from '../model.js';
-import { cerpPipeline } from './cerp-pipeline.js';
+import { SettingsError } from '../settings/errors.js';
 import type { ModelTablesSize, RetrainInfo } from './method-common.js';
-import { optEmbedPipeline, type OptEmbedPipelineOptions } from './optembed-pipeline.js';
-import { pepPipeline } from './pep-pipeline.js';
+import type { OptEmbedPipelineOptions } from './optembed-pipeline.js';
 import { runPipeline } from './pipeline.js';
 import type { PipelineDefinition, PipelineOptions, PipelineResult } from './stage.js';
 
-/** The methods with a search-then-retrain pipeline. */
-export type PipelineMethod = 'pep' | 'optembed' | 'cerp';
-
-/** The pipeline methods. */
-export const PIPELINE_METHODS: readonly PipelineMethod[] = ['pep', 'optembed', 'cerp'];
-
 /** The result of a method at one target, as a benchmark row needs it (and the model, when kept). */
 export interface MethodTargetResult<M extends Model = Model> {
-  readonly method: PipelineMethod;
+  readonly method: string;
   readonly target: number;
   /** Test metrics of the retrained model at its best validation epoch (validation metrics when the test is off). */
   readonly metrics: Metrics;
@@ -30,20 +24,15 @@ export interface MethodTargetResult<M extends Model = Model> {
   readonly model?: M;
 }
 
-/** The pipeline definition of a method. */
-export function methodPipeline<M extends Model>(method: PipelineMethod, options: OptEmbedPipelineOptions<M>): PipelineDefinition<M> {
-  switch (method) {
-    case 'pep':
-      return pepPipeline(options);
-    case 'optembed':
-      return optEmbedPipeline(options);
-    case 'cerp':
-      return cerpPipeline(options);
-  }
+/** The pipeline definition of a registered search-then-retrain method. */
+export function methodPipeline<M extends Model>(method: string, options: OptEmbedPipelineOptions<M>): PipelineDefinition<M> {
+  const pipeline = methodNamed(method).pipeline;
+  if (pipeline === undefined) throw new SettingsError(`method ${method} has no training pipeline (it is not a search-then-retrain method)`);
+  return pipeline(options);
 }
 
 /** The per-target results of a completed method pipeline (with the models it handed out). */
-export function targetResults<M extends Model>(method: PipelineMethod, result: PipelineResult<M>): MethodTargetResult<M>[] {
+export function targetResults<M extends Model>(method: string, result: PipelineResult<M>): MethodTargetResult<M>[] {
   const out: MethodTargetResult<M>[] = [];
   for (const stage of result.stages) {
     if (!stage.name.startsWith('retrain@')) continue;
@@ -68,7 +57,7 @@ export function targetResults<M extends Model>(method: PipelineMethod, result: P
  * give each dataset/backbone its own directory (or a fingerprint that names them). With
  * `options.keepModels` every result carries its retrained model (the caller disposes them all).
  */
-export async function runMethodPipeline<M extends Model>(method: PipelineMethod, options: OptEmbedPipelineOptions<M>, run: PipelineOptions = {}): Promise<MethodTargetResult<M>[]> {
+export async function runMethodPipeline<M extends Model>(method: string, options: OptEmbedPipelineOptions<M>, run: PipelineOptions = {}): Promise<MethodTargetResult<M>[]> {
   const definition = methodPipeline(method, options);
   const fingerprint = run.fingerprint ?? {
     method,
@@ -86,7 +75,7 @@ export async function runMethodPipeline<M extends Model>(method: PipelineMethod,
 }
 
 /** runMethodPipeline at one target. */
-export async function runMethodAtTarget<M extends Model>(method: PipelineMethod, target: number, options: Omit<OptEmbedPipelineOptions<M>, 'targets'>, run: PipelineOptions = {}): Promise<MethodTargetResult<M>> {
+export async function runMethodAtTarget<M extends Model>(method: string, target: number, options: Omit<OptEmbedPipelineOptions<M>, 'targets'>, run: PipelineOptions = {}): Promise<MethodTargetResult<M>> {
   const [result] = await runMethodPipeline(method, { ...options, targets: [target] }, run);
   return result;
 }

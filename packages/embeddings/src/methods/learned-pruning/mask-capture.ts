@@ -1,0 +1,141 @@
+import type { TableTrainingState } from '../../table.js';
+
+/**
+ * How a captured mask is formed when the non-zeros first reach a target:
+ * - `first-reach`: the entries non-zero at that moment (the reference code; the sparsity can
+ *   overshoot the target by what one step pruned);
+ * - `exact`: those entries topped up to exactly the target's count with the pruned entries closest
+ *   to the threshold (largest |w| - threshold), so every method lands on the same budget.
+ */
+export type CaptureMode = 'first-reach' | 'exact';
+
+/** The capture modes. */
+export const CAPTURE_MODES: readonly CaptureMode[] = ['first-reach', 'exact'];
+
+/** A mask captured for one target sparsity. */
+export interface CapturedMask {
+  readonly target: number;
+  /** 1 = kept, over the concatenated entries of the table's parts. */
+  readonly mask: Uint8Array;
+  /** Kept entries (the protocol's parameter count of the retrained table). */
+  readonly kept: number;
+  /** 1 - kept / (rows x dim) of the table. */
+  readonly sparsity: number;
+  /** The table's training-step count when captured (0 = before the first update). */
+  readonly step: number;
+}
+
+/** The most entries a table may keep at `target`: floor((1 - target) x entries) (tiny slack for rounding). */
+export function keptAtTarget(target: number, entries: number): number {
+  return Math.floor((1 - target) * entries + 1e-9);
+}
+
+/** Checks a list of target sparsities in (0, 1) and returns it sorted ascending without duplicates. */
+export function checkTargets(method: string, targets: readonly number[]): number[] {
+  if (targets.length === 0) throw new RangeError(`${method}: give at least one target sparsity`);
+  for (const t of targets) {
+    if (typeof t !== 'number' || !(t > 0 && t < 1)) throw new RangeError(`${method}: target sparsities must be numbers in (0, 1), got ${String(t)}`);
+  }
+  return [...new Set(targets)].sort((a, b) => a - b);
+}
+
+/**
+ * Watches the non-zeros of a sparsifying table during its search stage and records the mask when
+ * they first fall to each target's budget (PEP, CERP). Several targets can be captured from one run,
+ * in increasing order; a jump past several budgets in one step captures them all from that state.
+ */
+export class MaskCapture {
+  /** Targets, ascending. */
+  readonly targets: readonly number[];
+  private readonly captured = new Map<number, CapturedMask>();
+
+  /**
+   * `entries` is the table's logical size (rows x dim), against which sparsity is counted;
+   * `stored` the number of entries the masks cover (the parts' total, e.g. CERP's (b + q) x d).
+   */
+  constructor(
+    method: string,
+    targets: readonly number[],
+    readonly entries: number,
+    readonly stored: number,
+    readonly mode: CaptureMode,
+  ) {
+    this.targets = checkTargets(method, targets);
+  }
+
+  /** True when every target has its mask. */
+  get done(): boolean {
+    return this.captured.size === this.targets.length;
+  }
+
+  /** The smallest target without a mask yet (undefined when done). */
+  get pending(): number | undefined {
+    return this.targets.find((t) => !this.captured.has(t));
+  }
+
+  /** The mask captured for `target`, if any. */
+  mask(target: number): CapturedMask | undefined {
+    return this.captured.get(target);
+  }
+
+  /** Every captured mask, by target. */
+  all(): ReadonlyMap<number, CapturedMask> {
+    return this.captured;
+  }
+
+  /** The captures so far, for a checkpoint: their facts in the header, each mask a section `mask@<target>`. */
+  state(): TableTrainingState {
+    const captured = [...this.captured.values()].map(({ target, kept, sparsity, step }) => ({ target, kept, sparsity, step }));
+    const sections = Object.fromEntries([...this.captured.values()].map((c) => [`mask@${c.target}`, c.mask.slice()]));
+    return { header: { captured }, sections };
+  }
+
+  /** Replaces the captures with those of `state()` (from a capture of the same targets and size). */
+  restore(state: TableTrainingState): void {
+    const list = state.header.captured;
+    if (!Array.isArray(list)) throw new TypeError('mask capture state: the header lists no captures');
+    const restored = new Map<number, CapturedMask>();
+    for (const entry of list as CapturedMask[]) {
+      const mask = state.sections[`mask@${entry.target}`];
+      if (!this.targets.includes(entry.target)) throw new RangeError(`mask capture state: target ${entry.target} is not one of ${this.targets.join(', ')}`);
+      if (!(mask instanceof Uint8Array) || mask.length !== this.stored) throw new TypeError(`mask capture state: mask@${entry.target} must be a Uint8Array of ${this.stored} entries`);
+      restored.set(entry.target, { target: entry.target, mask: mask.slice(), kept: entry.kept, sparsity: entry.sparsity, step: entry.step });
+    }
+    this.captured.clear();
+    for (const [t, c] of restored) this.captured.set(t, c);
+  }
+
+  /**
+   * Looks at the current state: `values` are the current transformed values of every stored entry
+   * (zero = pruned), `margins` (called only when an exact capture needs it) how far each is from
+   * the threshold. Captures every pending target whose budget the non-zeros now meet.
+   */
+  check(step: number, values: Float32Array, margins: () => Float64Array): void {
+    if (this.done) return;
+    if (values.length !== this.stored) throw new RangeError(`mask capture: expected ${this.stored} values, got ${values.length}`);
+    let nonZeros = 0;
+    for (let e = 0; e < values.length; e++) if (values[e] !== 0) nonZeros++;
+    let order: Int32Array | null = null;
+    for (const target of this.targets) {
+      if (this.captured.has(target)) continue;
+      const budget = keptAtTarget(target, this.entries);
+      if (nonZeros > budget) break;
+      const mask = new Uint8Array(this.stored);
+      for (let e = 0; e < values.length; e++) if (values[e] !== 0) mask[e] = 1;
+      let kept = nonZeros;
+      if (this.mode === 'exact' && kept < budget) {
+        order ??= prunedByMargin(values, margins());
+        for (let k = 0; k < order.length && kept < budget; k++, kept++) mask[order[k]] = 1;
+      }
+      this.captured.set(target, { target, mask, kept, sparsity: 1 - kept / this.entries, step });
+    }
+  }
+}
+
+/** Indices of the zero entries, by decreasing margin (ties: lower index first). */
+function prunedByMargin(values: Float32Array, margins: Float64Array): Int32Array {
+  const zeros: number[] = [];
+  for (let e = 0; e < values.length; e++) if (values[e] === 0) zeros.push(e);
+  zeros.sort((a, b) => margins[b] - margins[a] || a - b);
+  return Int32Array.from(zeros);
+}

@@ -1,0 +1,63 @@
+import type { Backend } from '@lers/kernels';
+import type { SerializedTable } from '../../table.js';
+import { FrozenCsrTable, type HostCsrArrays, type PrunedTableSize } from './frozen-csr.js';
+
+export type { HostCsrArrays, PrunedTableSize };
+
+/** How a pruned table was made (kept in its header). */
+export interface PruningInfo {
+  /** The requested sparsity. */
+  readonly targetSparsity: number;
+  /** MagPrune's per-row protection (absent for random pruning). */
+  readonly kMin?: number;
+  /** Random pruning's seed (absent for MagPrune). */
+  readonly seed?: number;
+}
+
+/**
+ * A post-training pruned table stored as CSR on the backend (row pointers, column indices, values;
+ * int32 / int32 / fp32). Lookup is the csrGatherRows kernel; lookupAll densifies through it. The
+ * values are frozen: parameters() is empty and backward only checks its arguments (the gradient
+ * has nowhere to go), so a model can still train its other layers around the table.
+ */
+export class PrunedCsrTable extends FrozenCsrTable {
+  /** Uploads a host CSR (validated by the kernel's uploadCsr) as a `method` table. */
+  constructor(
+    readonly method: 'magprune' | 'randprune',
+    backend: Backend,
+    rows: number,
+    dim: number,
+    host: HostCsrArrays,
+    /** How the table was pruned. */
+    readonly info: PruningInfo,
+    private readonly name: string = method,
+  ) {
+    super(backend, rows, dim, host);
+  }
+
+  /** Restores a table serialised by `serialize()` (bit-exact). */
+  static deserialize(serialized: SerializedTable, backend: Backend): PrunedCsrTable {
+    const method = serialized.method;
+    if (method !== 'magprune' && method !== 'randprune') throw new TypeError(`PrunedCsrTable.deserialize: method is ${method}, not magprune or randprune`);
+    const h = serialized.header;
+    const { indptr, indices, values } = serialized.sections;
+    if (typeof h.rows !== 'number' || typeof h.dim !== 'number' || typeof h.targetSparsity !== 'number') {
+      throw new TypeError(`${method} table: header needs numeric rows, dim and targetSparsity`);
+    }
+    if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(values instanceof Float32Array)) {
+      throw new TypeError(`${method} table: sections indptr, indices (Int32Array) and values (Float32Array) are required`);
+    }
+    const info: PruningInfo = {
+      targetSparsity: h.targetSparsity,
+      ...(typeof h.kMin === 'number' ? { kMin: h.kMin } : {}),
+      ...(typeof h.seed === 'number' ? { seed: h.seed } : {}),
+    };
+    return new PrunedCsrTable(method, backend, h.rows, h.dim, { indptr, indices, values }, info, typeof h.name === 'string' ? h.name : method);
+  }
+
+  async serialize(): Promise<SerializedTable> {
+    const { indptr, indices, values } = await this.csrSections();
+    const header: Record<string, unknown> = { rows: this.rows, dim: this.dim, name: this.name, ...this.info };
+    return { method: this.method, header, sections: { indptr, indices, values } };
+  }
+}

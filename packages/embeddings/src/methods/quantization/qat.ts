@@ -1,0 +1,392 @@
+import { solveQatBudget } from './budget.js';
+import { rowwiseStride, type Backend, type Buf, type HostBackend } from '@lers/kernels';
+import { checkTableShape } from '../full/full.js';
+import { DEFAULT_INIT, initializeValues } from '../../init.js';
+import type { Parameter } from '../../parameter.js';
+import type { MethodDefinition, TableOptions } from '../../method.js';
+import type { EmbeddingTable, LookupContext, SerializedTable } from '../../table.js';
+import { TouchedRows } from '../full/touched-rows.js';
+import { denseFromOptions, type DenseValues } from '../common/dense-source.js';
+import { fakeQuantBackward, fakeQuantForward, MIN_QAT_SCALE, stepRoundingSeed, type FakeQuantSpec } from './fake-quant.js';
+import { checkIdsInRange, checkRowsLength, requireHostBackend, roundHalfEven } from '../common/host-access.js';
+import { affineParams, packRowwise, PtqTable, signedRange, type QuantizedTableSize } from './ptq.js';
+
+/** Bit widths QAT trains for. */
+export type QatBits = 8 | 16 | 4;
+
+/** Options of a QAT table (besides rows, dim, backend). */
+export interface QatOptions {
+  readonly rows: number;
+  readonly dim: number;
+  readonly backend: Backend;
+  /** Seed of the initial values (when `values` is not given) and default seed of the rounding. */
+  readonly seed: number;
+  /** Bit width of the signed codes; default 8. */
+  readonly bits?: QatBits;
+  /** One learnable scale for the table (default) or one per row. */
+  readonly scaleGranularity?: 'table' | 'row';
+  /** Rounding of training lookups: stochastic (default) or nearest. Evaluation always rounds to nearest. */
+  readonly rounding?: 'stochastic' | 'nearest';
+  /** Seed of the stochastic rounding; default `seed`. */
+  readonly roundingSeed?: number;
+  /** Starting master values (e.g. a trained full table's); default: `init` from `seed`. */
+  readonly values?: DenseValues;
+  readonly init?: TableOptions['init'];
+  /** Prefix of the parameter names (`<name>.weight`, `<name>.scale`); default `qat`. */
+  readonly name?: string;
+  /** Weight decay of the master table; the scale is never decayed. */
+  readonly weightDecay?: number;
+}
+
+/** Size of a QAT table: the training object's real bytes plus the bytes of its serving form. */
+export interface QatTableSize extends QuantizedTableSize {
+  /** Bytes of the table `toPtq()` exports (NaN for a per-row scale with 16 bits, which has no serving format). */
+  readonly servedBytes: number;
+}
+
+/**
+ * Quantization-aware training (LSQ, Esser et al. 2020): an fp32 master table trained as usual,
+ * whose lookups return fake-quantized rows (see fake-quant.ts) with a learnable scale per table or
+ * per row, initialised at (max - min) / (qmax - qmin) of the initial values, and a fixed integer
+ * zero point z = round(qmin - min / scale) set with it (the range widened to include 0 as in PTQ's
+ * affineParams; a zero range is taken as [-0.5, 0.5]). Training lookups round stochastically,
+ * counter-based on (roundingSeed, step, element): the step advances at the first training forward after a backward, so every
+ * forward of one optimizer step and the backward that follows see the same draws. Forward and
+ * backward run in TypeScript over host views with no allocation. `toPtq()` exports the real int table.
+ */
+export class QatTable implements EmbeddingTable {
+  readonly method = 'qat';
+  readonly rows: number;
+  readonly dim: number;
+  readonly backend: Backend;
+  readonly bits: QatBits;
+  readonly scaleGranularity: 'table' | 'row';
+  readonly rounding: 'stochastic' | 'nearest';
+  readonly roundingSeed: number;
+  /** The fp32 master table `<name>.weight` (rows x dim). */
+  readonly weight: Parameter;
+  /** The learnable scale `<name>.scale` ([1] or [rows, 1]), weight decay 0. */
+  readonly scale: Parameter;
+  /** The zero point(s), one per scale; host integers fixed during training (initScale() recomputes them). */
+  readonly zeroPoint: Int32Array;
+  private readonly be: HostBackend;
+  private readonly name: string;
+  private readonly qmin: number;
+  private readonly qmax: number;
+  private readonly gradFactor: number;
+  private readonly touched: TouchedRows;
+  private readonly touchedScale: TouchedRows | null;
+  private stepCount = 0;
+  private backwardSinceForward = false;
+  private disposed = false;
+
+  constructor(options: QatOptions) {
+    checkTableShape('qat', options.rows, options.dim);
+    const bits = options.bits ?? 8;
+    if (bits !== 8 && bits !== 16 && bits !== 4) throw new RangeError(`qat: bits must be 8, 16 or 4, got ${String(bits)}`);
+    const granularity = options.scaleGranularity ?? 'table';
+    if (granularity !== 'table' && granularity !== 'row') throw new RangeError(`qat: scaleGranularity must be "table" or "row", got ${String(granularity)}`);
+    const rounding = options.rounding ?? 'stochastic';
+    if (rounding !== 'stochastic' && rounding !== 'nearest') throw new RangeError(`qat: rounding must be "stochastic" or "nearest", got ${String(rounding)}`);
+    const roundingSeed = options.roundingSeed ?? options.seed;
+    if (!Number.isInteger(roundingSeed)) throw new TypeError(`qat: roundingSeed must be an integer, got ${roundingSeed}`);
+    const { rows, dim } = options;
+    const be = requireHostBackend(options.backend, 'qat');
+    this.rows = rows;
+    this.dim = dim;
+    this.backend = be;
+    this.be = be;
+    this.bits = bits;
+    this.scaleGranularity = granularity;
+    this.rounding = rounding;
+    this.roundingSeed = roundingSeed >>> 0;
+    this.name = options.name ?? 'qat';
+    ({ qmin: this.qmin, qmax: this.qmax } = signedRange(bits));
+    const perRow = granularity === 'row';
+    this.gradFactor = 1 / Math.sqrt((perRow ? dim : rows * dim) * this.qmax);
+
+    const n = rows * dim;
+    const value = be.alloc('f32', n);
+    if (options.values !== undefined) {
+      if (options.values.rows !== rows || options.values.dim !== dim) throw new RangeError(`qat: values are ${options.values.rows} x ${options.values.dim}, table is ${rows} x ${dim}`);
+      be.write(value, options.values.values);
+    } else {
+      initializeValues(be, value, rows, dim, options.init ?? DEFAULT_INIT, options.seed);
+    }
+    this.touched = new TouchedRows(be, rows, dim);
+    this.weight = {
+      name: `${this.name}.weight`,
+      value,
+      grad: be.alloc('f32', n),
+      shape: [rows, dim],
+      rowSparse: this.touched,
+      ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
+    };
+    const scaleValue = be.alloc('f32', perRow ? rows : 1);
+    this.zeroPoint = new Int32Array(perRow ? rows : 1);
+    this.touchedScale = perRow ? new TouchedRows(be, rows, 1) : null;
+    this.scale = {
+      name: `${this.name}.scale`,
+      value: scaleValue,
+      grad: be.alloc('f32', perRow ? rows : 1),
+      shape: perRow ? [rows, 1] : [1],
+      weightDecay: 0,
+      ...(this.touchedScale !== null ? { rowSparse: this.touchedScale } : {}),
+    };
+    this.initScale();
+  }
+
+  /** Restores a table serialised by `serialize()` (bit-exact, including the rounding step). */
+  static deserialize(serialized: SerializedTable, backend: Backend): QatTable {
+    if (serialized.method !== 'qat') throw new TypeError(`QatTable.deserialize: method is ${serialized.method}, not qat`);
+    const h = serialized.header;
+    const { weight, scale, zeroPoint } = serialized.sections;
+    if (typeof h.rows !== 'number' || typeof h.dim !== 'number' || typeof h.step !== 'number' || typeof h.roundingSeed !== 'number') {
+      throw new TypeError('qat table: header needs numeric rows, dim, step and roundingSeed');
+    }
+    if (!(weight instanceof Float32Array) || !(scale instanceof Float32Array) || !(zeroPoint instanceof Int32Array)) {
+      throw new TypeError('qat table: sections weight, scale (Float32Array) and zeroPoint (Int32Array) are required');
+    }
+    const table = new QatTable({
+      rows: h.rows,
+      dim: h.dim,
+      backend,
+      seed: 0,
+      init: { kind: 'zeros' },
+      bits: h.bits as QatBits,
+      scaleGranularity: h.scaleGranularity as 'table' | 'row',
+      rounding: h.rounding as 'stochastic' | 'nearest',
+      roundingSeed: h.roundingSeed,
+      ...(typeof h.name === 'string' ? { name: h.name } : {}),
+      ...(typeof h.weightDecay === 'number' ? { weightDecay: h.weightDecay } : {}),
+    });
+    if (weight.length !== table.weight.value.length || scale.length !== table.scale.value.length || zeroPoint.length !== scale.length) {
+      table.dispose();
+      throw new RangeError(`qat table: sections have ${weight.length} weights, ${scale.length} scales and ${zeroPoint.length} zero points, expected ${table.weight.value.length} and ${table.scale.value.length} of each`);
+    }
+    backend.write(table.weight.value, weight);
+    backend.write(table.scale.value, scale);
+    table.zeroPoint.set(zeroPoint);
+    table.stepCount = h.step;
+    table.backwardSinceForward = h.backwardSinceForward === true;
+    return table;
+  }
+
+  /** The rounding step of the next training backward (the count of optimizer steps seen). */
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** Re-initialises the scale(s) and zero point(s) from the min and max of the current master values. */
+  initScale(): void {
+    const w = this.be.view(this.weight.value);
+    const s = this.be.view(this.scale.value);
+    const dim = this.dim;
+    const set = (at: number, from: number, to: number): void => {
+      let mn = Infinity;
+      let mx = -Infinity;
+      for (let k = from; k < to; k++) {
+        mn = Math.min(mn, w[k]);
+        mx = Math.max(mx, w[k]);
+      }
+      const p = mx > mn || mn !== 0 ? affineParams(mn, mx, this.bits) : affineParams(-0.5, 0.5, this.bits);
+      s[at] = p.scale;
+      this.zeroPoint[at] = p.zeroPoint;
+    };
+    if (this.scaleGranularity === 'row') for (let r = 0; r < this.rows; r++) set(r, r * dim, (r + 1) * dim);
+    else set(0, 0, w.length);
+  }
+
+  lookup(ids: Buf<'i32'>, out: Buf<'f32'>, ctx: LookupContext): void {
+    checkRowsLength('qat lookup', 'out', out.length, ids.length, this.dim);
+    const idView = this.be.view(ids);
+    checkIdsInRange('qat lookup', idView, this.rows);
+    this.forward(idView, ids.length, out, ctx);
+  }
+
+  backward(ids: Buf<'i32'>, dOut: Buf<'f32'>): void {
+    checkRowsLength('qat backward', 'dOut', dOut.length, ids.length, this.dim);
+    const idView = this.be.view(ids);
+    checkIdsInRange('qat backward', idView, this.rows);
+    this.backwardRows(idView, ids.length, dOut);
+    this.touched.addIds(ids);
+    this.touchedScale?.addIds(ids);
+  }
+
+  lookupAll(out: Buf<'f32'>, ctx: LookupContext): void {
+    checkRowsLength('qat lookupAll', 'out', out.length, this.rows, this.dim);
+    this.forward(null, this.rows, out, ctx);
+  }
+
+  backwardAll(dOut: Buf<'f32'>): void {
+    checkRowsLength('qat backwardAll', 'dOut', dOut.length, this.rows, this.dim);
+    this.backwardRows(null, this.rows, dOut);
+    this.touched.markAll();
+    this.touchedScale?.markAll();
+  }
+
+  parameters(): readonly Parameter[] {
+    return [this.weight, this.scale];
+  }
+
+  /**
+   * params = rows x dim (quantization counts every element, by bit width); memory and disk bytes are
+   * those of this training object (fp32 master + scales); servedBytes those of `toPtq()`.
+   */
+  size(): QatTableSize {
+    const n = this.rows * this.dim;
+    const w = this.be.view(this.weight.value);
+    let nonZeros = 0;
+    for (let k = 0; k < n; k++) if (w[k] !== 0) nonZeros++;
+    const bytes = 4 * (n + this.scale.value.length);
+    return {
+      params: n,
+      nonZeros,
+      memoryBytes: bytes,
+      diskBytes: bytes,
+      bitWidth: this.bits,
+      sparsity: 1 - this.bits / 32,
+      byteSparsity: 1 - bytes / (4 * n),
+      servedBytes: this.servedBytes(),
+    };
+  }
+
+  /**
+   * The serving table: a per-table scale with 8 or 16 bits -> ptq 'int8' / 'int16' with the same
+   * scale and zero point (equals the eval forward bit for bit); int4, or a per-row scale with 8 or
+   * 4 bits -> ptq row-wise with scale s and bias (qmin - z) * s, codes q - qmin (equal to the eval
+   * forward up to the f32 rounding of the bias and the sum). A per-row scale with 16 bits has no
+   * serving format and throws.
+   */
+  toPtq(name = `${this.name}.ptq`): PtqTable {
+    const { rows, dim, qmin, qmax } = this;
+    const w = this.be.view(this.weight.value);
+    const s = this.be.view(this.scale.value);
+    const perRow = this.scaleGranularity === 'row';
+    const scaleAt = (at: number): number => (s[at] > MIN_QAT_SCALE ? s[at] : MIN_QAT_SCALE);
+    // The eval forward's code (nearest rounding), as the kernels' quantizeAffine computes it.
+    const codeOf = (e: number, sc: number, z: number): number => Math.min(qmax, Math.max(qmin, roundHalfEven(Math.fround(Math.fround(w[e] / sc) + z))));
+    if (!perRow && this.bits !== 4) {
+      const sc = scaleAt(0);
+      const z = this.zeroPoint[0];
+      const codes = this.bits === 8 ? new Int8Array(rows * dim) : new Int16Array(rows * dim);
+      for (let e = 0; e < codes.length; e++) codes[e] = codeOf(e, sc, z);
+      return new PtqTable(this.be, rows, dim, this.bits === 8 ? 'int8' : 'int16', codes, { scale: sc, zeroPoint: z }, name);
+    }
+    if (this.bits === 16) throw new Error('qat: a per-row scale with 16 bits has no serving format (row-wise formats are 8, 4 or 2 bits)');
+    const bits = this.bits;
+    const codes = new Uint8Array(rows * dim);
+    const scales = new Float32Array(rows);
+    const biases = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const at = perRow ? r : 0;
+      const sc = scaleAt(at);
+      const z = this.zeroPoint[at];
+      scales[r] = sc;
+      biases[r] = (qmin - z) * sc;
+      for (let c = 0; c < dim; c++) codes[r * dim + c] = codeOf(r * dim + c, sc, z) - qmin;
+    }
+    return new PtqTable(this.be, rows, dim, bits === 8 ? 'rowwise-int8' : 'rowwise-int4', packRowwise(rows, dim, bits, codes, scales, biases), null, name);
+  }
+
+  async serialize(): Promise<SerializedTable> {
+    const [weight, scale] = await Promise.all([this.be.read(this.weight.value), this.be.read(this.scale.value)]);
+    const header: Record<string, unknown> = {
+      rows: this.rows,
+      dim: this.dim,
+      name: this.name,
+      bits: this.bits,
+      scaleGranularity: this.scaleGranularity,
+      rounding: this.rounding,
+      roundingSeed: this.roundingSeed,
+      step: this.stepCount,
+      backwardSinceForward: this.backwardSinceForward,
+    };
+    if (this.weight.weightDecay !== undefined) header.weightDecay = this.weight.weightDecay;
+    return { method: 'qat', header, sections: { weight, scale, zeroPoint: this.zeroPoint.slice() } };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const b of [this.weight.value, this.weight.grad, this.scale.value, this.scale.grad]) this.be.free(b);
+    this.touched.dispose();
+    this.touchedScale?.dispose();
+  }
+
+  /** The quantizer of a forward or backward: training uses this step's rounding, evaluation nearest. */
+  private spec(training: boolean): FakeQuantSpec {
+    const stochastic = training && this.rounding === 'stochastic';
+    return {
+      qmin: this.qmin,
+      qmax: this.qmax,
+      dim: this.dim,
+      perRow: this.scaleGranularity === 'row',
+      zeroPoint: this.zeroPoint,
+      roundingSeed: stochastic ? stepRoundingSeed(this.roundingSeed, this.stepCount) : null,
+    };
+  }
+
+  private forward(ids: Int32Array | null, count: number, out: Buf<'f32'>, ctx: LookupContext): void {
+    if (ctx.training && this.backwardSinceForward) {
+      this.stepCount++;
+      this.backwardSinceForward = false;
+    }
+    const be = this.be;
+    fakeQuantForward(this.spec(ctx.training), be.view(this.weight.value), be.view(this.scale.value), ids, count, be.view(out));
+  }
+
+  private backwardRows(ids: Int32Array | null, count: number, dOut: Buf<'f32'>): void {
+    const be = this.be;
+    fakeQuantBackward(
+      this.spec(true),
+      be.view(this.weight.value),
+      be.view(this.scale.value),
+      ids,
+      count,
+      be.view(dOut),
+      be.view(this.weight.grad),
+      be.view(this.scale.grad),
+      this.gradFactor,
+    );
+    this.backwardSinceForward = true;
+  }
+
+  private servedBytes(): number {
+    const n = this.rows * this.dim;
+    if (this.scaleGranularity === 'table' && this.bits !== 4) return (n * this.bits) / 8 + 8;
+    if (this.bits === 16) return Number.NaN;
+    return this.rows * rowwiseStride(this.dim, this.bits);
+  }
+}
+
+/**
+ * Registry entry: options `bits` (8 | 16 | 4, default 8), `scaleGranularity` ('table' | 'row'),
+ * `rounding` ('stochastic' | 'nearest'), `roundingSeed`, and optionally the starting values as
+ * `source` (an EmbeddingTable, e.g. a trained full table) or `values` (Float32Array).
+ */
+export const qatMethod: MethodDefinition = {
+  name: 'qat',
+  kind: 'trained',
+  summary: 'quantization-aware training: fake-quantized lookups (int16/8/4) with a learned scale',
+  servedAs: 'the quantized codes',
+  budget: solveQatBudget,
+  create(options: TableOptions) {
+    const start = options.source !== undefined || options.values !== undefined ? denseFromOptions('qat', options) : undefined;
+    return new QatTable({
+      rows: options.rows,
+      dim: options.dim,
+      backend: options.backend,
+      seed: options.seed,
+      ...(options.init !== undefined ? { init: options.init } : {}),
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
+      ...(start !== undefined ? { values: start } : {}),
+      ...(options.bits !== undefined ? { bits: options.bits as QatBits } : {}),
+      ...(options.scaleGranularity !== undefined ? { scaleGranularity: options.scaleGranularity as 'table' | 'row' } : {}),
+      ...(options.rounding !== undefined ? { rounding: options.rounding as 'stochastic' | 'nearest' } : {}),
+      ...(options.roundingSeed !== undefined ? { roundingSeed: options.roundingSeed as number } : {}),
+    });
+  },
+  load: (serialized, backend) => QatTable.deserialize(serialized, backend),
+};

@@ -1,0 +1,240 @@
+import { BYTES_PER_ELEMENT, rowwiseStride, type Backend, type Buf, type Csr } from '@lers/kernels';
+import { buildNormalizedBipartite, type CsrMatrix } from '@lers/data';
+import type { EmbeddingTable } from '@lers/embeddings';
+
+/**
+ * How a LightGCN serves requests. `propagate`: the paper's edge setting, memory is the tables and
+ * the graph, and every request propagates all nodes (L sparse products). `cached`: propagated
+ * once at load, the fp32 final embeddings kept (tables and graph freed). `cached-int8`: the same,
+ * quantized row-wise to int8 (about a quarter of the fp32 cache), dequantized while scoring.
+ */
+export type CfServingMode = 'propagate' | 'cached' | 'cached-int8';
+export const CF_SERVING_MODES: readonly CfServingMode[] = ['propagate', 'cached', 'cached-int8'];
+
+/** What `LightGcnServing` is made from. */
+export interface LightGcnServingOptions {
+  readonly backend: Backend;
+  /** The user and item tables (users x dim, items x dim); the serving form owns them from now on. */
+  readonly user: EmbeddingTable;
+  readonly item: EmbeddingTable;
+  readonly layers: number;
+  /** The train graph (users x items, ascending columns), for propagation and for masking seen items. */
+  readonly train: CsrMatrix;
+  /** The train graph's indptr and indices already on the backend (a model file's resident sections), used in place. */
+  readonly residentGraph?: { readonly indptr: Buf<'i32'>; readonly indices: Buf<'i32'> };
+  readonly mode: CfServingMode;
+}
+
+/** Items dequantized per step when scoring from the int8 cache. */
+const INT8_ITEM_CHUNK = 2048;
+
+/**
+ * LightGCN's serving form: final embeddings E = mean_l A^l E0 by Horner steps y <- E0 + A y on the
+ * two blocks of the normalized bipartite adjacency (users from items, items from users: the same
+ * sums, term by term, as the training model's symmetric product, so the same bits), scores of a
+ * user against every item, the user's train items masked, top-k. Each phase is its own method so
+ * a profile can time them. Buffers: the item side is updated in place (its product reads only the
+ * user side), the user side alternates between two buffers.
+ */
+export class LightGcnServing {
+  readonly users: number;
+  readonly items: number;
+  readonly dim: number;
+  readonly layers: number;
+  readonly mode: CfServingMode;
+  private readonly be: Backend;
+  /** User rows of the normalized adjacency (users x items), also the mask of seen items (maskSeen reads its indices). */
+  private readonly userRows: Csr;
+  private readonly ownedGraph: boolean;
+  private itemRows: Csr | null;
+  private tables: { user: EmbeddingTable; item: EmbeddingTable } | null;
+  /** E0 per side when a table does not store its rows densely (filled by lookupAll). */
+  private e0User: Buf<'f32'> | null = null;
+  private e0Item: Buf<'f32'> | null = null;
+  private readonly userBufs: Buf<'f32'>[] = [];
+  private itemBuf: Buf<'f32'> | null = null;
+  /** The final embeddings' current location (fp32), or the int8 cache. */
+  private finalUser: Buf<'f32'> | null = null;
+  private finalItem: Buf<'f32'> | null = null;
+  private int8: { user: Buf<'u8'>; item: Buf<'u8'>; chunk: Buf<'f32'> } | null = null;
+  /** Every buffer this form allocated and still holds (not the tables' or the file's). */
+  private readonly owned = new Set<Buf>();
+
+  constructor(o: LightGcnServingOptions) {
+    const be = o.backend;
+    this.be = be;
+    this.users = o.user.rows;
+    this.items = o.item.rows;
+    this.dim = o.user.dim;
+    this.layers = o.layers;
+    this.mode = o.mode;
+    if (o.item.dim !== this.dim) throw new RangeError(`LightGCN serving: user and item tables differ in dim (${this.dim}, ${o.item.dim})`);
+    if (!Number.isInteger(o.layers) || o.layers < 0) throw new RangeError(`LightGCN serving: layers must be an integer >= 0, got ${o.layers}`);
+    const { userRows, itemRows } = buildNormalizedBipartite(o.train, this.users, this.items);
+    // Every host array is read before the first allocation below (resident sections live in memory that may grow).
+    this.ownedGraph = o.residentGraph === undefined;
+    const graph = o.residentGraph ?? { indptr: be.upload('i32', userRows.indptr), indices: be.upload('i32', userRows.indices) };
+    this.userRows = { rows: this.users, cols: this.items, indptr: graph.indptr, indices: graph.indices, values: be.upload('f32', userRows.values) };
+    this.itemRows = be.uploadCsr(itemRows);
+    this.tables = { user: o.user, item: o.item };
+    if (o.mode !== 'propagate') {
+      this.propagate();
+      this.keepCache();
+    }
+  }
+
+  /** Phase 1: table lookups and propagation over all nodes (a no-op for the cached modes). */
+  propagate(): void {
+    if (this.tables === null || this.itemRows === null) return;
+    const be = this.be;
+    const d = this.dim;
+    const x = { user: this.egoRows('user'), item: this.egoRows('item') };
+    const L = this.layers;
+    if (L === 0) {
+      this.finalUser = x.user;
+      this.finalItem = x.item;
+      return;
+    }
+    const userBuf = (k: number): Buf<'f32'> => (this.userBufs[k] ??= this.alloc('f32', this.users * d));
+    this.itemBuf ??= this.alloc('f32', this.items * d);
+    let yUser = x.user;
+    let yItem = x.item;
+    for (let s = 1; s <= L; s++) {
+      const w = s === L ? 1 / (L + 1) : 1;
+      const nextUser = userBuf(s % 2);
+      be.spmm(this.userRows, yItem, d, w, w, nextUser, x.user);
+      // The item product reads only the user side, so it may overwrite the item side in place.
+      be.spmm(this.itemRows, yUser, d, w, w, this.itemBuf, x.item);
+      yUser = nextUser;
+      yItem = this.itemBuf;
+    }
+    this.finalUser = yUser;
+    this.finalItem = yItem;
+  }
+
+  /** Phase 2: scores (count x items) of the users `userIds` (count of them) against every item. */
+  score(userIds: Buf<'i32'>, count: number, userRows: Buf<'f32'>, out: Buf<'f32'>): void {
+    const be = this.be;
+    const d = this.dim;
+    const ids = be.slice(userIds, 0, count);
+    const rows = be.slice(userRows, 0, count * d);
+    if (this.int8 !== null) {
+      const { user, item, chunk } = this.int8;
+      be.gatherDequantRowwise(user, this.users, d, 8, ids, rows);
+      const stride = rowwiseStride(d, 8);
+      for (let start = 0; start < this.items; start += INT8_ITEM_CHUNK) {
+        const n = Math.min(INT8_ITEM_CHUNK, this.items - start);
+        const block = be.slice(chunk, 0, n * d);
+        be.dequantizeRowwise(be.slice(item, start * stride, n * stride), n, d, 8, block);
+        for (let r = 0; r < count; r++) be.scores(1, n, d, be.slice(rows, r * d, d), block, be.slice(out, r * this.items + start, n));
+      }
+      return;
+    }
+    if (this.finalUser === null || this.finalItem === null) this.propagate();
+    be.gather(this.finalUser!, this.users, d, ids, rows);
+    be.scores(count, this.items, d, rows, this.finalItem!, be.slice(out, 0, count * this.items));
+  }
+
+  /** Phase 3: each user's train items set to -Infinity in its scores row. */
+  maskSeen(userIds: Buf<'i32'>, count: number, scores: Buf<'f32'>): void {
+    this.be.maskSeen(this.be.slice(scores, 0, count * this.items), this.items, this.be.slice(userIds, 0, count), this.userRows);
+  }
+
+  /**
+   * Bytes this serving form holds on the backend besides the tables: the graph (its resident part
+   * counted too), the final-embedding cache and the propagation buffers.
+   */
+  memoryBytes(): number {
+    let total = 0;
+    const add = (b: Buf): void => {
+      total += b.length * BYTES_PER_ELEMENT[b.dtype];
+    };
+    for (const b of [this.userRows.indptr, this.userRows.indices, this.userRows.values, ...this.owned]) add(b);
+    if (this.itemRows !== null) for (const b of [this.itemRows.indptr, this.itemRows.indices, this.itemRows.values]) add(b);
+    return total;
+  }
+
+  /** True while the tables are held (propagate mode). */
+  get holdsTables(): boolean {
+    return this.tables !== null;
+  }
+
+  dispose(): void {
+    const be = this.be;
+    this.releasePropagation();
+    be.free(this.userRows.values);
+    if (this.ownedGraph) {
+      be.free(this.userRows.indptr);
+      be.free(this.userRows.indices);
+    }
+    for (const b of this.owned) be.free(b);
+    this.owned.clear();
+    this.finalUser = this.finalItem = null;
+    this.int8 = null;
+  }
+
+  /** A buffer of ours (freed by dispose or when propagation is released). */
+  private alloc<D extends 'f32' | 'u8'>(dtype: D, length: number): Buf<D> {
+    const b = this.be.alloc(dtype, length);
+    this.owned.add(b);
+    return b;
+  }
+
+  private free(b: Buf): void {
+    if (this.owned.delete(b)) this.be.free(b);
+  }
+
+  /** E0 of one side: the table's dense rows in place, or its lookupAll into a buffer of ours. */
+  private egoRows(side: 'user' | 'item'): Buf<'f32'> {
+    const table = this.tables![side];
+    const dense = table.denseValues?.();
+    if (dense !== undefined) return dense;
+    const key = side === 'user' ? 'e0User' : 'e0Item';
+    const buf = (this[key] ??= this.alloc('f32', table.rows * this.dim));
+    table.lookupAll(buf, { training: false });
+    return buf;
+  }
+
+  /** After the one propagation of a cached mode: keep the final embeddings (or their int8 form), free the rest. */
+  private keepCache(): void {
+    const be = this.be;
+    const d = this.dim;
+    // With no layers the final embeddings may be a table's own rows: copy them out before the tables go.
+    const own = (b: Buf<'f32'>): Buf<'f32'> => {
+      if (this.owned.has(b)) return b;
+      const c = this.alloc('f32', b.length);
+      be.copy(b, c);
+      return c;
+    };
+    const user = own(this.finalUser!);
+    const item = own(this.finalItem!);
+    this.finalUser = user;
+    this.finalItem = item;
+    this.releasePropagation(user, item);
+    if (this.mode === 'cached-int8') {
+      const stride = rowwiseStride(d, 8);
+      const qUser = this.alloc('u8', this.users * stride);
+      const qItem = this.alloc('u8', this.items * stride);
+      be.quantizeRowwise(user, this.users, d, 8, qUser);
+      be.quantizeRowwise(item, this.items, d, 8, qItem);
+      this.free(user);
+      this.free(item);
+      this.finalUser = this.finalItem = null;
+      this.int8 = { user: qUser, item: qItem, chunk: this.alloc('f32', Math.min(INT8_ITEM_CHUNK, this.items) * d) };
+    }
+  }
+
+  /** Frees the tables, the item-side adjacency and the propagation buffers, except `keep`. */
+  private releasePropagation(...keep: Buf<'f32'>[]): void {
+    if (this.itemRows !== null) this.be.freeCsr(this.itemRows);
+    this.itemRows = null;
+    for (const b of [...this.userBufs, this.itemBuf, this.e0User, this.e0Item]) if (b !== null && b !== undefined && !keep.includes(b)) this.free(b);
+    this.userBufs.length = 0;
+    this.itemBuf = this.e0User = this.e0Item = null;
+    if (this.tables !== null) {
+      this.tables.user.dispose();
+      this.tables.item.dispose();
+      this.tables = null;
+    }
+  }
+}

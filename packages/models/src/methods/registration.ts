@@ -1,0 +1,16 @@
+import type { MethodDefinition } from '@lers/embeddings';
+import type { Model } from '../model.js';
+import type { OptEmbedPipelineOptions } from '../pipeline/optembed-pipeline.js';
+import type { PipelineDefinition } from '../pipeline/stage.js';
+
+/** The training pipeline of a search-then-retrain method: its stages for a backbone and targets. */
+export type MethodPipeline = <M extends Model>(options: OptEmbedPipelineOptions<M>) => PipelineDefinition<M>;
+
+/**
+ * A method as the registry holds it: its definition (kind, tables, budget solver, served form,
+ * from the method's folder in @lers/embeddings) plus, for search-then-retrain methods, the
+ * pipeline that trains it.
+ */
+export interface MethodRegistration extends MethodDefinition {
+  readonly pipeline?: MethodPipeline;
+}

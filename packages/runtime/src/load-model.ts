@@ -1,0 +1,78 @@
+import { BYTES_PER_ELEMENT, type Buf, type HostBackend } from '@lers/kernels';
+import { LersDataError } from '@lers/data';
+import { ModelFileError, decodeResidentModelFile, type ModelFile } from '@lers/embeddings';
+import { CtrModel, LightGcnServing, backboneDefinition, loadModel, loadModelTable, settingsOf, shellDataset, type CfServingMode } from '@lers/models';
+import { CfSession } from './cf-session.js';
+import { CtrSession } from './ctr-session.js';
+
+/** A model loaded for serving: its session, and whether the file's bytes must stay (tables used in place). */
+export interface LoadedSession {
+  readonly file: ModelFile;
+  readonly session: CfSession | CtrSession;
+  /** The file's bytes are still used (resident tables or graph); false: they can be freed. */
+  readonly keepsFile: boolean;
+}
+
+/** Errors a malformed model raises on purpose; anything else thrown while loading becomes a ModelFileError. */
+function isModelError(err: unknown): boolean {
+  return err instanceof LersDataError || err instanceof ModelFileError;
+}
+
+/**
+ * Builds the serving session of a model whose bytes are in backend memory: the header checked,
+ * the tables restored by their methods (full tables read in place), then the backbone's serving
+ * form (LightGCN: `LightGcnServing` in `mode`; DeepFM / DCN-Mix: the model on the file's shell
+ * dataset). Any failure is a typed error naming the file.
+ */
+export function loadSession(be: HostBackend, bytes: Buf<'u8'>, name: string, mode: CfServingMode): LoadedSession {
+  const file = decodeResidentModelFile(be, bytes, name);
+  try {
+    const definition = backboneDefinition(file.header.backbone);
+    if (definition.task === 'cf') return { file, ...cfSession(be, file, name, mode) };
+    const { model } = loadModel(file, be, undefined, name);
+    if (!(model instanceof CtrModel)) throw new ModelFileError(name, `backbone ${file.header.backbone} is not a CTR model`);
+    return { file, session: new CtrSession(model), keepsFile: true };
+  } catch (err) {
+    if (isModelError(err)) throw err;
+    throw new ModelFileError(name, (err as Error).message);
+  }
+}
+
+function cfSession(be: HostBackend, file: ModelFile, name: string, mode: CfServingMode): { session: CfSession; keepsFile: boolean } {
+  const ds = shellDataset(file, name);
+  if (ds.kind !== 'cf') throw new ModelFileError(name, 'a LightGCN model file must describe a cf dataset');
+  const settings = settingsOf(file.header);
+  const layers = settings.layers;
+  if (!Number.isInteger(layers) || layers < 0 || layers > 64) throw new ModelFileError(name, `the config's layers must be an integer in 0..64, got ${JSON.stringify(layers)}`);
+  const user = loadModelTable(file, 'user', be);
+  let item;
+  try {
+    item = loadModelTable(file, 'item', be);
+  } catch (err) {
+    user.dispose();
+    throw err;
+  }
+  if (user.rows !== ds.users || item.rows !== ds.items || user.dim !== item.dim || user.dim !== settings.dim) {
+    user.dispose();
+    item.dispose();
+    throw new ModelFileError(name, `the tables (${user.rows} x ${user.dim}, ${item.rows} x ${item.dim}) do not fit the dataset (${ds.users} users, ${ds.items} items, dim ${String(settings.dim)})`);
+  }
+  // Propagating per request reads the graph where it lies in the file; the cached modes keep
+  // their own copy so that the file's bytes can be freed after loading.
+  const residentGraph = mode === 'propagate' ? residentGraphOf(file) : undefined;
+  const serving = new LightGcnServing({ backend: be, user, item, layers, train: ds.train, mode, ...(residentGraph !== undefined ? { residentGraph } : {}) });
+  const session = new CfSession(be, serving, { ...(ds.userIds !== undefined ? { users: ds.userIds } : {}), ...(ds.itemIds !== undefined ? { items: ds.itemIds } : {}) });
+  return { session, keepsFile: mode === 'propagate' };
+}
+
+function residentGraphOf(file: ModelFile): { indptr: Buf<'i32'>; indices: Buf<'i32'> } | undefined {
+  const indptr = file.resident?.('dense/graph.indptr');
+  const indices = file.resident?.('dense/graph.indices');
+  if (indptr?.dtype !== 'i32' || indices?.dtype !== 'i32') return undefined;
+  return { indptr: indptr as Buf<'i32'>, indices: indices as Buf<'i32'> };
+}
+
+/** Bytes of a buffer. */
+export function bufferBytes(b: Buf): number {
+  return b.length * BYTES_PER_ELEMENT[b.dtype];
+}
