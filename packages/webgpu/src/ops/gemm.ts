@@ -1,0 +1,75 @@
+/**
+ * The tiled GEMM: each workgroup of 16 x 16 invocations computes a 64 x 64 tile of C, each
+ * invocation a 4 x 4 block, staging 64 x 16 slices of op(A) and 16 x 64 of op(B) in
+ * workgroup-shared memory. Every element is one f32 sum over k in increasing order.
+ */
+import type { Buf } from '@lers/kernels';
+import type { WebGpuCore } from '../core.js';
+import type { KernelDef } from '../wgsl/codegen.js';
+
+const TILE = 64;
+
+export const GEMM_KERNEL: KernelDef = {
+  name: 'gemm',
+  operands: { a: 'read', b: 'read', c: 'write' },
+  params: { m: 'u32', n: 'u32', k: 'u32', alpha: 'f32', beta: 'f32', ta: 'u32', tb: 'u32' },
+  workgroupSize: 256,
+  mode: 'groups',
+  helpers: `
+var<workgroup> As: array<f32, 1024>;
+var<workgroup> Bs: array<f32, 1024>;`,
+  body: `
+  let tilesN = (P.n + 63u) / 64u;
+  let tm = wgi / tilesN;
+  let row0 = tm * 64u;
+  let col0 = (wgi - tm * tilesN) * 64u;
+  let tr = li / 16u;
+  let tc = li % 16u;
+  var acc: array<f32, 16>;
+  for (var k0 = 0u; k0 < P.k; k0 += 16u) {
+    for (var e = li; e < 1024u; e += 256u) {
+      var r = e / 16u; var kk = e % 16u;
+      if (P.ta != 0u) { r = e % 64u; kk = e / 64u; }
+      let gr = row0 + r; let gk = k0 + kk;
+      var v = 0.0;
+      if (gr < P.m && gk < P.k) { v = a_ld(select(gr * P.k + gk, gk * P.m + gr, P.ta != 0u)); }
+      As[kk * 64u + r] = v;
+    }
+    for (var e = li; e < 1024u; e += 256u) {
+      var kk = e / 64u; var cc = e % 64u;
+      if (P.tb != 0u) { kk = e % 16u; cc = e / 16u; }
+      let gk = k0 + kk; let gc = col0 + cc;
+      var v = 0.0;
+      if (gk < P.k && gc < P.n) { v = b_ld(select(gk * P.n + gc, gc * P.k + gk, P.tb != 0u)); }
+      Bs[kk * 64u + cc] = v;
+    }
+    workgroupBarrier();
+    let kEnd = min(16u, P.k - k0);
+    for (var kk = 0u; kk < kEnd; kk++) {
+      var av: array<f32, 4>;
+      var bv: array<f32, 4>;
+      for (var i = 0u; i < 4u; i++) { av[i] = As[kk * 64u + tr * 4u + i]; bv[i] = Bs[kk * 64u + tc * 4u + i]; }
+      for (var i = 0u; i < 4u; i++) { for (var j = 0u; j < 4u; j++) { acc[i * 4u + j] += av[i] * bv[j]; } }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let r = row0 + tr * 4u + i;
+    if (r >= P.m) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let cc = col0 + tc * 4u + j;
+      if (cc < P.n) {
+        let at = r * P.n + cc;
+        var v = P.alpha * acc[i * 4u + j];
+        if (P.beta != 0.0) { v += P.beta * c_ld(at); }
+        c_st(at, v);
+      }
+    }
+  }`,
+};
+
+/** C = alpha op(A) op(B) + beta C (shapes checked by the caller). */
+export function gemm(core: WebGpuCore, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Buf, b: Buf, beta: number, c: Buf): void {
+  const tiles = Math.ceil(m / TILE) * Math.ceil(n / TILE);
+  core.dispatch(GEMM_KERNEL, { a, b, c }, { m, n, k, alpha, beta, ta: transA ? 1 : 0, tb: transB ? 1 : 0 }, tiles);
+}
