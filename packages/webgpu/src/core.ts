@@ -11,8 +11,8 @@ import { WGSL_LIB } from './wgsl/lib.js';
 const SHADOW_MAX = 1 << 22;
 /** Bytes of the uniform arena: parameter blocks of the dispatches recorded between two submits. */
 const ARENA_BYTES = 1 << 20;
-/** Error slots per error buffer (slot = [first bad position, its value]). */
-const ERROR_SLOTS = 1024;
+/** Most error slots per error buffer (slot = [first bad position, its value]); fewer if a page is smaller. */
+const MAX_ERROR_SLOTS = 1024;
 /**
  * The WebGPU flag values (fixed by the spec), so that this module does not need the GPU* globals
  * at load time (Node has them only once Dawn is loaded).
@@ -71,6 +71,8 @@ export class WebGpuCore {
   private doomed: GPUBuffer[] = [];
   private errorBuffer: GpuBuf<'u32'> | null = null;
   private errorNext = 0;
+  /** Error slots per error buffer: one page holds them all. */
+  private readonly errorSlots: number;
   private pendingChecks: PendingCheck[] = [];
   private lostError: WebGpuDeviceLostError | null = null;
   private readonly lostPromise: Promise<never>;
@@ -85,6 +87,7 @@ export class WebGpuCore {
     this.pageBytes = Math.floor(cap / 256) * 256;
     if (this.pageBytes < 256) throw new RangeError(`maxBindingBytes must be at least 256, got ${options.maxBindingBytes}`);
     this.uniformAlign = Math.max(256, limits.minUniformBufferOffsetAlignment);
+    this.errorSlots = Math.min(MAX_ERROR_SLOTS, this.pageBytes / 8);
     this.arena = this.device.createBuffer({ size: ARENA_BYTES, usage: USAGE.UNIFORM | USAGE.COPY_DST, label: 'lers params' });
     this.lostPromise = this.device.lost.then((info) => {
       this.lostError = new WebGpuDeviceLostError(info.reason ?? 'unknown', info.message);
@@ -235,9 +238,10 @@ export class WebGpuCore {
   // ---- kernels ----
 
   /**
-   * Records one kernel: `count` invocations (mode 'threads') or workgroups (mode 'groups'), with
-   * each operand bound page by page and the parameters in the uniform arena. Invalidates the host
-   * shadow of every integer buffer the kernel may write.
+   * Records one kernel: `count` invocations (mode 'threads') or workgroups (mode 'groups'), each
+   * operand bound page by page, the parameters in the uniform arena. When the pages do not fit in
+   * the device's storage bindings and the kernel declares spans, the call is split into ranges of
+   * invocations whose pages fit. Invalidates the host shadow of every integer buffer it may write.
    */
   dispatch(def: KernelDef, operands: Readonly<Record<string, Buf>>, params: Readonly<Record<string, number>>, count: number): void {
     this.alive();
@@ -248,14 +252,46 @@ export class WebGpuCore {
       if (!b) throw new Error(`kernel ${def.name}: operand ${x} missing`);
       return this.handle(b);
     });
-    const ranges = handles.map((h) => pageRange(h, this.pageBytes));
+    const rangesFor = (g0: number, g1: number) =>
+      handles.map((h, i) => {
+        const span = def.spans?.[names[i]]?.(g0, g1, params);
+        return span ? pageRange(h, this.pageBytes, span[0], span[1]) : pageRange(h, this.pageBytes);
+      });
+    const maxBindings = this.device.limits.maxStorageBuffersPerShaderStage;
+    const whole = rangesFor(0, count);
+    if (bindingCount(handles, whole) <= maxBindings) {
+      this.record(def, names, handles, whole, params, 0, count);
+    } else {
+      for (let g0 = 0; g0 < count; ) {
+        // The longest range from g0 whose pages fit (page counts grow with the range).
+        let lo = g0;
+        let hi = count;
+        while (lo < hi) {
+          const mid = Math.ceil((lo + 1 + hi) / 2);
+          if (bindingCount(handles, rangesFor(g0, mid)) <= maxBindings) lo = mid;
+          else hi = mid - 1;
+        }
+        if (lo === g0) {
+          const detail = names.map((x, i) => `${x}: ${whole[i].last - whole[i].first + 1}`).join(', ');
+          throw new WebGpuLimitError(`${def.name} needs more storage bindings than the device allows (${maxBindings}) even for one invocation (pages per operand: ${detail}); buffers this large need a device with a larger maxStorageBufferBindingSize`);
+        }
+        this.record(def, names, handles, rangesFor(g0, lo), params, g0, lo);
+        g0 = lo;
+      }
+    }
+    handles.forEach((h, i) => {
+      if (def.operands[names[i]] !== 'read' && h.storage.shadow) h.storage.shadow = null;
+    });
+  }
+
+  /** Records invocations [g0, g1) of a kernel with the given pages bound. */
+  private record(def: KernelDef, names: readonly string[], handles: readonly GpuBuf[], ranges: readonly PageRange[], params: Readonly<Record<string, number>>, g0: number, g1: number): void {
     // One variable per distinct page; shared by the operands on it (see BindingPlan).
     const vars: { name: string; writable: boolean; atomic: boolean; dtype: DType; buffer: GPUBuffer }[] = [];
     const varOf = new Map<GPUBuffer, number>();
     const storageAtomic = new Map<GpuStorage, boolean>();
     names.forEach((x, i) => {
-      const access = def.operands[x];
-      storageAtomic.set(handles[i].storage, (storageAtomic.get(handles[i].storage) ?? false) || needsAtomic(handles[i].dtype, access));
+      storageAtomic.set(handles[i].storage, (storageAtomic.get(handles[i].storage) ?? false) || needsAtomic(handles[i].dtype, def.operands[x]));
     });
     const operandVars: Record<string, { dtype: DType; vars: string[] }> = {};
     names.forEach((x, i) => {
@@ -274,13 +310,7 @@ export class WebGpuCore {
       }
       operandVars[x] = { dtype: h.dtype, vars: list };
     });
-    const maxBindings = this.device.limits.maxStorageBuffersPerShaderStage;
-    if (vars.length > maxBindings) {
-      const detail = names.map((x) => `${x}: ${operandVars[x].vars.length}`).join(', ');
-      throw new WebGpuLimitError(`${def.name} needs ${vars.length} storage bindings (pages per operand: ${detail}); the device allows ${maxBindings}. Buffers this large need a device with a larger maxStorageBufferBindingSize.`);
-    }
-    const plan: BindingPlan = { operands: operandVars, vars };
-    const { pipeline, layout } = this.pipeline(def, plan);
+    const { pipeline, layout } = this.pipeline(def, { operands: operandVars, vars });
     const size = paramBytes(def);
     if (this.arenaUsed + size > ARENA_BYTES) this.flush();
     const at = this.arenaUsed;
@@ -288,9 +318,10 @@ export class WebGpuCore {
     const u32 = new Uint32Array(this.arenaHost, at, size / 4);
     const i32 = new Int32Array(this.arenaHost, at, size / 4);
     const f32 = new Float32Array(this.arenaHost, at, size / 4);
-    u32[0] = count;
-    names.forEach((_, i) => { u32[1 + i] = ranges[i].base; });
-    let field = 1 + names.length;
+    u32[0] = g1;
+    u32[1] = g0;
+    names.forEach((_, i) => { u32[2 + i] = ranges[i].base; });
+    let field = 2 + names.length;
     for (const [p, type] of Object.entries(def.params ?? {})) {
       const v = params[p];
       if (v === undefined) throw new Error(`kernel ${def.name}: parameter ${p} missing`);
@@ -301,10 +332,7 @@ export class WebGpuCore {
     }
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.arena, offset: at, size } }];
     vars.forEach((v, i) => { entries.push({ binding: i + 1, resource: { buffer: v.buffer } }); });
-    handles.forEach((h, i) => {
-      if (def.operands[names[i]] !== 'read' && h.storage.shadow) h.storage.shadow = null;
-    });
-    const groups = def.mode === 'groups' ? count : Math.ceil(count / (def.workgroupSize ?? 64));
+    const groups = def.mode === 'groups' ? g1 - g0 : Math.ceil((g1 - g0) / (def.workgroupSize ?? 64));
     const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     const y = Math.ceil(groups / maxDim);
     const x = Math.ceil(groups / y);
@@ -334,8 +362,8 @@ export class WebGpuCore {
    * there; `describe` turns them into the error that the next read/sync raises.
    */
   errorSlot(describe: (position: number, value: number) => Error): ErrorSlot {
-    if (!this.errorBuffer || this.errorNext === ERROR_SLOTS) {
-      this.errorBuffer = this.upload('u32', new Uint32Array(2 * ERROR_SLOTS).fill(0xffffffff));
+    if (!this.errorBuffer || this.errorNext === this.errorSlots) {
+      this.errorBuffer = this.upload('u32', new Uint32Array(2 * this.errorSlots).fill(0xffffffff));
       this.errorNext = 0;
     }
     const slot = this.errorNext++;
@@ -409,8 +437,8 @@ export class WebGpuCore {
     if (this.pendingChecks.length === 0) return null;
     const checks = this.pendingChecks.splice(0);
     const buffers = [...new Set(checks.map((c) => c.buffer))];
-    const staging = this.device.createBuffer({ size: buffers.length * ERROR_SLOTS * 8, usage: USAGE.MAP_READ | USAGE.COPY_DST });
-    buffers.forEach((b, i) => { enc.copyBufferToBuffer(b, 0, staging, i * ERROR_SLOTS * 8, ERROR_SLOTS * 8); });
+    const staging = this.device.createBuffer({ size: buffers.length * this.errorSlots * 8, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    buffers.forEach((b, i) => { enc.copyBufferToBuffer(b, 0, staging, i * this.errorSlots * 8, this.errorSlots * 8); });
     // Later checks go to a fresh buffer; these are destroyed once read.
     if (this.errorBuffer && buffers.includes(this.errorBuffer.storage.pages[0])) {
       this.storages.delete(this.errorBuffer.storage);
@@ -427,7 +455,7 @@ export class WebGpuCore {
         await this.guard(readback.staging.mapAsync(MAP_READ));
         const words = new Uint32Array(readback.staging.getMappedRange());
         for (const c of readback.checks) {
-          const at = readback.buffers.indexOf(c.buffer) * ERROR_SLOTS * 2 + c.slot * 2;
+          const at = readback.buffers.indexOf(c.buffer) * this.errorSlots * 2 + c.slot * 2;
           if (words[at] !== 0xffffffff) {
             failure = new DeferredKernelError(c.describe(words[at], words[at + 1] | 0));
             break;
@@ -483,14 +511,32 @@ function pieces(storage: GpuStorage, from: number, to: number): { page: number; 
   return out;
 }
 
-/** The pages an operand spans and its first element's index within the first of them. */
-function pageRange(h: GpuBuf, pageBytes: number): { first: number; last: number; base: number } {
+/** Pages [first, last] of a storage bound for an operand, and its element 0's index within page `first`. */
+interface PageRange {
+  readonly first: number;
+  readonly last: number;
+  readonly base: number;
+}
+
+/** The pages holding elements [e0, e1) of an operand (default: all of it). */
+function pageRange(h: GpuBuf, pageBytes: number, e0 = 0, e1 = h.length): PageRange {
   const bpe = BYTES_PER_ELEMENT[h.dtype];
   const n = h.storage.pages.length;
-  const start = h.byteOffset;
+  const lo = Math.max(0, Math.min(e0, h.length));
+  const hi = Math.max(lo, Math.min(e1, h.length));
+  const start = h.byteOffset + lo * bpe;
   const first = Math.min(Math.floor(start / pageBytes), n - 1);
-  const last = Math.max(first, Math.min(Math.floor((start + Math.max(h.byteLength, 1) - 1) / pageBytes), n - 1));
+  const last = Math.max(first, Math.min(Math.floor((start + Math.max((hi - lo) * bpe, 1) - 1) / pageBytes), n - 1));
   return { first, last, base: h.offset - (first * pageBytes) / bpe };
+}
+
+/** Distinct pages bound by a call. */
+function bindingCount(handles: readonly GpuBuf[], ranges: readonly PageRange[]): number {
+  const pages = new Set<GPUBuffer>();
+  handles.forEach((h, i) => {
+    for (let p = ranges[i].first; p <= ranges[i].last; p++) pages.add(h.storage.pages[p]);
+  });
+  return pages.size;
 }
 
 function toTyped(dtype: DType, data: ArrayLike<number>): TypedArrayFor[DType] {

@@ -1,7 +1,7 @@
 import type { ActivationOps } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
 import { ACTIVATION_MATH as M } from '../wgsl/math.js';
-import { backwardKernel, kernel, reduceSum, sumKernel, unaryKernel } from './shared.js';
+import { backwardKernel, elementSpans, kernel, reduceSum, rowsOf, sumKernel, unaryKernel } from './shared.js';
 
 const RELU = unaryKernel('relu', 'select(0.0, v, v > 0.0)');
 const RELU_B = backwardKernel('reluBackward', 'select(0.0, g, v > 0.0)');
@@ -17,7 +17,7 @@ const SOFTPLUS_B = backwardKernel('softplusBackward', 'g * sigm(v)', M);
 const LOG_SIGMOID = unaryKernel('logSigmoid', '-softplus_(-v)', M);
 const LOG_SIGMOID_B = backwardKernel('logSigmoidBackward', 'g * sigm(-v)', M);
 const BCE_LOSS = sumKernel('bceLoss', { z: 'read', y: 'read' }, 'let v = z_ld(i); return softplus_(v) - y_ld(i) * v;', M);
-const BCE_GRAD = kernel('bceGrad', { z: 'read', y: 'read', dz: 'write' }, { invN: 'f32' }, 'dz_st(gi, (sigm(z_ld(gi)) - y_ld(gi)) * P.invN);', M);
+const BCE_GRAD = kernel('bceGrad', { z: 'read', y: 'read', dz: 'write' }, { invN: 'f32' }, 'dz_st(gi, (sigm(z_ld(gi)) - y_ld(gi)) * P.invN);', M, elementSpans('z', 'y', 'dz'));
 
 /** The shift of softmax/logSumExp: the row max when finite, else 0; -inf entries contribute 0. */
 const ROW_MATH = `
@@ -37,16 +37,16 @@ const SOFTMAX = kernel('softmax', { x: 'read', out: 'write' }, { cols: 'u32' }, 
   let shift = row_shift(gi);
   var s = 0.0;
   for (var c = 0u; c < P.cols; c++) { s += ex(x_ld(gi * P.cols + c), shift); }
-  for (var c = 0u; c < P.cols; c++) { let at = gi * P.cols + c; out_st(at, ex(x_ld(at), shift) / s); }`, ROW_MATH);
+  for (var c = 0u; c < P.cols; c++) { let at = gi * P.cols + c; out_st(at, ex(x_ld(at), shift) / s); }`, ROW_MATH, { x: rowsOf('cols'), out: rowsOf('cols') });
 const LOG_SUM_EXP = kernel('logSumExp', { x: 'read', out: 'write' }, { cols: 'u32' }, `
   let shift = row_shift(gi);
   var s = 0.0;
   for (var c = 0u; c < P.cols; c++) { s += ex(x_ld(gi * P.cols + c), shift); }
-  if (s == 0.0) { out_st(gi, neg_inf()); } else { out_st(gi, shift + log(s)); }`, ROW_MATH);
+  if (s == 0.0) { out_st(gi, neg_inf()); } else { out_st(gi, shift + log(s)); }`, ROW_MATH, { x: rowsOf('cols'), out: (g0, g1) => [g0, g1] });
 const SOFTMAX_B = kernel('softmaxBackward', { y: 'read', dy: 'read', dx: 'write' }, { cols: 'u32' }, `
   var s = 0.0;
   for (var c = 0u; c < P.cols; c++) { let at = gi * P.cols + c; s += dy_ld(at) * y_ld(at); }
-  for (var c = 0u; c < P.cols; c++) { let at = gi * P.cols + c; dx_st(at, y_ld(at) * (dy_ld(at) - s)); }`);
+  for (var c = 0u; c < P.cols; c++) { let at = gi * P.cols + c; dx_st(at, y_ld(at) * (dy_ld(at) - s)); }`, undefined, { y: rowsOf('cols'), dy: rowsOf('cols'), dx: rowsOf('cols') });
 
 /** Activations and losses on WebGPU: one invocation per element (per row for the row-wise ones). */
 export function webgpuActivations(core: WebGpuCore): ActivationOps {

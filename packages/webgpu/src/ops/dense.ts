@@ -1,36 +1,36 @@
 import type { DenseOps } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
 import { gemm } from './gemm.js';
-import { kernel, reduceSum, sumKernel } from './shared.js';
+import { ELEMENT, elementSpans, kernel, reduceSum, rowsOf, sumKernel } from './shared.js';
 
 const GEMV = kernel('gemv', { a: 'read', x: 'read', y: 'write' }, { m: 'u32', n: 'u32', tr: 'u32', inLen: 'u32', alpha: 'f32', beta: 'f32' }, `
   var s = 0.0;
   for (var p = 0u; p < P.inLen; p++) { s += select(a_ld(gi * P.n + p), a_ld(p * P.n + gi), P.tr != 0u) * x_ld(p); }
   var v = P.alpha * s;
   if (P.beta != 0.0) { v += P.beta * y_ld(gi); }
-  y_st(gi, v);`);
+  y_st(gi, v);`, undefined, { y: ELEMENT, a: (g0, g1, p) => (p.tr ? null : [g0 * p.n, g1 * p.n]) });
 const DOT = sumKernel('dot', { x: 'read', y: 'read' }, 'return x_ld(i) * y_ld(i);');
 const SUM_SQUARES = sumKernel('sumSquares', { x: 'read' }, 'let v = x_ld(i); return v * v;');
-const AXPY = kernel('axpy', { x: 'read', y: 'write' }, { alpha: 'f32' }, 'y_st(gi, y_ld(gi) + P.alpha * x_ld(gi));');
-const SCALE = kernel('scale', { x: 'read', out: 'write' }, { alpha: 'f32' }, 'out_st(gi, P.alpha * x_ld(gi));');
-const ADD = kernel('add', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) + b_ld(gi));');
-const SUB = kernel('sub', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) - b_ld(gi));');
-const MUL = kernel('mul', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) * b_ld(gi));');
-const FILL = kernel('fill', { x: 'write' }, { value: 'f32' }, 'x_st(gi, P.value);');
-const ADD_ROW_VECTOR = kernel('addRowVector', { x: 'read', bias: 'read', out: 'write' }, { cols: 'u32' }, 'out_st(gi, x_ld(gi) + bias_ld(gi % P.cols));');
+const AXPY = kernel('axpy', { x: 'read', y: 'write' }, { alpha: 'f32' }, 'y_st(gi, y_ld(gi) + P.alpha * x_ld(gi));', undefined, elementSpans('x', 'y'));
+const SCALE = kernel('scale', { x: 'read', out: 'write' }, { alpha: 'f32' }, 'out_st(gi, P.alpha * x_ld(gi));', undefined, elementSpans('x', 'out'));
+const ADD = kernel('add', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) + b_ld(gi));', undefined, elementSpans('a', 'b', 'out'));
+const SUB = kernel('sub', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) - b_ld(gi));', undefined, elementSpans('a', 'b', 'out'));
+const MUL = kernel('mul', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) * b_ld(gi));', undefined, elementSpans('a', 'b', 'out'));
+const FILL = kernel('fill', { x: 'write' }, { value: 'f32' }, 'x_st(gi, P.value);', undefined, elementSpans('x'));
+const ADD_ROW_VECTOR = kernel('addRowVector', { x: 'read', bias: 'read', out: 'write' }, { cols: 'u32' }, 'out_st(gi, x_ld(gi) + bias_ld(gi % P.cols));', undefined, elementSpans('x', 'out'));
 const ROW_SUM = kernel('rowSum', { x: 'read', out: 'write' }, { cols: 'u32' }, `
   var s = 0.0;
   for (var c = 0u; c < P.cols; c++) { s += x_ld(gi * P.cols + c); }
-  out_st(gi, s);`);
+  out_st(gi, s);`, undefined, { x: rowsOf('cols'), out: ELEMENT });
 const ROW_L2 = kernel('rowL2Norm', { x: 'read', out: 'write' }, { cols: 'u32' }, `
   var s = 0.0;
   for (var c = 0u; c < P.cols; c++) { let v = x_ld(gi * P.cols + c); s += v * v; }
-  out_st(gi, sqrt(s));`);
+  out_st(gi, sqrt(s));`, undefined, { x: rowsOf('cols'), out: ELEMENT });
 const COL_SUM = kernel('colSum', { x: 'read', out: 'write' }, { rows: 'u32', cols: 'u32', beta: 'f32' }, `
   var s = 0.0;
   for (var r = 0u; r < P.rows; r++) { s += x_ld(r * P.cols + gi); }
   if (P.beta != 0.0) { s = P.beta * out_ld(gi) + s; }
-  out_st(gi, s);`);
+  out_st(gi, s);`, undefined, { out: ELEMENT });
 
 /** Dense kernels on WebGPU: the tiled GEMM, one invocation per output element or row elsewhere. */
 export function webgpuDense(core: WebGpuCore): DenseOps {

@@ -9,12 +9,38 @@ import type { KernelDef } from '../wgsl/codegen.js';
 
 const TILE = 64;
 
+/** The first and last tile (row, column) of workgroups [g0, g1). */
+function tiles(g0: number, g1: number, p: Readonly<Record<string, number>>): { tm0: number; tn0: number; tm1: number; tn1: number } {
+  const tilesN = Math.ceil(p.n / TILE);
+  return { tm0: Math.floor(g0 / tilesN), tn0: g0 % tilesN, tm1: Math.floor((g1 - 1) / tilesN), tn1: (g1 - 1) % tilesN };
+}
+
+/** Elements of a row-major matrix of `width` columns that tiles [g0, g1) touch (C: also by columns). */
+function tileSpan(g0: number, g1: number, p: Readonly<Record<string, number>>, width: number, byColumns: boolean): [number, number] {
+  const t = tiles(g0, g1, p);
+  const r0 = t.tm0 * TILE;
+  const r1 = Math.min(p.m, (t.tm1 + 1) * TILE);
+  if (!byColumns || t.tm0 !== t.tm1) return [r0 * width, r1 * width];
+  return [r0 * width + t.tn0 * TILE, (r1 - 1) * width + Math.min(width, (t.tn1 + 1) * TILE)];
+}
+
 export const GEMM_KERNEL: KernelDef = {
   name: 'gemm',
   operands: { a: 'read', b: 'read', c: 'write' },
   params: { m: 'u32', n: 'u32', k: 'u32', alpha: 'f32', beta: 'f32', ta: 'u32', tb: 'u32' },
   workgroupSize: 256,
   mode: 'groups',
+  spans: {
+    // Workgroups [g0, g1) (tile-row major) cover the rows of their first and last tile: rows of
+    // C, and of A when A is stored m x k; within one tile row also only some tile columns: of C,
+    // and the rows of B when B is stored n x k (the scores' item table).
+    c: (g0, g1, p) => tileSpan(g0, g1, p, p.n, true),
+    a: (g0, g1, p) => (p.ta ? null : tileSpan(g0, g1, p, p.k, false)),
+    b: (g0, g1, p) => {
+      const t = tiles(g0, g1, p);
+      return p.tb && t.tm0 === t.tm1 ? [t.tn0 * TILE * p.k, Math.min(p.n, (t.tn1 + 1) * TILE) * p.k] : null;
+    },
+  },
   helpers: `
 var<workgroup> As: array<f32, 1024>;
 var<workgroup> Bs: array<f32, 1024>;`,

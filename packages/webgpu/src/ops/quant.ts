@@ -2,7 +2,7 @@ import { rowwiseScaleOffset, rowwiseStride, type Buf, type QuantOps, type Rowwis
 import type { WebGpuCore } from '../core.js';
 import { checkIds, dispatchGuarded } from '../ids.js';
 import type { KernelDef } from '../wgsl/codegen.js';
-import { kernel } from './shared.js';
+import { ELEMENT, elementSpans, kernel, perGroupOf, rowsOf } from './shared.js';
 
 /** Per-workgroup min/max keys and a NaN flag, merged atomically into acc = [min key, max key, NaN]. */
 const MINMAX_PART: KernelDef = {
@@ -42,11 +42,11 @@ fn affine_code(t: f32) -> i32 {
   if (!is_finite(t)) { return select(P.qmax, P.qmin, t < 0.0); }
   return i32(clamp(round(t), f32(P.qmin), f32(P.qmax)));
 }`;
-const QUANTIZE_AFFINE = kernel('quantizeAffine', { x: 'read', out: 'write' }, { scale: 'f32', zp: 'f32', qmin: 'i32', qmax: 'i32' }, 'out_st(gi, affine_code(div_rn(x_ld(gi), P.scale) + P.zp));', AFFINE_CODE);
-const DEQUANTIZE_AFFINE = kernel('dequantizeAffine', { q: 'read', out: 'write' }, { scale: 'f32', zp: 'i32' }, 'out_st(gi, f32(q_ld(gi) - P.zp) * P.scale);');
+const QUANTIZE_AFFINE = kernel('quantizeAffine', { x: 'read', out: 'write' }, { scale: 'f32', zp: 'f32', qmin: 'i32', qmax: 'i32' }, 'out_st(gi, affine_code(div_rn(x_ld(gi), P.scale) + P.zp));', AFFINE_CODE, elementSpans('x', 'out'));
+const DEQUANTIZE_AFFINE = kernel('dequantizeAffine', { q: 'read', out: 'write' }, { scale: 'f32', zp: 'i32' }, 'out_st(gi, f32(q_ld(gi) - P.zp) * P.scale);', undefined, elementSpans('q', 'out'));
 const GATHER_AFFINE = kernel('gatherDequantAffine', { q: 'read', ids: 'read', out: 'write' }, { dim: 'u32', scale: 'f32', zp: 'i32' }, `
   let i = gi / P.dim;
-  out_st(gi, f32(q_ld(u32(ids_ld(i)) * P.dim + gi - i * P.dim) - P.zp) * P.scale);`);
+  out_st(gi, f32(q_ld(u32(ids_ld(i)) * P.dim + gi - i * P.dim) - P.zp) * P.scale);`, undefined, { out: ELEMENT, ids: perGroupOf('dim') });
 
 /** One invocation per row: min/max, the scale, then every word of the row (padding included). */
 const QUANTIZE_ROWWISE = kernel('quantizeRowwise', { x: 'read', q: 'write' }, { dim: 'u32', bits: 'u32', levels: 'f32', stride: 'u32', scaleAt: 'u32' }, `
@@ -76,7 +76,7 @@ const QUANTIZE_ROWWISE = kernel('quantizeRowwise', { x: 'read', q: 'write' }, { 
   }
   q_stword(base + P.scaleAt, bitcast<u32>(scale));
   q_stword(base + P.scaleAt + 4u, bitcast<u32>(mn));
-  for (var at = P.scaleAt + 8u; at < P.stride; at += 4u) { q_stword(base + at, 0u); }`);
+  for (var at = P.scaleAt + 8u; at < P.stride; at += 4u) { q_stword(base + at, 0u); }`, undefined, { x: rowsOf('dim'), q: rowsOf('stride') });
 
 /** Decodes element c of row `row` of a row-wise table (code * scale + bias). */
 const DECODE = `
@@ -89,11 +89,11 @@ fn decode(row: u32, c: u32) -> f32 {
   return f32(code) * scale + bias;
 }`;
 const ROWWISE_PARAMS = { dim: 'u32', bits: 'u32', stride: 'u32', scaleAt: 'u32' } as const;
-const DEQUANTIZE_ROWWISE = kernel('dequantizeRowwise', { q: 'read', out: 'write' }, ROWWISE_PARAMS, 'let r = gi / P.dim; out_st(gi, decode(r, gi - r * P.dim));', DECODE);
-const GATHER_ROWWISE = kernel('gatherDequantRowwise', { q: 'read', ids: 'read', out: 'write' }, ROWWISE_PARAMS, 'let i = gi / P.dim; out_st(gi, decode(u32(ids_ld(i)), gi - i * P.dim));', DECODE);
-const TO_F16 = kernel('f32ToF16', { x: 'read', out: 'write' }, {}, 'out_st(gi, f32_to_f16(x_ld(gi)));');
-const FROM_F16 = kernel('f16ToF32', { x: 'read', out: 'write' }, {}, 'out_st(gi, x_ld(gi));');
-const GATHER_F16 = kernel('gatherF16', { table: 'read', ids: 'read', out: 'write' }, { dim: 'u32' }, 'let i = gi / P.dim; out_st(gi, table_ld(u32(ids_ld(i)) * P.dim + gi - i * P.dim));');
+const DEQUANTIZE_ROWWISE = kernel('dequantizeRowwise', { q: 'read', out: 'write' }, ROWWISE_PARAMS, 'let r = gi / P.dim; out_st(gi, decode(r, gi - r * P.dim));', DECODE, { out: ELEMENT, q: (g0, g1, p) => [Math.floor(g0 / p.dim) * p.stride, Math.ceil(g1 / p.dim) * p.stride] });
+const GATHER_ROWWISE = kernel('gatherDequantRowwise', { q: 'read', ids: 'read', out: 'write' }, ROWWISE_PARAMS, 'let i = gi / P.dim; out_st(gi, decode(u32(ids_ld(i)), gi - i * P.dim));', DECODE, { out: ELEMENT, ids: perGroupOf('dim') });
+const TO_F16 = kernel('f32ToF16', { x: 'read', out: 'write' }, {}, 'out_st(gi, f32_to_f16(x_ld(gi)));', undefined, elementSpans('x', 'out'));
+const FROM_F16 = kernel('f16ToF32', { x: 'read', out: 'write' }, {}, 'out_st(gi, x_ld(gi));', undefined, elementSpans('x', 'out'));
+const GATHER_F16 = kernel('gatherF16', { table: 'read', ids: 'read', out: 'write' }, { dim: 'u32' }, 'let i = gi / P.dim; out_st(gi, table_ld(u32(ids_ld(i)) * P.dim + gi - i * P.dim));', undefined, { out: ELEMENT, ids: perGroupOf('dim') });
 
 /**
  * Quantization on WebGPU. Codes are bit-identical to the reference: the divisions are correctly

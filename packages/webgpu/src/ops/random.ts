@@ -2,7 +2,7 @@ import type { RandomOps } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
 import { chunkStates } from '../jump.js';
 import { HASH } from '../wgsl/hash.js';
-import { kernel } from './shared.js';
+import { elementSpans, kernel, rowsOf } from './shared.js';
 
 /**
  * ln and cos for the Box-Muller transform, in f32 but without WGSL's loose builtins (cos is only
@@ -39,12 +39,12 @@ fn cos_turn(k: u32) -> f32 {
   if (quadrant == 1u || quadrant == 2u) { c = -c; }
   return c;
 }`;
-const FILL_UNIFORM = kernel('fillUniform', { x: 'write' }, { lo: 'f32', span: 'f32', seed: 'u32' }, 'x_st(gi, P.lo + P.span * (f32(hash2(P.seed, gi) >> 8u) / 16777216.0));', HASH);
+const FILL_UNIFORM = kernel('fillUniform', { x: 'write' }, { lo: 'f32', span: 'f32', seed: 'u32' }, 'x_st(gi, P.lo + P.span * (f32(hash2(P.seed, gi) >> 8u) / 16777216.0));', HASH, elementSpans('x'));
 const FILL_NORMAL = kernel('fillNormal', { x: 'write' }, { mean: 'f32', std: 'f32', seed: 'u32' }, `
   let a = hash2(P.seed, 2u * gi);
   let b = hash2(P.seed, 2u * gi + 1u);
   let z = sqrt(-2.0 * ln_unit((a >> 8u) + 1u)) * cos_turn(b >> 8u);
-  x_st(gi, P.mean + P.std * z);`, BOX_MULLER);
+  x_st(gi, P.mean + P.std * z);`, BOX_MULLER, elementSpans('x'));
 /** xoshiro128** from a chunk's start state, CHUNK outputs per invocation. */
 const RNG_FILL = kernel('rngFillU32', { states: 'read', out: 'write' }, { len: 'u32', chunk: 'u32' }, `
   var s0 = states_ld(4u * gi); var s1 = states_ld(4u * gi + 1u); var s2 = states_ld(4u * gi + 2u); var s3 = states_ld(4u * gi + 3u);
@@ -55,7 +55,7 @@ const RNG_FILL = kernel('rngFillU32', { states: 'read', out: 'write' }, { len: '
     let t = s1 << 9u;
     s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
     s3 = (s3 << 11u) | (s3 >> 21u);
-  }`);
+  }`, undefined, { states: (g0, g1) => [4 * g0, 4 * g1], out: rowsOf('chunk') });
 /** Outputs per rngFillU32 invocation. */
 const CHUNK = 256;
 

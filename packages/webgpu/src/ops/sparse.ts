@@ -1,7 +1,7 @@
 import type { Buf, Csr, SparseOps } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
 import { checkIds, dispatchGuarded } from '../ids.js';
-import { kernel } from './shared.js';
+import { ELEMENT, elementSpans, kernel } from './shared.js';
 
 const SPMM = kernel('spmm', { indptr: 'read', indices: 'read', values: 'read', b: 'read', addend: 'read', out: 'write' }, { n: 'u32', alpha: 'f32', beta: 'f32' }, `
   let r = gi / P.n;
@@ -11,8 +11,8 @@ const SPMM = kernel('spmm', { indptr: 'read', indices: 'read', values: 'read', b
   for (var p = u32(indptr_ld(r)); p < p1; p++) { s += values_ld(p) * b_ld(u32(indices_ld(p)) * P.n + j); }
   var v = P.alpha * s;
   if (P.beta != 0.0) { v += P.beta * addend_ld(gi); }
-  out_st(gi, v);`);
-const ZERO = kernel('zero', { x: 'write' }, {}, 'x_st(gi, 0.0);');
+  out_st(gi, v);`, undefined, { out: ELEMENT, addend: ELEMENT, indptr: (g0, g1, p) => [Math.floor(g0 / p.n), Math.ceil(g1 / p.n) + 1] });
+const ZERO = kernel('zero', { x: 'write' }, {}, 'x_st(gi, 0.0);', undefined, elementSpans('x'));
 const GATHER_ROWS = kernel('csrGatherRows', { indptr: 'read', indices: 'read', values: 'read', ids: 'read', out: 'write' }, { cols: 'u32' }, `
   let r = u32(ids_ld(gi));
   let p1 = u32(indptr_ld(r + 1u));

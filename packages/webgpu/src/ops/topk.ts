@@ -7,10 +7,15 @@
  */
 import type { Buf } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
-import type { KernelDef } from '../wgsl/codegen.js';
+import type { KernelDef, Span } from '../wgsl/codegen.js';
 import { withScope } from './shared.js';
 
 const SEGMENT = 2048;
+
+/** Elements of the input that workgroups [g0, g1) read (row r = g / segs, segment g % segs). */
+const SEGMENT_SPAN: Span = (g0, g1, p) => [Math.floor(g0 / p.segs) * p.len + (g0 % p.segs) * SEGMENT, Math.floor((g1 - 1) / p.segs) * p.len + Math.min(p.len, ((g1 - 1) % p.segs + 1) * SEGMENT)];
+/** Candidates they write. */
+const OUT_SPAN: Span = (g0, g1, p) => [Math.floor(g0 / p.segs) * p.outStride + (g0 % p.segs) * p.k, Math.floor((g1 - 1) / p.segs) * p.outStride + ((g1 - 1) % p.segs + 1) * p.k];
 
 function selectKernel(first: boolean): KernelDef {
   const load = first
@@ -22,6 +27,7 @@ function selectKernel(first: boolean): KernelDef {
     params: { len: 'u32', segs: 'u32', k: 'u32', outStride: 'u32' },
     workgroupSize: 256,
     mode: 'groups',
+    spans: first ? { x: SEGMENT_SPAN, ov: OUT_SPAN, oi: OUT_SPAN } : { cv: SEGMENT_SPAN, ci: SEGMENT_SPAN, ov: OUT_SPAN, oi: OUT_SPAN },
     helpers: `
 var<workgroup> rk: array<u32, 256>;
 var<workgroup> ri: array<i32, 256>;

@@ -2,7 +2,7 @@ import type { AdamParams, TrainingOps } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
 import { checkIds, dispatchGuarded } from '../ids.js';
 import { HASH } from '../wgsl/hash.js';
-import { kernel } from './shared.js';
+import { elementSpans, kernel } from './shared.js';
 
 const ADAM_PARAMS = { lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', wd: 'f32', decoupled: 'u32', bc1: 'f32', bc2: 'f32' } as const;
 /** One Adam step on element e (bias-corrected, coupled or decoupled weight decay). */
@@ -17,7 +17,7 @@ fn adam_step(e: u32) {
   v_st(e, v);
   param_st(e, param - P.lr * (m / P.bc1) / (sqrt(v / P.bc2) + P.eps));
 }`;
-const ADAM = kernel('adam', { param: 'write', grad: 'read', m: 'write', v: 'write' }, ADAM_PARAMS, 'adam_step(gi);', ADAM_STEP);
+const ADAM = kernel('adam', { param: 'write', grad: 'read', m: 'write', v: 'write' }, ADAM_PARAMS, 'adam_step(gi);', ADAM_STEP, elementSpans('param', 'grad', 'm', 'v'));
 /**
  * Lazy Adam, one invocation per (listed row, column) at the first occurrence of each row id; it
  * follows the row's later occurrences in order (chains[3k..3k+2] = first?, next position or -1,
@@ -45,12 +45,12 @@ const ROW_CHAINS = kernel('adamRowChains', { ids: 'read', chains: 'write' }, { n
   var nx = -1;
   for (var j = gi + 1u; j < P.n; j++) { if (ids_ld(j) == id) { nx = i32(j); break; } }
   chains_st(3u * gi + 1u, nx);`);
-const SGD = kernel('sgd', { param: 'write', grad: 'read' }, { lr: 'f32', wd: 'f32' }, 'let p = param_ld(gi); param_st(gi, p - P.lr * (grad_ld(gi) + P.wd * p));');
+const SGD = kernel('sgd', { param: 'write', grad: 'read' }, { lr: 'f32', wd: 'f32' }, 'let p = param_ld(gi); param_st(gi, p - P.lr * (grad_ld(gi) + P.wd * p));', undefined, elementSpans('param', 'grad'));
 const SGD_MOMENTUM = kernel('sgdMomentum', { param: 'write', grad: 'read', vel: 'write' }, { lr: 'f32', wd: 'f32', momentum: 'f32' }, `
   let p = param_ld(gi);
   let v = P.momentum * vel_ld(gi) + grad_ld(gi) + P.wd * p;
   vel_st(gi, v);
-  param_st(gi, p - P.lr * v);`);
+  param_st(gi, p - P.lr * v);`, undefined, elementSpans('param', 'grad', 'vel'));
 const BN_FORWARD = kernel('batchNormForward', { x: 'read', gamma: 'read', beta: 'read', runMean: 'write', runVar: 'write', out: 'write', saveMean: 'write', saveInvStd: 'write' }, { rows: 'u32', cols: 'u32', training: 'u32', momentum: 'f32', eps: 'f32' }, `
   let c = gi;
   var mean: f32;
@@ -93,8 +93,8 @@ const BN_BACKWARD = kernel('batchNormBackward', { x: 'read', dy: 'read', gamma: 
 const DROPOUT = kernel('dropout', { x: 'read', out: 'write', mask: 'write' }, { seed: 'u32', keepFrom: 'u32', scale: 'f32' }, `
   let keep = (hash2(P.seed, gi) >> 8u) >= P.keepFrom;
   mask_st(gi, select(0u, 1u, keep));
-  out_st(gi, select(0.0, x_ld(gi) * P.scale, keep));`, HASH);
-const DROPOUT_B = kernel('dropoutBackward', { dy: 'read', mask: 'read', dx: 'write' }, { scale: 'f32' }, 'dx_st(gi, select(0.0, dy_ld(gi) * P.scale, mask_ld(gi) != 0u));');
+  out_st(gi, select(0.0, x_ld(gi) * P.scale, keep));`, HASH, elementSpans('x', 'out', 'mask'));
+const DROPOUT_B = kernel('dropoutBackward', { dy: 'read', mask: 'read', dx: 'write' }, { scale: 'f32' }, 'dx_st(gi, select(0.0, dy_ld(gi) * P.scale, mask_ld(gi) != 0u));', undefined, elementSpans('dy', 'mask', 'dx'));
 
 function adamParams(p: AdamParams): Record<string, number> {
   return { lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, wd: p.weightDecay, decoupled: p.decoupled ? 1 : 0, bc1: 1 - p.beta1 ** p.step, bc2: 1 - p.beta2 ** p.step };

@@ -34,7 +34,17 @@ export interface KernelDef {
   /** Module-scope WGSL: helper functions, `var<workgroup>` declarations, constants. */
   readonly helpers?: string;
   readonly body: string;
+  /**
+   * Operands that an invocation range touches only in part: for invocations (or workgroups)
+   * [g0, g1), the element range [e0, e1) of the operand (null: all of it). When the pages of a
+   * whole call do not fit in the device's storage bindings, the call is split into ranges whose
+   * pages do; operands without a span are bound whole.
+   */
+  readonly spans?: Readonly<Record<string, Span>>;
 }
+
+/** The element range an invocation range [g0, g1) touches, given the call's parameters. */
+export type Span = (g0: number, g1: number, params: Readonly<Record<string, number>>) => readonly [number, number] | null;
 
 /**
  * How one call binds its operands: each distinct page gets one variable (operands that share a
@@ -134,7 +144,7 @@ function accessors(x: string, dtype: DType, vars: readonly string[], atomic: boo
 /** The full WGSL module of a kernel for a binding plan. */
 export function generateWgsl(def: KernelDef, plan: BindingPlan, pageWords: number, lib: string): string {
   const wg = def.workgroupSize ?? 64;
-  const fields = ['_n: u32'];
+  const fields = ['_n: u32', '_g0: u32'];
   for (const x of Object.keys(def.operands)) fields.push(`${x}_b: u32`);
   for (const [p, t] of Object.entries(def.params ?? {})) fields.push(`${p}: ${t}`);
   const lines = [`const PW: u32 = ${pageWords}u;`, `const WG: u32 = ${wg}u;`, `struct Params { ${fields.join(', ')} }`, '@group(0) @binding(0) var<uniform> P: Params;'];
@@ -148,10 +158,10 @@ export function generateWgsl(def: KernelDef, plan: BindingPlan, pageWords: numbe
     lines.push(accessors(x, o.dtype, o.vars, atomicVar.get(o.vars[0]) ?? false, access));
   }
   if (def.helpers) lines.push(def.helpers);
-  const guard = def.mode === 'groups' ? 'if (wgi >= P._n) { return; }' : 'let gi = wgi * WG + li; if (gi >= P._n) { return; }';
+  const guard = def.mode === 'groups' ? 'if (wgi >= P._n) { return; }' : 'let gi = P._g0 + (wid.y * nwg.x + wid.x) * WG + li; if (gi >= P._n) { return; }';
   lines.push(
     `@compute @workgroup_size(${wg}) fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {`,
-    `  let wgi = wid.y * nwg.x + wid.x; ${guard}`,
+    `  let wgi = ${def.mode === 'groups' ? 'P._g0 + ' : ''}wid.y * nwg.x + wid.x; ${guard}`,
     def.body,
     '}',
   );
@@ -160,6 +170,6 @@ export function generateWgsl(def: KernelDef, plan: BindingPlan, pageWords: numbe
 
 /** Bytes of the uniform block: 4 per field, rounded up to 16. */
 export function paramBytes(def: KernelDef): number {
-  const fields = 1 + Object.keys(def.operands).length + Object.keys(def.params ?? {}).length;
+  const fields = 2 + Object.keys(def.operands).length + Object.keys(def.params ?? {}).length;
   return Math.ceil((fields * 4) / 16) * 16;
 }
