@@ -2,9 +2,15 @@ import { KernelArgumentError } from '@lers/kernels/backend-kit';
 import type { Buf, CompressionOps, ScratchScope, ThresholdGranularity, TtShape } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
 import { bothGuards, checkIds, checkNonZero, dispatchGuarded, type Guard } from '../ids.js';
-import type { KernelDef } from '../wgsl/codegen.js';
+import type { KernelDef, Span } from '../wgsl/codegen.js';
 import { ACTIVATION_MATH } from '../wgsl/math.js';
-import { kernel, reduceSum, sumKernel, withScope } from './shared.js';
+import { ELEMENT, elementSpans, kernel, perGroupOf, reduceSum, sumKernel, withScope } from './shared.js';
+
+/** The rows of the QR output (width pd, or 2 pd for concat) that invocations [g0, g1) write. */
+const QR_OUT: Span = (g0, g1, p) => {
+  const w = p.op === 2 ? 2 * p.pd : p.pd;
+  return [Math.floor(g0 / p.pd) * w, Math.ceil(g1 / p.pd) * w];
+};
 
 const QR_OPS = { mult: 0, add: 1, concat: 2 } as const;
 const QR_COMBINE = kernel('qrCombine', { r: 'read', q: 'read', ids: 'read', out: 'write' }, { m: 'u32', pd: 'u32', op: 'u32' }, `
@@ -16,7 +22,7 @@ const QR_COMBINE = kernel('qrCombine', { r: 'read', q: 'read', ids: 'read', out:
   let b = q_ld(qi * P.pd + c);
   if (P.op == 0u) { out_st(gi, a * b); }
   else if (P.op == 1u) { out_st(gi, a + b); }
-  else { out_st(i * 2u * P.pd + c, a); out_st(i * 2u * P.pd + P.pd + c, b); }`);
+  else { out_st(i * 2u * P.pd + c, a); out_st(i * 2u * P.pd + P.pd + c, b); }`, undefined, { ids: perGroupOf('pd'), out: QR_OUT });
 const QR_BACKWARD = kernel('qrCombineBackward', { r: 'read', q: 'read', ids: 'read', dOut: 'read', dR: 'add', dQ: 'add' }, { m: 'u32', pd: 'u32', op: 'u32' }, `
   let i = gi / P.pd;
   let c = gi - i * P.pd;
@@ -28,7 +34,7 @@ const QR_BACKWARD = kernel('qrCombineBackward', { r: 'read', q: 'read', ids: 're
   let g = dOut_ld(i * w + c);
   if (P.op == 0u) { dR_add(ra, g * q_ld(qa)); dQ_add(qa, g * r_ld(ra)); }
   else if (P.op == 1u) { dR_add(ra, g); dQ_add(qa, g); }
-  else { dR_add(ra, g); dQ_add(qa, dOut_ld(i * w + P.pd + c)); }`);
+  else { dR_add(ra, g); dQ_add(qa, dOut_ld(i * w + P.pd + c)); }`, undefined, { ids: perGroupOf('pd'), dOut: QR_OUT });
 
 /** The digit of id over radix pk with pdiv the product of the radices after it. */
 const TT_DIGIT = 'fn digit(id: u32) -> u32 { return (id / P.pdiv) % P.pk; }';
@@ -100,14 +106,14 @@ const DHE = kernel('dheEncode', { ids: 'read', a: 'read', b: 'read', p: 'read', 
   }
   r += b_ld(j) % pj; if (r >= pj) { r -= pj; }
   let h = r % P.m;
-  out_st(gi, div_rn(f32(2u * h), f32(P.m - 1u)) - 1.0);`);
+  out_st(gi, div_rn(f32(2u * h), f32(P.m - 1u)) - 1.0);`, undefined, { ids: perGroupOf('k'), out: ELEMENT });
 
 const GRANULARITY = { element: 0, row: 1, dim: 2, global: 3 } as const;
 const S_INDEX = 'fn s_index(e: u32) -> u32 { let r = e / P.dim; switch P.gran { case 0u: { return e; } case 1u: { return r; } case 2u: { return e - r * P.dim; } default: { return 0u; } } }';
 const SOFT_THRESHOLD = kernel('softThreshold', { w: 'read', s: 'read', out: 'write' }, { dim: 'u32', gran: 'u32' }, `
   let v = w_ld(gi);
   let t = sigm(s_ld(s_index(gi)));
-  out_st(gi, sign(v) * max(abs(v) - t, 0.0));`, `${ACTIVATION_MATH}\n${S_INDEX}`);
+  out_st(gi, sign(v) * max(abs(v) - t, 0.0));`, `${ACTIVATION_MATH}\n${S_INDEX}`, { w: ELEMENT, out: ELEMENT, s: (g0, g1, p) => (p.gran === 0 ? [g0, g1] : null) });
 const THRESHOLD_TERM = `
 fn term_at(e: u32) -> f32 {
   let v = w_ld(e);
@@ -117,7 +123,7 @@ fn term_at(e: u32) -> f32 {
 }`;
 const THRESHOLD_DW = kernel('softThresholdDw', { w: 'read', s: 'read', g: 'read', dW: 'write' }, { dim: 'u32', gran: 'u32' }, `
   let v = w_ld(gi);
-  dW_st(gi, select(0.0, g_ld(gi), abs(v) > sigm(s_ld(s_index(gi)))));`, `${ACTIVATION_MATH}\n${S_INDEX}`);
+  dW_st(gi, select(0.0, g_ld(gi), abs(v) > sigm(s_ld(s_index(gi)))));`, `${ACTIVATION_MATH}\n${S_INDEX}`, { ...elementSpans('w', 'g', 'dW'), s: (g0, g1, p) => (p.gran === 0 ? [g0, g1] : null) });
 /** dS[j] += the sum of the terms of the elements that share s[j] (per element, row or column). */
 const THRESHOLD_DS = kernel('softThresholdDs', { w: 'read', s: 'read', g: 'read', dS: 'write' }, { rows: 'u32', dim: 'u32', gran: 'u32' }, `
   var acc = 0.0;
@@ -135,6 +141,7 @@ const KTH_HISTOGRAM: KernelDef = {
   params: { shift: 'u32', len: 'u32' },
   workgroupSize: 256,
   mode: 'groups',
+  spans: { x: (g0, g1) => [g0 * 1024, g1 * 1024] },
   helpers: 'var<workgroup> local: array<atomic<u32>, 256>;',
   body: `
   atomicStore(&local[li], 0u);

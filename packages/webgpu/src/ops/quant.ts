@@ -11,6 +11,7 @@ const MINMAX_PART: KernelDef = {
   params: { len: 'u32' },
   workgroupSize: 256,
   mode: 'groups',
+  spans: { x: (g0, g1) => [g0 * 1024, g1 * 1024] },
   helpers: `
 var<workgroup> lo: array<u32, 256>;
 var<workgroup> hi: array<u32, 256>;

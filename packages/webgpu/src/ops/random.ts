@@ -40,11 +40,11 @@ fn cos_turn(k: u32) -> f32 {
   return c;
 }`;
 const FILL_UNIFORM = kernel('fillUniform', { x: 'write' }, { lo: 'f32', span: 'f32', seed: 'u32' }, 'x_st(gi, P.lo + P.span * (f32(hash2(P.seed, gi) >> 8u) / 16777216.0));', HASH, elementSpans('x'));
-const FILL_NORMAL = kernel('fillNormal', { x: 'write' }, { mean: 'f32', std: 'f32', seed: 'u32' }, `
+const FILL_NORMAL = kernel('fillNormal', { x: 'write' }, { mean: 'f32', sd: 'f32', seed: 'u32' }, `
   let a = hash2(P.seed, 2u * gi);
   let b = hash2(P.seed, 2u * gi + 1u);
   let z = sqrt(-2.0 * ln_unit((a >> 8u) + 1u)) * cos_turn(b >> 8u);
-  x_st(gi, P.mean + P.std * z);`, BOX_MULLER, elementSpans('x'));
+  x_st(gi, P.mean + P.sd * z);`, BOX_MULLER, elementSpans('x'));
 /** xoshiro128** from a chunk's start state, CHUNK outputs per invocation. */
 const RNG_FILL = kernel('rngFillU32', { states: 'read', out: 'write' }, { len: 'u32', chunk: 'u32' }, `
   var s0 = states_ld(4u * gi); var s1 = states_ld(4u * gi + 1u); var s2 = states_ld(4u * gi + 2u); var s3 = states_ld(4u * gi + 3u);
@@ -70,7 +70,7 @@ export function webgpuRandom(core: WebGpuCore): RandomOps {
       core.dispatch(FILL_UNIFORM, { x }, { lo, span: hi - lo, seed: seed >>> 0 }, x.length);
     },
     fillNormal(x, mean, std, seed) {
-      core.dispatch(FILL_NORMAL, { x }, { mean, std, seed: seed >>> 0 }, x.length);
+      core.dispatch(FILL_NORMAL, { x }, { mean, sd: std, seed: seed >>> 0 }, x.length);
     },
     rngFillU32(seed, stream, out) {
       const chunks = Math.ceil(out.length / CHUNK);

@@ -1,7 +1,7 @@
 import type { Buf, Csr, SparseOps } from '@lers/kernels';
 import type { WebGpuCore } from '../core.js';
 import { checkIds, dispatchGuarded } from '../ids.js';
-import { ELEMENT, elementSpans, kernel } from './shared.js';
+import { ELEMENT, elementSpans, kernel, rowsOf } from './shared.js';
 
 const SPMM = kernel('spmm', { indptr: 'read', indices: 'read', values: 'read', b: 'read', addend: 'read', out: 'write' }, { n: 'u32', alpha: 'f32', beta: 'f32' }, `
   let r = gi / P.n;
@@ -19,7 +19,7 @@ const GATHER_ROWS = kernel('csrGatherRows', { indptr: 'read', indices: 'read', v
   for (var p = u32(indptr_ld(r)); p < p1; p++) {
     let at = gi * P.cols + u32(indices_ld(p));
     out_st(at, out_ld(at) + values_ld(p));
-  }`);
+  }`, undefined, { ids: ELEMENT, out: rowsOf('cols') });
 const KEEP = {
   threshold: 'abs(x_ld(at)) > P.threshold',
   mask: 'mask_ld(at) != 0u',
@@ -28,14 +28,14 @@ const countKept = (mode: keyof typeof KEEP) =>
   kernel(`csrCount.${mode}`, mode === 'mask' ? { x: 'read', mask: 'read', counts: 'write' } : { x: 'read', counts: 'write' }, { cols: 'u32', threshold: 'f32' }, `
   var k = 0;
   for (var c = 0u; c < P.cols; c++) { let at = gi * P.cols + c; if (${KEEP[mode]}) { k++; } }
-  counts_st(gi, k);`);
+  counts_st(gi, k);`, undefined, { x: rowsOf('cols'), mask: rowsOf('cols'), counts: ELEMENT });
 const fillKept = (mode: keyof typeof KEEP) =>
   kernel(`csrFill.${mode}`, { x: 'read', ...(mode === 'mask' ? { mask: 'read' as const } : {}), indptr: 'read', indices: 'write', values: 'write' }, { cols: 'u32', threshold: 'f32' }, `
   var q = u32(indptr_ld(gi));
   for (var c = 0u; c < P.cols; c++) {
     let at = gi * P.cols + c;
     if (${KEEP[mode]}) { indices_st(q, i32(c)); values_st(q, x_ld(at)); q++; }
-  }`);
+  }`, undefined, { x: rowsOf('cols'), mask: rowsOf('cols'), indptr: (g0, g1) => [g0, g1 + 1] });
 const COUNT = { threshold: countKept('threshold'), mask: countKept('mask') };
 const FILL = { threshold: fillKept('threshold'), mask: fillKept('mask') };
 
