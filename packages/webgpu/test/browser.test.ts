@@ -13,7 +13,11 @@ import type { ShimResult } from './browser/vitest-shim.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`WebGPU browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+if (!hasChromium) {
+  const reason = `WebGPU browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`;
+  if (process.env.LERS_REQUIRE_WEBGPU === '1') throw new Error(`LERS_REQUIRE_WEBGPU=1 but ${reason}`);
+  console.log(reason);
+}
 
 /** The test files that run in the page (device.test.ts is about Node's Dawn and device loss). */
 const FILES = ['dense', 'activations', 'embedding', 'sparse-ranking', 'quant', 'compression', 'training-random'];
