@@ -181,7 +181,10 @@ export async function runWebGpuBench(opts: { quick: boolean }): Promise<{ rows: 
       onGpu.run();
       const diff = relativeDiff(await gpu.read(onGpu.check), await wasm.read(onWasm.check));
       if (!(diff < 1e-3)) throw new Error(`${w.name}: WebGPU and WASM disagree (max relative difference ${diff}): the timing would be meaningless`);
-      const tw = await time(runs, () => Promise.resolve(onWasm.run()));
+      const tw = await time(runs, () => {
+        onWasm.run();
+        return Promise.resolve();
+      });
       const tg = await time(runs, async () => {
         onGpu.run();
         await gpu.sync();
