@@ -17,3 +17,4 @@ export { checkedTraining } from './validate/training.js';
 export { checkedRandom } from './validate/random.js';
 export { idOutOfRange, KernelArgumentError } from './validate/common.js';
 export { TYPED_CTOR, newTyped, typedView } from './typed.js';
+export { csrArrays } from './csr-arrays.js';

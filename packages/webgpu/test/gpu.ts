@@ -56,7 +56,8 @@ export async function backendsOrNull(): Promise<GpuBackends | null> {
   return typeof b === 'string' ? null : b;
 }
 
-export const GPU_NAMES = ['whole', 'paged'] as const;
+/** The GPU backends each test runs on: both in Node; in the browser the paged one (time). */
+export const GPU_NAMES: readonly ('whole' | 'paged')[] = inNode ? ['whole', 'paged'] : ['paged'];
 
 /** n uniform floats in [lo, hi). */
 export function randomFloats(n: number, seed: number, lo = -1, hi = 1): Float32Array {

@@ -1,4 +1,5 @@
 import type { Buf, Csr, SparseOps } from '@lers/kernels';
+import { csrArrays } from '@lers/kernels/backend-kit';
 import type { WebGpuCore } from '../core.js';
 import { checkIds, dispatchGuarded } from '../ids.js';
 import { ELEMENT, elementSpans, kernel, rowsOf } from './shared.js';
@@ -46,20 +47,7 @@ const FILL = { threshold: fillKept('threshold'), mask: fillKept('mask') };
  */
 export function webgpuSparse(core: WebGpuCore): SparseOps {
   return {
-    uploadCsr(csr) {
-      return {
-        rows: csr.rows,
-        cols: csr.cols,
-        indptr: core.upload('i32', csr.indptr),
-        indices: core.upload('i32', csr.indices),
-        values: core.upload('f32', csr.values),
-      };
-    },
-    freeCsr(csr) {
-      core.free(csr.indptr);
-      core.free(csr.indices);
-      core.free(csr.values);
-    },
+    ...csrArrays(core),
     spmm(a, b, n, alpha, beta, out, addend) {
       core.dispatch(SPMM, { indptr: a.indptr, indices: a.indices, values: a.values, b, addend: addend ?? out, out }, { n, alpha, beta }, a.rows * n);
     },
