@@ -52,6 +52,16 @@ describe.skipIf(!B)('limits and device loss', () => {
     }
   });
 
+  it('more than 65535 workgroups: a 2-D dispatch covers every element', async () => {
+    const be = B!.whole;
+    const n = 65_536 * 64 + 100;
+    const x = be.alloc('f32', n);
+    be.fill(x, 1.5);
+    be.scale(2, x, x);
+    const got = await be.read(x);
+    expect(got.every((v) => v === 3)).toBe(true);
+  });
+
   it('an operation that cannot fit the storage bindings fails with WebGpuLimitError', () => {
     const be = B!.paged;
     const [rows, cols] = [600, 33];
