@@ -284,7 +284,7 @@ async function childMain(spec: RunSpec): Promise<void> {
   const { train } = await import('@lers/models');
   const be = await createWasmBackend({ threads: spec.threads });
   const model = await buildModel(spec, await importDataset(spec.data), be);
-  const init = model.evaluate('test');
+  const init = await model.evaluate('test');
   console.error(`lers ${spec.model} ${spec.threads}t: test AUC before training ${init.auc.toFixed(5)}`);
   const result = await train(
     model,

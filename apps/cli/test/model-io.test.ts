@@ -139,10 +139,10 @@ describe('model files: CTR round trip, identical predictions', () => {
     const loaded = (await roundTrip(be, model, s, data)) as DeepFm | DcnMix;
     const again = (await roundTrip(be, loaded, s, data)) as DeepFm | DcnMix;
     try {
-      const p1 = new CtrPredictor(loaded).predict(x, 40);
-      const p2 = new CtrPredictor(again).predict(x, 40);
+      const p1 = await new CtrPredictor(loaded).predict(x, 40);
+      const p2 = await new CtrPredictor(again).predict(x, 40);
       expect(Array.from(p2)).toEqual(Array.from(p1));
-      const direct = model.predictLogits(Int32Array.from({ length: 40 }, (_, i) => i));
+      const direct = await model.predictLogits(Int32Array.from({ length: 40 }, (_, i) => i));
       expect(Array.from(p1)).toEqual(Array.from(direct, (z) => Math.fround(1 / (1 + Math.exp(-z)))));
     } finally {
       again.dispose();

@@ -34,6 +34,12 @@ export interface BackendCore {
   read<D extends DType>(buf: Buf<D>): Promise<TypedArrayFor[D]>;
   /** A handle to elements [start, start + length) of `buf`, sharing its storage (not owned). */
   slice<D extends DType>(buf: Buf<D>, start: number, length: number): Buf<D>;
+  /**
+   * A handle of `length` elements of `dtype` over the bytes of `bytes` (a u8 buffer) from
+   * `byteOffset` on, sharing its storage like a slice (not owned): data read into one buffer, e.g.
+   * a model file, is used in place. The absolute address must be aligned to the dtype's size.
+   */
+  reinterpret<D extends DType>(bytes: Buf<'u8'>, byteOffset: number, dtype: D, length: number): Buf<D>;
   /** Releases a buffer allocated by `alloc`/`upload`. Slices must not be freed. */
   free(buf: Buf): void;
   /** Starts a scratch scope: every buffer allocated until `release` is freed by it at once. */
@@ -81,6 +87,15 @@ export interface HostBackend extends Backend {
 /** True when the backend can hand out zero-copy views. */
 export function isHostBackend(b: Backend): b is HostBackend {
   return (b as Partial<HostBackend>).hostVisible === true;
+}
+
+/**
+ * The backend as a HostBackend, for code paths that still loop over zero-copy views (explicitly
+ * host-only); an error naming `what` and the backend otherwise.
+ */
+export function requireHostBackend(b: Backend, what: string): HostBackend {
+  if (!isHostBackend(b)) throw new Error(`${what} needs a host backend (WASM or reference) for its host-side loops, got ${b.kind}`);
+  return b;
 }
 
 export type { AnyTypedArray };

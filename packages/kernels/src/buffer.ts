@@ -1,5 +1,5 @@
 import type { ScratchScope } from './backend.js';
-import type { Buf, DType } from './types.js';
+import { BYTES_PER_ELEMENT, type Buf, type DType } from './types.js';
 
 let nextBackendId = 1;
 
@@ -56,6 +56,17 @@ export function checkSlice(buf: Buf, start: number, length: number): void {
   if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > buf.length) {
     throw new RangeError(`slice(${start}, ${length}) out of bounds of a ${buf.dtype}[${buf.length}] buffer`);
   }
+}
+
+/** Validates a reinterpret request (a u8 source, an in-bounds byte range, an aligned offset); returns its bytes. */
+export function checkReinterpret(bytes: Buf, byteOffset: number, dtype: DType, length: number, absoluteOffset: number): number {
+  if (bytes.dtype !== 'u8') throw new TypeError(`reinterpret: the source must be a u8 buffer, got ${bytes.dtype}`);
+  const size = BYTES_PER_ELEMENT[dtype];
+  if (!Number.isInteger(byteOffset) || !Number.isInteger(length) || byteOffset < 0 || length < 0 || byteOffset + length * size > bytes.length) {
+    throw new RangeError(`reinterpret: ${length} x ${dtype} at byte ${byteOffset} is out of bounds of a u8[${bytes.length}] buffer`);
+  }
+  if (absoluteOffset % size !== 0) throw new RangeError(`reinterpret: byte address ${absoluteOffset} is not aligned to ${dtype} (${size} bytes)`);
+  return length * size;
 }
 
 /** Validates an allocation length. */

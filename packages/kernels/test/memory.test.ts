@@ -68,6 +68,27 @@ describe('buffers', () => {
     expect(() => { be.free(x); }).toThrow(/double free/);
   });
 
+  it.each([
+    ['reference', () => Promise.resolve(createReferenceBackend())],
+    ['wasm', () => small()],
+  ] as const)('reinterpret (%s): typed handles over a byte buffer, in place, checked', async (_name, make) => {
+    const be = await make();
+    const bytes = be.alloc('u8', 32);
+    const f = be.reinterpret(bytes, 8, 'f32', 3);
+    be.write(f, [1.5, -2, 3]);
+    // The same storage: the bytes changed, and a second handle sees the values.
+    const raw = new Float32Array((await be.read(be.slice(bytes, 8, 12))).buffer);
+    expect(Array.from(raw)).toEqual([1.5, -2, 3]);
+    expect(Array.from(await be.read(be.reinterpret(bytes, 12, 'f32', 2)))).toEqual([-2, 3]);
+    expect(be.reinterpret(bytes, 0, 'i32', 8).length).toBe(8);
+    expect(() => be.reinterpret(bytes, 6, 'f32', 1)).toThrow(/not aligned/);
+    expect(() => be.reinterpret(bytes, 8, 'f32', 7)).toThrow(/out of bounds/);
+    expect(() => be.reinterpret(f as never, 0, 'f32', 1)).toThrow(/must be a u8 buffer/);
+    expect(() => { be.free(f); }).toThrow(/slice/);
+    be.free(bytes);
+    expect(() => be.read(f)).toThrow(/freed/);
+  });
+
   it('scope() frees every scratch buffer at once', async () => {
     const be = await small();
     const before = be.heap.liveBytes;

@@ -9,7 +9,9 @@ export type Batch = unknown;
 
 /**
  * A trainable recommender as the training loop sees it. LightGCN, DeepFM and DCN-Mix implement
- * it; the loop is model-agnostic (it never looks inside a batch).
+ * it; the loop is model-agnostic (it never looks inside a batch). Every kernel goes through
+ * `backend`, and values reach the host only through `Backend.read`, so a model runs on any backend
+ * (parts that still read host views say so and need a host backend).
  */
 export interface Model<B = Batch> {
   readonly task: 'cf' | 'ctr';
@@ -26,10 +28,13 @@ export interface Model<B = Batch> {
   batchesPerEpoch?(): number;
   /** Optional: the training samples in a batch (the loop's samples/s use it; 1 per batch without it). */
   samplesIn?(batch: B): number;
-  /** Forward + backward on a batch: accumulates parameter gradients, returns the mean loss. */
-  trainStep(batch: B, rng: Rng): number;
+  /**
+   * Forward + backward on a batch: accumulates parameter gradients, resolves to the mean loss (read
+   * back from the backend once per step at most).
+   */
+  trainStep(batch: B, rng: Rng): Promise<number>;
   /** Metrics on a split; the name of the metric that selects the best epoch is `selectionMetric`. */
-  evaluate(split: 'valid' | 'test'): Metrics;
+  evaluate(split: 'valid' | 'test'): Promise<Metrics>;
   /** "ndcg@20" for CF, "auc" for CTR (higher is better). */
   readonly selectionMetric: string;
   /** Training-stage hooks forwarded to the embedding tables. */

@@ -87,7 +87,7 @@ describe('LightGCN batches', () => {
     expect(() => LightGcn.create(be, dataset, { negatives: 0 })).toThrow(/negatives must be a positive integer/);
   });
 
-  it('are a function of the rng: same seed, same batches; a stale batch is refused', () => {
+  it('are a function of the rng: same seed, same batches; a stale batch is refused', async () => {
     const ds = fiveBySeven();
     const model = LightGcn.create(be, ds, { dim: 4, batchSize: 4 });
     const draw = (seed: number): number[][] => {
@@ -103,13 +103,13 @@ describe('LightGCN batches', () => {
     const it = model.batches(1, new Rng(1))[Symbol.iterator]();
     const first = it.next().value as LightGcnBatch;
     it.next();
-    expect(() => model.trainStep(first, new Rng(0))).toThrow(/stale/);
+    await expect(model.trainStep(first, new Rng(0))).rejects.toThrow(/stale/);
     model.dispose();
   });
 });
 
 describe('LightGCN evaluation', () => {
-  it('equals an independent full-sort ranking of the final embeddings', () => {
+  it('equals an independent full-sort ranking of the final embeddings', async () => {
     const { dataset } = generateSyntheticCf({ users: 80, items: 120, meanInteractions: 10, seed: 11 });
     const model = LightGcn.create(be, dataset, { dim: 8, ks: [5, 20], evalBatchUsers: 7, table: { init: { kind: 'normal', std: 0.3 } } });
     const e = be.view(model.finalEmbeddings()).slice();
@@ -125,7 +125,7 @@ describe('LightGCN evaluation', () => {
     const users = Int32Array.from({ length: dataset.users }, (_, u) => u);
     for (const split of ['valid', 'test'] as const) {
       const want = rankingMetricsFromScores({ scores, users, numItems: dataset.items, truth: dataset[split], exclude: dataset.train, ks: [5, 20] });
-      const got = model.evaluate(split);
+      const got = await model.evaluate(split);
       for (const k of [5, 20]) {
         expect(got[`recall@${k}`]).toBeCloseTo(want.recall[k], 6);
         expect(got[`recallT@${k}`]).toBeCloseTo(want.recallTruncated[k], 6);
@@ -138,7 +138,7 @@ describe('LightGCN evaluation', () => {
     model.dispose();
   });
 
-  it('masks valid items on test only when asked', () => {
+  it('masks valid items on test only when asked', async () => {
     // User 0's only valid item is item 1, its test item 2; its embedding ranks item 1 first, then
     // item 2. User 1 scores every item 0 and its test item 0 wins the tie (a hit either way).
     const ds = tinyDataset(4, [[0], [3]], [[1], []], [[2], [0]]);
@@ -151,10 +151,10 @@ describe('LightGCN evaluation', () => {
     };
     const plain = make(false);
     const masked = make(true);
-    expect(plain.evaluate('test')['hitrate@1']).toBe(0.5);
-    expect(masked.evaluate('test')['hitrate@1']).toBe(1);
+    expect((await plain.evaluate('test'))['hitrate@1']).toBe(0.5);
+    expect((await masked.evaluate('test'))['hitrate@1']).toBe(1);
     // Valid ranking never masks valid items.
-    expect(masked.evaluate('valid')['hitrate@1']).toBe(1);
+    expect((await masked.evaluate('valid'))['hitrate@1']).toBe(1);
     plain.dispose();
     masked.dispose();
   });
@@ -164,7 +164,7 @@ describe('LightGCN without validation data', () => {
   it('reports NaN metrics over 0 users, and training keeps the last state', async () => {
     const ds = tinyDataset(6, [[0, 1], [2, 3], [4, 5]], [[], [], []], [[2], [4], [0]]);
     const model = LightGcn.create(be, ds, { dim: 4, ks: [2] });
-    const valid = model.evaluate('valid');
+    const valid = await model.evaluate('valid');
     expect(valid.users).toBe(0);
     expect(valid['ndcg@2']).toBeNaN();
     const r = await train(model, { epochs: 2, seed: 1, optimizer: { kind: 'adam', lr: 0.01 } });
@@ -186,7 +186,7 @@ describe('LightGCN training', () => {
         const model = LightGcn.create(backend, dataset, { dim: 16, batchSize: 512, clWeight, seed: 3 });
         await train(model, { epochs: 2, seed: 9, optimizer: { kind: 'adam', lr: 0.01 }, validEvery: 0, test: false });
         params.push(model.parameters().map((p) => backend.view(p.value).slice()));
-        metrics.push(model.evaluate('test'));
+        metrics.push(await model.evaluate('test'));
         model.dispose();
       }
       two.dispose();

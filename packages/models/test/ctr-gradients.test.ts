@@ -83,18 +83,18 @@ describe.each(backends)('CTR gradients on %s', (_name, make) => {
    * ReLU kinks make the loss non-smooth: where differences at steps h and h/2 disagree, the point
    * straddles a kink and is skipped (they must stay rare).
    */
-  function checkModel(model: CtrModel, picks: (p: Parameter) => number[]): number {
+  async function checkModel(model: CtrModel, picks: (p: Parameter) => number[]): Promise<number> {
     const batch = { rows: model.dataset.split.train.subarray(0, 6) };
     const replay = (): Rng => new Rng(99);
     for (const p of model.parameters()) be.fill(p.grad, 0);
-    model.trainStep(batch, replay());
+    await model.trainStep(batch, replay());
     const analytic = new Map(model.parameters().map((p) => [p.name, Float32Array.from(be.view(p.grad))]));
-    const central = (p: Parameter, i: number, h: number): number => {
+    const central = async (p: Parameter, i: number, h: number): Promise<number> => {
       const keep = be.view(p.value)[i];
       be.view(p.value)[i] = keep + h;
-      const up = model.trainStep(batch, replay());
+      const up = await model.trainStep(batch, replay());
       be.view(p.value)[i] = keep - h;
-      const down = model.trainStep(batch, replay());
+      const down = await model.trainStep(batch, replay());
       be.view(p.value)[i] = keep;
       return (up - down) / (2 * h);
     };
@@ -102,8 +102,8 @@ describe.each(backends)('CTR gradients on %s', (_name, make) => {
     let kinks = 0;
     for (const p of model.parameters()) {
       for (const i of picks(p)) {
-        const coarse = central(p, i, 1e-3);
-        const fine = central(p, i, 5e-4);
+        const coarse = await central(p, i, 1e-3);
+        const fine = await central(p, i, 5e-4);
         if (!close(coarse, fine, 1e-2, 3e-4)) {
           kinks++;
           continue;
@@ -136,18 +136,18 @@ describe.each(backends)('CTR gradients on %s', (_name, make) => {
 
   const data = generateSyntheticCtr({ rows: 60, cardinalities: [6, 5, 4], factorDim: 2, seed: 5 }).dataset;
 
-  it('DeepFM: the training step gradient of every parameter matches finite differences', () => {
+  it('DeepFM: the training step gradient of every parameter matches finite differences', async () => {
     const model = new DeepFm({ dataset: data, backend: be, embedDim: 4, hidden: [7, 5], dropout: 0.3, batchSize: 6, seed: 3, table: { method: 'full', options: { init: { kind: 'normal', std: 0.5 } } } });
     expect(model.parameters().map((p) => p.name)).toEqual([
       'embedding.weight', 'bias', 'linear.weight',
       'dnn.0.weight', 'dnn.0.bias', 'dnn.1.weight', 'dnn.1.bias',
       'dnn.4.weight', 'dnn.4.bias', 'dnn.5.weight', 'dnn.5.bias', 'dnn.8.weight', 'dnn.8.bias',
     ]);
-    expect(checkModel(model, picker(model))).toBeGreaterThan(100);
+    expect(await checkModel(model, picker(model))).toBeGreaterThan(100);
     model.dispose();
   });
 
-  it.each(['identity', 'softmax'] as const)('DCN-Mix (%s gates): the training step gradient of every parameter matches finite differences', (gate) => {
+  it.each(['identity', 'softmax'] as const)('DCN-Mix (%s gates): the training step gradient of every parameter matches finite differences', async (gate) => {
     const model = new DcnMix({ dataset: data, backend: be, embedDim: 4, crossLayers: 2, experts: 3, rank: 3, gate, hidden: [6], dropout: 0.3, batchSize: 6, seed: 4, table: { method: 'full', options: { init: { kind: 'normal', std: 0.5 } } } });
     expect(model.parameters().map((p) => p.name)).toEqual([
       'embedding.weight',
@@ -155,7 +155,7 @@ describe.each(backends)('CTR gradients on %s', (_name, make) => {
       'cross_head.U.1', 'cross_head.C.1', 'cross_head.V.1', 'cross_head.biases.1', 'cross_head.gates',
       'dnn.0.weight', 'dnn.0.bias', 'dnn.1.weight', 'dnn.1.bias', 'dnn.4.weight', 'dnn.4.bias',
     ]);
-    expect(checkModel(model, picker(model))).toBeGreaterThan(100);
+    expect(await checkModel(model, picker(model))).toBeGreaterThan(100);
     model.dispose();
   });
 });

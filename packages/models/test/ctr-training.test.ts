@@ -29,7 +29,7 @@ describe('CTR models on planted synthetic data', () => {
 
   it('DeepFM trains to near the planted model AUC', async () => {
     const model = new DeepFm({ dataset: synth.dataset, backend: be, hidden: [64, 64], batchSize: 512, seed: 1 });
-    const before = model.evaluate('test');
+    const before = await model.evaluate('test');
     const result = await train(model, { epochs: 6, seed: 1, optimizer: adam });
     const after = result.test!;
     console.log(`DeepFM: planted AUC ${plantedAuc.toFixed(4)}, before ${before.auc.toFixed(4)}, trained ${after.auc.toFixed(4)} (logloss ${after.logloss.toFixed(4)})`);
@@ -39,7 +39,7 @@ describe('CTR models on planted synthetic data', () => {
     expect(after.logloss).toBeLessThan(before.logloss);
     // evaluate() is @lers/eval on the model's logits.
     const test = synth.dataset.split.test;
-    const logits = model.predictLogits(test);
+    const logits = await model.predictLogits(test);
     const labels = Array.from(test, (r) => synth.dataset.labels[r]);
     expect(after.auc).toBeCloseTo(auc(logits, labels), 12);
     expect(after.logloss).toBeCloseTo(logLossFromLogits(logits, labels), 9);
@@ -101,7 +101,7 @@ describe('CTR model plumbing', () => {
     expect(Object.keys(model.buffers())).toEqual(['dnn.1.running_mean', 'dnn.1.running_var']);
     expect(model.batchesPerEpoch()).toBe(batchCount(small.split.train.length, 2048));
     expect(model.selectionMetric).toBe('auc');
-    const m = model.evaluate('valid');
+    const m = await model.evaluate('valid');
     expect(Object.keys(m)).toEqual(['auc', 'logloss']);
     const wrong = createTable('full', { rows: rows + 1, dim: 4, backend: be, seed: 1 });
     expect(() => new DeepFm({ dataset: small, backend: be, embedDim: 4, table: wrong })).toThrow(/table is/);

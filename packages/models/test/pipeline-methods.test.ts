@@ -40,9 +40,9 @@ const cfSearch = { epochs: 40, optimizer: { kind: 'adam', lr: 0.02, weightDecay:
 const ctrSearch = { epochs: 40, optimizer: { kind: 'adam', lr: 0.02, weightDecay: 1e-3 } } as const;
 
 /** The selection metric of a freshly initialised full model (what training must beat). */
-function untrained<M extends Model>(backbone: Backbone<M>): number {
+async function untrained<M extends Model>(backbone: Backbone<M>): Promise<number> {
   const model = backbone.create({ method: 'full' });
-  const value = model.evaluate('test')[model.selectionMetric];
+  const value = (await model.evaluate('test'))[model.selectionMetric];
   model.dispose();
   return value;
 }
@@ -60,7 +60,7 @@ describe('PEP pipeline', () => {
     for (const r of results) {
       expect(Math.abs(r.size.sparsity - r.target)).toBeLessThan(0.01);
       expect(r.size.memoryBytes).toBe(4 * (150 + 1 + 120 + 1) + 8 * r.size.params);
-      expect(r.metrics['ndcg@20']).toBeGreaterThan(untrained(cfBackbone()));
+      expect(r.metrics['ndcg@20']).toBeGreaterThan(await untrained(cfBackbone()));
       expect(Object.keys(r.secondsPerStage)).toEqual(['search', 'retrain']);
     }
   });
@@ -74,7 +74,7 @@ describe('PEP pipeline', () => {
     });
     expect(r.size.sparsity).toBeGreaterThanOrEqual(0.8);
     expect(r.size.sparsity - 0.8).toBeLessThan(0.01);
-    expect(r.metrics.auc).toBeGreaterThan(untrained(ctrBackboneOf()) + 0.04);
+    expect(r.metrics.auc).toBeGreaterThan(await untrained(ctrBackboneOf()) + 0.04);
   });
 });
 
@@ -90,7 +90,7 @@ describe('CERP pipeline', () => {
     for (const r of results) {
       expect(Math.abs(r.size.sparsity - r.target)).toBeLessThan(0.01);
       expect(Object.keys(r.secondsPerStage)).toEqual(['search', 'retrain']);
-      expect(r.metrics['ndcg@20']).toBeGreaterThan(untrained(cfBackbone()));
+      expect(r.metrics['ndcg@20']).toBeGreaterThan(await untrained(cfBackbone()));
     }
   });
 
@@ -128,7 +128,7 @@ describe('CERP pipeline', () => {
       tableOptions: { thresholdInit: -3, thresholdDecay: 0.1, capture: 'exact' },
     });
     expect(Math.abs(r.size.sparsity - 0.95)).toBeLessThan(0.01);
-    expect(r.metrics.auc).toBeGreaterThan(untrained(ctrBackboneOf()) + 0.04);
+    expect(r.metrics.auc).toBeGreaterThan(await untrained(ctrBackboneOf()) + 0.04);
   });
 });
 
@@ -140,9 +140,9 @@ describe('OptEmbed', () => {
     const tables = [model.userTable, model.itemTable].filter((t) => t instanceof OptEmbedTable);
     expect(tables).toHaveLength(2);
     const run = (seed: number) => evolutionarySearch(model, tables, 0.8, { seed });
-    const a = run(7);
-    const b = run(7);
-    const c = run(8);
+    const a = await run(7);
+    const b = await run(7);
+    const c = await run(8);
     expect(a.evaluated).toHaveLength(20 + 29 * 20);
     expect(a.history).toHaveLength(30);
     for (const x of a.evaluated) expect(x.sparsity).toBeGreaterThanOrEqual(0.8);
@@ -154,7 +154,7 @@ describe('OptEmbed', () => {
     expect(a.best.fitness).toBe(Math.max(...a.evaluated.map((x) => x.fitness)));
     // The search leaves the supernet's evaluation dims reset.
     expect(tables.every((t) => t.dims === null)).toBe(true);
-    expect(() => evolutionarySearch(model, tables, 0.97, { seed: 1 })).toThrow(/cannot be reached: with 1 dimension per kept row the sparsity is 0.9375/);
+    await expect(evolutionarySearch(model, tables, 0.97, { seed: 1 })).rejects.toThrow(/cannot be reached: with 1 dimension per kept row the sparsity is 0.9375/);
     model.dispose();
   });
 
@@ -164,15 +164,15 @@ describe('OptEmbed', () => {
       const model = backbone.create({ method: 'optembed' });
       await train(model, { ...config, epochs: 1, test: false });
       const tables = Object.values(backbone.tables(model)).filter((t) => t instanceof OptEmbedTable);
-      const allocations = (generations: number): [number, number] => {
+      const allocations = async (generations: number): Promise<[number, number]> => {
         const spies = (['alloc', 'upload', 'free'] as const).map((name) => vi.spyOn(be, name));
-        const r = evolutionarySearch(model, tables, 0.5, { seed: 3, generations, population: 4, crossovers: 2, mutations: 2, keep: 3 });
+        const r = await evolutionarySearch(model, tables, 0.5, { seed: 3, generations, population: 4, crossovers: 2, mutations: 2, keep: 3 });
         expect(r.evaluated).toHaveLength(4 * generations);
         const [alloc, upload, free] = spies.map((s) => s.mock.calls.length);
         for (const s of spies) s.mockRestore();
         return [alloc + upload, alloc + upload - free];
       };
-      const counts = [allocations(1), allocations(1), allocations(6)];
+      const counts = [await allocations(1), await allocations(1), await allocations(6)];
       model.dispose();
       return counts;
     };
@@ -196,7 +196,7 @@ describe('OptEmbed', () => {
       expect(r.size.sparsity).toBeGreaterThanOrEqual(r.target);
       expect(r.size.sparsity - r.target).toBeLessThan(0.05);
       expect(Object.keys(r.secondsPerStage)).toEqual(['supernet', 'search', 'retrain']);
-      expect(r.metrics['ndcg@20']).toBeGreaterThan(untrained(cfBackbone(32)));
+      expect(r.metrics['ndcg@20']).toBeGreaterThan(await untrained(cfBackbone(32)));
     }
   });
 
@@ -207,6 +207,6 @@ describe('OptEmbed', () => {
       evolution: { generations: 3, population: 6, crossovers: 3, mutations: 3, keep: 4 },
     });
     expect(r.size.sparsity).toBeGreaterThanOrEqual(0.5);
-    expect(r.metrics.auc).toBeGreaterThan(untrained(ctrBackboneOf()) + 0.04);
+    expect(r.metrics.auc).toBeGreaterThan(await untrained(ctrBackboneOf()) + 0.04);
   });
 });

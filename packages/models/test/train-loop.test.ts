@@ -47,15 +47,16 @@ class ScriptedModel implements Model<number> {
   *batches(_epoch: number, _rng: Rng): Generator<number> {
     for (let b = 0; b < this.batchCount; b++) yield b;
   }
-  trainStep(batch: number): number {
+  trainStep(batch: number): Promise<number> {
     this.backend.view(this.w.grad)[0] += -1;
     this.backend.view(this.steps)[0] += 1;
-    if (this.bad !== null && this.bad.epoch === this.epoch && this.bad.batch === batch) return this.bad.loss;
-    return 1 / (this.epoch + batch);
+    if (this.bad !== null && this.bad.epoch === this.epoch && this.bad.batch === batch) return Promise.resolve(this.bad.loss);
+    return Promise.resolve(1 / (this.epoch + batch));
   }
-  evaluate(split: 'valid' | 'test'): Metrics {
+  evaluate(split: 'valid' | 'test'): Promise<Metrics> {
     const w = this.backend.view(this.w.value)[0];
-    return split === 'valid' ? { score: this.scores[this.epoch - 1], w } : { w, steps: this.backend.view(this.steps)[0] };
+    const metrics: Metrics = split === 'valid' ? { score: this.scores[this.epoch - 1], w } : { w, steps: this.backend.view(this.steps)[0] };
+    return Promise.resolve(metrics);
   }
   onEpochStart(epoch: number): void {
     this.epoch = epoch;

@@ -271,7 +271,7 @@ export class BenchRunner {
         throw err;
       }
       try {
-        const m = evaluateBoth(c.model);
+        const m = await evaluateBoth(c.model);
         const contents = await saveModel(c.model, {
           settings: s,
           config: s as unknown as JsonObject,

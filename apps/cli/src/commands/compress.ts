@@ -71,12 +71,12 @@ Examples:
         const result = await ctx.withBackend(async (be) => {
           const { model: full, settings } = loadModel(file, be, data?.dataset);
           try {
-            const sourceMetrics = data !== null ? evaluateBoth(full) : null;
+            const sourceMetrics = data !== null ? await evaluateBoth(full) : null;
             const ds = full.dataset;
             const s: TrainSettings = { ...settings, method: opts.method, target, methodOptions: options, budgetTolerance: tolerance };
             const c = await compressModel(be, full, ds, s, { method: opts.method, target, options, kMin, tolerance });
             try {
-              const metrics = data !== null ? evaluateBoth(c.model) : null;
+              const metrics = data !== null ? await evaluateBoth(c.model) : null;
               const contents = await saveModel(c.model, {
                 settings: s,
                 config: s as unknown as JsonObject,

@@ -40,7 +40,7 @@ export function registerEval(program: Command, streams: Streams): void {
       const file = await openModelFile(path);
       const data = await datasetOfModel(file, ctx.io, opts.data, opts.dataOption, opts.cacheDir);
       const splits = opts.split === 'all' ? (['valid', 'test'] as const) : ([opts.split] as ['valid'] | ['test']);
-      const metrics = await ctx.withBackend((be) => Promise.resolve(evaluateFile(file, be, data.dataset, splits)));
+      const metrics = await ctx.withBackend((be) => evaluateFile(file, be, data.dataset, splits));
       const h = file.header;
       const sizes = h.method.sizes as { params: number; sparsity: number; memoryBytes: number };
       ctx.io.result(

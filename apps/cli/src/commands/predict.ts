@@ -86,9 +86,9 @@ export function registerPredict(program: Command, streams: Streams): void {
         let row = 0;
         const labels: number[] = [];
         const probs: number[] = [];
-        const flush = (): void => {
+        const flush = async (): Promise<void> => {
           if (n === 0) return;
-          const p = pred.predict(x, n);
+          const p = await pred.predict(x, n);
           let text = '';
           for (let i = 0; i < n; i++) {
             text += ctx.flags.json ? `{"row":${row - n + i},"p":${p[i]}}\n` : `${p[i].toFixed(6)}\n`;
@@ -109,9 +109,9 @@ export function registerPredict(program: Command, streams: Streams): void {
             if (parsed.label !== null) labels.push(parsed.label);
             n++;
             row++;
-            if (n === batch) flush();
+            if (n === batch) await flush();
           }
-          flush();
+          await flush();
         } finally {
           lines.close();
           model.dispose();

@@ -6,7 +6,7 @@
  * hold the dataset's vocabulary when it has one (read from raw Criteo/Avazu files), so `lers
  * predict` can take raw rows.
  */
-import type { HostBackend } from '@lers/kernels';
+import type { Backend, HostBackend } from '@lers/kernels';
 import { emptyCsr, fieldOffsetsFrom, type CfDataset, type CtrDataset, type Dataset, type DatasetManifest, type JsonObject, type SectionArray } from '@lers/data';
 import { denseArrayOf, loadModelTable, vocabularyOf, type EmbeddingTable, type Parameter, type ModelContents, type ModelFile, type ModelHeader, type SerializedTable } from '@lers/embeddings';
 import { LightGcn } from '@lers/models';
@@ -109,7 +109,7 @@ export interface SaveInfo {
 }
 
 /** Host copies of a set of parameters' values, by name. */
-async function readNamed(be: HostBackend, named: Readonly<Record<string, { value: Parameters<HostBackend['read']>[0] } | Parameters<HostBackend['read']>[0]>>): Promise<Record<string, Float32Array>> {
+async function readNamed(be: Backend, named: Readonly<Record<string, { value: Parameters<Backend['read']>[0] } | Parameters<Backend['read']>[0]>>): Promise<Record<string, Float32Array>> {
   const out: Record<string, Float32Array> = {};
   for (const [name, v] of Object.entries(named)) {
     const buf = 'value' in v ? v.value : v;

@@ -3,7 +3,7 @@
  * top-k, each phase callable on its own for `lers profile`) and CTR click probabilities for
  * arbitrary rows of global feature ids.
  */
-import type { Buf, Csr, HostBackend } from '@lers/kernels';
+import { requireHostBackend, type Buf, type Csr, type HostBackend } from '@lers/kernels';
 import { readModelFile } from '@lers/embeddings/node';
 import type { ModelFile } from '@lers/embeddings';
 import { topK, type CtrDataset } from '@lers/data';
@@ -42,7 +42,7 @@ export class CfRecommender {
   private final: Buf<'f32'> | null = null;
 
   constructor(readonly model: LightGcn) {
-    this.be = model.backend;
+    this.be = requireHostBackend(model.backend, 'the CLI recommender');
     this.trainMask = uploadBinaryCsr(this.be, model.dataset.train);
     this.scores = this.be.alloc('f32', model.items);
     this.userId = this.be.alloc('i32', 1);
@@ -121,10 +121,8 @@ export class CtrPredictor {
   }
 
   /** Probabilities of `rows` rows (x: rows x fields global ids, checked by the caller). */
-  predict(x: Int32Array, rows: number): Float32Array {
-    this.ds.x = x;
-    if (this.ds.labels.length < rows) this.ds.labels = new Uint8Array(rows);
-    const logits = this.model.predictLogits(Int32Array.from({ length: rows }, (_, i) => i));
+  async predict(x: Int32Array, rows: number): Promise<Float32Array> {
+    const logits = await this.model.logitsOf(x.subarray(0, rows * this.fields));
     for (let i = 0; i < logits.length; i++) logits[i] = 1 / (1 + Math.exp(-logits[i]));
     return logits;
   }

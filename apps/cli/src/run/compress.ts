@@ -96,10 +96,10 @@ export async function compressModel(be: HostBackend, full: AnyModel, dataset: Da
       const sparsity = Number(perTable[Object.keys(perTable)[0]].sparsity);
       const dim = Object.values(sources)[0].dim;
       const result = await searchKMin(
-        (k) => {
+        async (k) => {
           const m = build(k);
           try {
-            const v = m.evaluate('valid')[m.selectionMetric];
+            const v = (await m.evaluate('valid'))[m.selectionMetric];
             return Number.isNaN(v) ? -Infinity : v;
           } finally {
             m.dispose();
@@ -119,6 +119,6 @@ export async function compressModel(be: HostBackend, full: AnyModel, dataset: Da
 }
 
 /** Valid and test metrics of a model (NaN-safe). */
-export function evaluateBoth(model: AnyModel): { valid: Metrics; test: Metrics } {
-  return { valid: model.evaluate('valid'), test: model.evaluate('test') };
+export async function evaluateBoth(model: AnyModel): Promise<{ valid: Metrics; test: Metrics }> {
+  return { valid: await model.evaluate('valid'), test: await model.evaluate('test') };
 }

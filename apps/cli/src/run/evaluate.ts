@@ -6,11 +6,11 @@ import type { Metrics } from '@lers/models';
 import { loadModel } from '../model-io/model-io.js';
 
 /** Loads the model onto `be` with the dataset and evaluates the splits. */
-export function evaluateFile(file: ModelFile, be: HostBackend, dataset: Dataset, splits: readonly ('valid' | 'test')[]): Record<string, Metrics> {
+export async function evaluateFile(file: ModelFile, be: HostBackend, dataset: Dataset, splits: readonly ('valid' | 'test')[]): Promise<Record<string, Metrics>> {
   const { model } = loadModel(file, be, dataset);
   try {
     const out: Record<string, Metrics> = {};
-    for (const s of splits) out[s] = model.evaluate(s);
+    for (const s of splits) out[s] = await model.evaluate(s);
     return out;
   } finally {
     model.dispose();

@@ -113,7 +113,7 @@ export async function profileModelFile(path: string, be: HostBackend, options: P
         for (let r = 0; r < options.warmup + options.repeats; r++) {
           const x = rowsOf(n);
           const a = performance.now();
-          pred.predict(x, n);
+          await pred.predict(x, n);
           const b = performance.now();
           if (r >= options.warmup) samples.push(b - a);
         }

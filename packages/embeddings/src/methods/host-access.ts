@@ -1,13 +1,9 @@
-import { isHostBackend, type Backend, type HostBackend } from '@lers/kernels';
-
 /**
  * The methods whose hot path is TypeScript over zero-copy views (QAT, pruned int8) or whose
- * construction inspects values on the host (MagPrune, PTQ) need a host backend (WASM or reference).
+ * construction inspects values on the host (MagPrune, PTQ) need a host backend (WASM or reference):
+ * they call @lers/kernels' requireHostBackend, re-exported here for them.
  */
-export function requireHostBackend(backend: Backend, what: string): HostBackend {
-  if (!isHostBackend(backend)) throw new Error(`${what} needs a host backend (WASM or reference) for its host-side loops, got ${backend.kind}`);
-  return backend;
-}
+export { requireHostBackend } from '@lers/kernels';
 
 /**
  * Throws a RangeError naming the first id outside [0, rows), before anything is written; the

@@ -1,7 +1,7 @@
 import type { ScratchScope } from '../backend.js';
-import { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, scratchScope } from '../buffer.js';
+import { BufferHandle, checkAllocLength, checkReinterpret, checkSlice, newBackendId, ownedHandle, scratchScope } from '../buffer.js';
 import type { AnyTypedArray, Buf, DType, TypedArrayFor } from '../types.js';
-import { newTyped } from '../typed.js';
+import { newTyped, typedView } from '../typed.js';
 
 /** A reference-backend buffer: a plain typed array (a subarray for slices). */
 export class RefBuf<D extends DType = DType> extends BufferHandle<D> {
@@ -59,6 +59,14 @@ export class ReferenceCore {
     checkSlice(buf, start, length);
     const root = (parent.root as RefBuf | null) ?? parent;
     return new RefBuf(buf.dtype, this.id, root, (parent.data as AnyTypedArray).subarray(start, start + length) as TypedArrayFor[D]);
+  }
+
+  reinterpret<D extends DType>(bytes: Buf<'u8'>, byteOffset: number, dtype: D, length: number): RefBuf<D> {
+    const parent = ownedHandle(bytes, this.id, RefBuf) as RefBuf<'u8'>;
+    const at = parent.data.byteOffset + byteOffset;
+    checkReinterpret(bytes, byteOffset, dtype, length, at);
+    const root = (parent.root as RefBuf | null) ?? parent;
+    return new RefBuf(dtype, this.id, root, typedView(dtype, parent.data.buffer, at, length));
   }
 
   free(buf: Buf): void {

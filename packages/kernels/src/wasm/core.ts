@@ -1,5 +1,5 @@
 import type { BackendKind, ScratchScope } from '../backend.js';
-import { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, scratchScope } from '../buffer.js';
+import { BufferHandle, checkAllocLength, checkReinterpret, checkSlice, newBackendId, ownedHandle, scratchScope } from '../buffer.js';
 import { BYTES_PER_ELEMENT, type Buf, type DType, type TypedArrayFor } from '../types.js';
 import { typedView } from '../typed.js';
 import { ThreadPool } from '../threads/pool.js';
@@ -136,6 +136,13 @@ export class WasmCore {
     checkSlice(buf, start, length);
     const root = (parent.root as WasmBuf | null) ?? parent;
     return new WasmBuf(buf.dtype, length, this.id, root, parent.ptr + start * BYTES_PER_ELEMENT[buf.dtype]);
+  }
+
+  reinterpret<D extends DType>(bytes: Buf<'u8'>, byteOffset: number, dtype: D, length: number): WasmBuf<D> {
+    const parent = ownedHandle(bytes, this.id, WasmBuf);
+    checkReinterpret(bytes, byteOffset, dtype, length, parent.ptr + byteOffset);
+    const root = (parent.root as WasmBuf | null) ?? parent;
+    return new WasmBuf(dtype, length, this.id, root, parent.ptr + byteOffset);
   }
 
   free(buf: Buf): void {

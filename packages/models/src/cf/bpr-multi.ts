@@ -1,4 +1,4 @@
-import type { Buf, Csr, HostBackend } from '@lers/kernels';
+import type { Backend, Buf, Csr } from '@lers/kernels';
 import { allocBprTerms, bprTerms, freeBprTerms, type BprTermBuffers } from './bpr-terms.js';
 
 /**
@@ -23,7 +23,7 @@ export class MultiNegativeBprLoss {
   private readonly pairStart: Buf<'i32'>;
 
   constructor(
-    private readonly backend: HostBackend,
+    private readonly backend: Backend,
     readonly maxBatch: number,
     readonly dim: number,
     readonly negatives: number,
@@ -40,8 +40,11 @@ export class MultiNegativeBprLoss {
     this.pairStart = backend.upload('i32', Int32Array.from({ length: maxBatch + 1 }, (_, k) => k * negatives));
   }
 
-  /** Returns the loss of b pairs in `rows` and overwrites dRows ((2 + n) b x dim) with its gradient. */
-  run(b: number, rows: Buf<'f32'>, dRows: Buf<'f32'>): number {
+  /**
+   * Writes the summed terms of b pairs in `rows` into `sum` (one element: the loss is sum / b) and
+   * overwrites dRows ((2 + n) b x dim) with the loss's gradient.
+   */
+  run(b: number, rows: Buf<'f32'>, dRows: Buf<'f32'>, sum: Buf<'f32'>): void {
     if (!Number.isInteger(b) || b < 1 || b > this.maxBatch) throw new RangeError(`BPR: batch ${b} outside [1, ${this.maxBatch}]`);
     const be = this.backend;
     const d = this.dim;
@@ -58,14 +61,13 @@ export class MultiNegativeBprLoss {
     be.gather(u, b, d, pair, uRep);
     be.gather(p, b, d, pair, pRep);
     be.sub(n, pRep, diff);
-    const loss = bprTerms(be, m, d, b, uRep, diff, this.terms); // x_kj = s(u_k, n_kj) - s(u_k, p_k)
+    bprTerms(be, m, d, b, uRep, diff, this.terms, sum); // x_kj = s(u_k, n_kj) - s(u_k, p_k)
     const g = be.slice(this.terms.g, 0, m);
     const expand = this.expanding(b, m, g);
     const sumPairs = this.summing(b, m, g);
     be.spmm(expand, u, d, 1, 0, be.slice(dRows, 2 * bd, md)); // dN_kj = g_kj U_k
     be.spmm(sumPairs, diff, d, 1, 0, be.slice(dRows, 0, bd)); // dU_k = sum_j g_kj (N_kj - P_k)
     be.spmm(sumPairs, uRep, d, -1, 0, be.slice(dRows, bd, bd)); // dP_k = -sum_j g_kj U_k
-    return loss;
   }
 
   /** Frees the scratch and index buffers. */

@@ -1,4 +1,4 @@
-import type { Buf, HostBackend } from '@lers/kernels';
+import type { Backend, Buf } from '@lers/kernels';
 import { RowScaler } from '../layers/row-scale.js';
 import { MultiNegativeBprLoss } from './bpr-multi.js';
 import { allocBprTerms, bprTerms, freeBprTerms, type BprTermBuffers } from './bpr-terms.js';
@@ -17,7 +17,7 @@ export class BprLoss {
   private readonly scaler: RowScaler;
 
   constructor(
-    private readonly backend: HostBackend,
+    private readonly backend: Backend,
     readonly maxBatch: number,
     readonly dim: number,
   ) {
@@ -27,8 +27,11 @@ export class BprLoss {
     this.scaler = new RowScaler(backend);
   }
 
-  /** Returns the mean BPR loss of b triples in `rows` and overwrites dRows (3b x dim) with its gradient. */
-  run(b: number, rows: Buf<'f32'>, dRows: Buf<'f32'>): number {
+  /**
+   * Writes the summed BPR terms of b triples in `rows` into `sum` (one element: the mean loss is
+   * sum / b) and overwrites dRows (3b x dim) with the mean loss's gradient.
+   */
+  run(b: number, rows: Buf<'f32'>, dRows: Buf<'f32'>, sum: Buf<'f32'>): void {
     if (!Number.isInteger(b) || b < 1 || b > this.maxBatch) throw new RangeError(`BprLoss: batch ${b} outside [1, ${this.maxBatch}]`);
     const be = this.backend;
     const d = this.dim;
@@ -38,7 +41,7 @@ export class BprLoss {
     const n = be.slice(rows, 2 * bd, bd);
     const diff = be.slice(this.diff, 0, bd);
     be.sub(n, p, diff);
-    const loss = bprTerms(be, b, d, b, u, diff, this.terms);
+    bprTerms(be, b, d, b, u, diff, this.terms, sum);
     const g = be.slice(this.terms.g, 0, b);
     const dU = be.slice(dRows, 0, bd);
     const dP = be.slice(dRows, bd, bd);
@@ -46,7 +49,6 @@ export class BprLoss {
     this.scaler.scale(b, d, g, diff, 0, dU);
     this.scaler.scale(b, d, g, u, 0, dN);
     be.scale(-1, dN, dP);
-    return loss;
   }
 
   /** Frees the scratch buffers. */
@@ -61,6 +63,6 @@ export class BprLoss {
 export type BprObjective = BprLoss | MultiNegativeBprLoss;
 
 /** The BPR of `negatives` per pair: the single-negative loss for 1 (as before), the summed form otherwise. */
-export function createBprLoss(backend: HostBackend, maxBatch: number, dim: number, negatives: number): BprObjective {
+export function createBprLoss(backend: Backend, maxBatch: number, dim: number, negatives: number): BprObjective {
   return negatives === 1 ? new BprLoss(backend, maxBatch, dim) : new MultiNegativeBprLoss(backend, maxBatch, dim, negatives);
 }

@@ -1,4 +1,4 @@
-import type { HostBackend } from '@lers/kernels';
+import type { Backend } from '@lers/kernels';
 import { createTable, type EmbeddingTable } from '@lers/embeddings';
 import type { ResolvedLightGcnConfig } from './config.js';
 
@@ -12,7 +12,7 @@ export interface LightGcnTables {
  * The tables a LightGCN runs on: `ready` ones after a shape check (restored from a file, or sized
  * per side by a budget solver), else both created from `config.table` (seeds `seed`, `seed + 1`).
  */
-export function lightGcnTables(backend: HostBackend, users: number, items: number, c: ResolvedLightGcnConfig, ready?: LightGcnTables): LightGcnTables {
+export function lightGcnTables(backend: Backend, users: number, items: number, c: ResolvedLightGcnConfig, ready?: LightGcnTables): LightGcnTables {
   if (ready !== undefined) {
     for (const [side, table, rows] of [['user', ready.user, users], ['item', ready.item, items]] as const) {
       if (table.rows !== rows || table.dim !== c.dim) throw new RangeError(`LightGCN: the ${side} table is ${table.rows} x ${table.dim}, the dataset needs ${rows} x ${c.dim}`);

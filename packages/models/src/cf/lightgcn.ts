@@ -1,4 +1,4 @@
-import type { Buf, Csr, HostBackend, Rng } from '@lers/kernels';
+import { requireHostBackend, type Backend, type Buf, type Csr, type Rng } from '@lers/kernels';
 import { buildNormalizedAdjacency, type CfDataset } from '@lers/data';
 import type { EmbeddingTable, Parameter } from '@lers/embeddings';
 import type { Metrics, Model } from '../model.js';
@@ -65,12 +65,17 @@ export class LightGcn implements Model<LightGcnBatch> {
   private readonly dE0: Buf<'f32'>;
   /** Batch ids, (2 + n) x batch: users, then positives (node ids), then n negatives per pair (node ids, pair-major). */
   private readonly ids: Buf<'i32'>;
+  /** The host copy of the batch ids, written here and then to `ids`. */
+  private readonly hostIds: Int32Array;
+  /** The step's loss sums, read back once per step: [sum of BPR terms, sum of ego squares]. */
+  private readonly lossSums: Buf<'f32'>;
   /** Gathered rows for the ids: final, their gradient, ego. */
   private readonly rows: Buf<'f32'>;
   private readonly dRows: Buf<'f32'>;
   private readonly egoRows: Buf<'f32'>;
   /** InfoNCE node ids (unique users then unique positives), their rows and gradient. */
   private readonly clIds: Buf<'i32'> | null;
+  private readonly hostClIds: Int32Array;
   private readonly clRows: Buf<'f32'> | null;
   private readonly dClRows: Buf<'f32'> | null;
   private readonly clMark: Uint32Array;
@@ -82,7 +87,7 @@ export class LightGcn implements Model<LightGcnBatch> {
   private lastParts: LightGcnLossParts = { bpr: NaN, l2: NaN, cl: NaN };
 
   private constructor(
-    readonly backend: HostBackend,
+    readonly backend: Backend,
     readonly dataset: CfDataset,
     config: LightGcnConfig,
     ready?: LightGcnTables,
@@ -110,13 +115,17 @@ export class LightGcn implements Model<LightGcnBatch> {
     this.dE0 = be.alloc('f32', n);
     const perPair = 2 + c.negatives;
     this.ids = be.alloc('i32', perPair * B);
+    this.hostIds = new Int32Array(perPair * B);
+    this.lossSums = be.alloc('f32', 2);
     this.rows = be.alloc('f32', perPair * B * d);
     this.dRows = be.alloc('f32', perPair * B * d);
     this.egoRows = be.alloc('f32', perPair * B * d);
     const clMax = Math.min(B, this.users) + Math.min(B, this.items);
     const withCl = c.clWeight > 0;
-    this.infoNce = withCl ? new InfoNceLoss(be, Math.max(Math.min(B, this.users), Math.min(B, this.items)), d, c.clTemperature) : null;
+    // InfoNCE's normalisation and loss still run host loops over views (host backends only).
+    this.infoNce = withCl ? new InfoNceLoss(requireHostBackend(be, 'LightGCN with the InfoNCE term (clWeight > 0)'), Math.max(Math.min(B, this.users), Math.min(B, this.items)), d, c.clTemperature) : null;
     this.clIds = withCl ? be.alloc('i32', clMax) : null;
+    this.hostClIds = new Int32Array(withCl ? clMax : 0);
     this.clRows = withCl ? be.alloc('f32', clMax * d) : null;
     this.dClRows = withCl ? be.alloc('f32', clMax * d) : null;
     this.clMark = new Uint32Array(withCl ? this.nodes : 0);
@@ -125,8 +134,8 @@ export class LightGcn implements Model<LightGcnBatch> {
     this.evaluator = new FullRankingEvaluator(be, this.users, this.items, d, c.ks, c.evalBatchUsers);
   }
 
-  /** A LightGCN for `dataset` on a host backend (WASM or reference); tables seeded by `config.seed`. */
-  static create(backend: HostBackend, dataset: CfDataset, config: LightGcnConfig = {}): LightGcn {
+  /** A LightGCN for `dataset` on a backend; tables seeded by `config.seed`. */
+  static create(backend: Backend, dataset: CfDataset, config: LightGcnConfig = {}): LightGcn {
     return new LightGcn(backend, dataset, config);
   }
 
@@ -135,7 +144,7 @@ export class LightGcn implements Model<LightGcnBatch> {
    * sized per side by a budget solver): `user` must be users x dim and `item` items x dim (dim
    * defaults to the tables'). The model takes ownership: `dispose` frees them.
    */
-  static fromTables(backend: HostBackend, dataset: CfDataset, tables: LightGcnTables, config: Omit<LightGcnConfig, 'table'> = {}): LightGcn {
+  static fromTables(backend: Backend, dataset: CfDataset, tables: LightGcnTables, config: Omit<LightGcnConfig, 'table'> = {}): LightGcn {
     const table = { method: tables.user.method };
     return new LightGcn(backend, dataset, { ...config, dim: config.dim ?? tables.user.dim, table }, tables);
   }
@@ -167,11 +176,11 @@ export class LightGcn implements Model<LightGcnBatch> {
     }
   }
 
-  /** The batch's user, positive item and negative item ids (pair k's j-th negative at k n + j), copied to the host. */
+  /** The batch's user, positive item and negative item ids (pair k's j-th negative at k n + j), as host copies. */
   batchIds(batch: LightGcnBatch): { users: Int32Array; positives: Int32Array; negatives: Int32Array } {
     this.checkCurrent(batch);
     const b = batch.size;
-    const v = this.backend.view(this.ids);
+    const v = this.hostIds;
     const U = this.users;
     return {
       users: v.slice(0, b),
@@ -180,8 +189,8 @@ export class LightGcn implements Model<LightGcnBatch> {
     };
   }
 
-  /** Forward + backward of the batch; accumulates the tables' gradients; returns the total loss. */
-  trainStep(batch: LightGcnBatch, _rng: Rng): number {
+  /** Forward + backward of the batch; accumulates the tables' gradients; resolves to the total loss. */
+  async trainStep(batch: LightGcnBatch, _rng: Rng): Promise<number> {
     this.checkCurrent(batch);
     const be = this.backend;
     const c = this.config;
@@ -195,7 +204,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     const rows = be.slice(this.rows, 0, gathered * d);
     const dRows = be.slice(this.dRows, 0, gathered * d);
     be.gather(this.eFinal, N, d, ids, rows);
-    const bpr = this.bpr.run(b, rows, dRows);
+    this.bpr.run(b, rows, dRows, be.slice(this.lossSums, 0, 1));
     be.fill(this.dFinal, 0);
     be.scatterAdd(dRows, ids, 1, this.dFinal, N, d);
 
@@ -215,15 +224,18 @@ export class LightGcn implements Model<LightGcnBatch> {
     }
 
     this.propagation.apply(this.dFinal, this.dE0);
-    let l2 = 0;
     if (c.l2 > 0) {
       const ego = be.slice(this.egoRows, 0, gathered * d);
       be.gather(this.e0, N, d, ids, ego);
-      l2 = this.egoL2.value(b, ego);
+      this.egoL2.sumSquares(ego, be.slice(this.lossSums, 1, 1));
       this.egoL2.backward(b, c.l2, ego, ids, this.dE0, N, d);
     }
     this.userTable.backwardAll(be.slice(this.dE0, 0, this.users * d));
     this.itemTable.backwardAll(be.slice(this.dE0, this.users * d, this.items * d));
+    // The step's one read-back; the means are taken on the host, in f64 as before.
+    const sums = await be.read(this.lossSums);
+    const bpr = sums[0] / b;
+    const l2 = c.l2 > 0 ? sums[1] / (2 * b) : 0;
     this.lastParts = { bpr, l2, cl };
     return bpr + c.l2 * l2 + c.clWeight * cl;
   }
@@ -238,12 +250,12 @@ export class LightGcn implements Model<LightGcnBatch> {
    * precision@K, hitrate@K for every K, and `users` (users evaluated). Train items are masked;
    * valid items too when ranking test with `maskValidOnTest`.
    */
-  evaluate(split: 'valid' | 'test'): Metrics {
+  async evaluate(split: 'valid' | 'test'): Promise<Metrics> {
     const e = this.finalEmbeddings();
     const d = this.config.dim;
     const be = this.backend;
     const masks = split === 'test' && this.config.maskValidOnTest ? [this.trainMask, this.validMask] : [this.trainMask];
-    const result = this.evaluator.evaluate(be.slice(e, 0, this.users * d), be.slice(e, this.users * d, this.items * d), this.dataset[split], masks);
+    const result = await this.evaluator.evaluate(be.slice(e, 0, this.users * d), be.slice(e, this.users * d, this.items * d), this.dataset[split], masks);
     return rankingMetricsByName(result);
   }
 
@@ -268,13 +280,12 @@ export class LightGcn implements Model<LightGcnBatch> {
 
   dispose(): void {
     const be = this.backend;
-    for (const b of [this.e0, this.eFinal, this.dFinal, this.dE0, this.ids, this.rows, this.dRows, this.egoRows, this.clIds, this.clRows, this.dClRows]) {
+    for (const b of [this.e0, this.eFinal, this.dFinal, this.dE0, this.ids, this.lossSums, this.rows, this.dRows, this.egoRows, this.clIds, this.clRows, this.dClRows]) {
       if (b !== null) be.free(b);
     }
     for (const m of [this.trainMask, this.validMask]) be.freeCsr(m);
     this.propagation.dispose();
     this.bpr.dispose();
-    this.egoL2.dispose();
     this.infoNce?.dispose();
     this.evaluator.dispose();
     this.userTable.dispose();
@@ -295,7 +306,7 @@ export class LightGcn implements Model<LightGcnBatch> {
     const s = this.sampler;
     const U = this.users;
     const n = this.config.negatives;
-    const v = this.backend.view(this.ids);
+    const v = this.hostIds;
     for (let k = 0; k < size; k++) {
       const pair = s.order[start + k];
       const u = s.pairUser[pair];
@@ -303,12 +314,13 @@ export class LightGcn implements Model<LightGcnBatch> {
       v[size + k] = U + s.pairItem[pair];
       s.negatives(u, rng, n, v, 2 * size + k * n, U);
     }
+    this.backend.write(this.ids, v.subarray(0, (2 + n) * size));
     if (this.clIds !== null) this.collectUnique(v, size);
   }
 
   /** InfoNCE ids: the batch's unique users, then its unique positive items (node ids), first-seen order. */
   private collectUnique(v: Int32Array, size: number): void {
-    const out = this.backend.view(this.clIds!);
+    const out = this.hostClIds;
     const mark = this.clMark;
     if (++this.clStamp === 0xffffffff) {
       mark.fill(0);
@@ -325,6 +337,7 @@ export class LightGcn implements Model<LightGcnBatch> {
       }
     }
     this.clCount = m;
+    this.backend.write(this.clIds!, out.subarray(0, m));
   }
 
   private checkCurrent(batch: LightGcnBatch): void {

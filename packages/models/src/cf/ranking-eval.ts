@@ -1,10 +1,10 @@
-import type { Buf, Csr, HostBackend } from '@lers/kernels';
+import type { Backend, Buf, Csr } from '@lers/kernels';
 import type { CsrMatrix } from '@lers/data';
 import { RankingAccumulator, type RankingMetrics } from '@lers/eval';
 import type { Metrics } from '../model.js';
 
 /** Uploads a 0/1 CSR (values all 1) to the backend, e.g. a user's seen items for maskSeen. */
-export function uploadBinaryCsr(backend: HostBackend, m: CsrMatrix): Csr {
+export function uploadBinaryCsr(backend: Backend, m: CsrMatrix): Csr {
   const nnz = m.indptr[m.rows];
   return backend.uploadCsr({ rows: m.rows, cols: m.cols, indptr: m.indptr, indices: m.indices.subarray(0, nnz), values: new Float32Array(nnz).fill(1) });
 }
@@ -39,7 +39,7 @@ export class FullRankingEvaluator {
   readonly kTake: number;
 
   constructor(
-    private readonly backend: HostBackend,
+    private readonly backend: Backend,
     readonly users: number,
     readonly items: number,
     readonly dim: number,
@@ -61,8 +61,9 @@ export class FullRankingEvaluator {
   /**
    * Ranks items for every user with truth items. userEmb is users x dim, itemEmb items x dim;
    * `masks` are CSRs on the backend (users x items) whose items are excluded from the ranking.
+   * Each user batch's top-k ids are read back once.
    */
-  evaluate(userEmb: Buf<'f32'>, itemEmb: Buf<'f32'>, truth: CsrMatrix, masks: readonly Csr[]): RankingMetrics {
+  async evaluate(userEmb: Buf<'f32'>, itemEmb: Buf<'f32'>, truth: CsrMatrix, masks: readonly Csr[]): Promise<RankingMetrics> {
     const be = this.backend;
     const acc = new RankingAccumulator({ ks: this.ks });
     const active: number[] = [];
@@ -74,7 +75,7 @@ export class FullRankingEvaluator {
       const b = Math.min(this.batchUsers, active.length - start);
       const hostIds = Int32Array.from(active.slice(start, start + b));
       const ids = be.slice(this.uids, 0, b);
-      be.view(ids).set(hostIds);
+      be.write(ids, hostIds);
       const urows = be.slice(this.urows, 0, b * this.dim);
       const scores = be.slice(this.scores, 0, b * this.items);
       const topIdx = be.slice(this.topIdx, 0, b * K);
@@ -82,10 +83,10 @@ export class FullRankingEvaluator {
       be.scores(b, this.items, this.dim, urows, itemEmb, scores);
       for (const m of masks) be.maskSeen(scores, this.items, ids, m);
       be.topk(b, this.items, scores, K, topIdx, be.slice(this.topVal, 0, b * K));
-      if (padded === null) acc.add(be.view(topIdx), K, hostIds, truthCsr);
+      const top = await be.read(topIdx);
+      if (padded === null) acc.add(top, K, hostIds, truthCsr);
       else {
         // Fewer items than K: the missing positions are misses (-1).
-        const top = be.view(topIdx);
         padded.fill(-1);
         for (let r = 0; r < b; r++) padded.set(top.subarray(r * K, (r + 1) * K), r * this.kMax);
         acc.add(padded, this.kMax, hostIds, truthCsr);

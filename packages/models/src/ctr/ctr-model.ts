@@ -1,4 +1,4 @@
-import { isHostBackend, type Buf, type HostBackend, type Rng } from '@lers/kernels';
+import type { Backend, Buf, Rng } from '@lers/kernels';
 import { createTable, type EmbeddingTable, type Parameter } from '@lers/embeddings';
 import { totalFeatures, type CtrDataset } from '@lers/data';
 import { CtrAccumulator } from '@lers/eval';
@@ -17,8 +17,8 @@ export interface TableSpec {
 /** Options every CTR model takes. */
 export interface CtrModelOptions {
   readonly dataset: CtrDataset;
-  /** A host backend (reference or WASM): batches are written and metrics read through views. */
-  readonly backend: HostBackend;
+  /** The backend every kernel runs on (batches are written with `write`, logits read with `read`). */
+  readonly backend: Backend;
   /** Embedding size d (default 16). */
   readonly embedDim?: number;
   /**
@@ -42,7 +42,7 @@ export interface CtrModelOptions {
 export abstract class CtrModel implements Model<CtrBatch> {
   readonly task = 'ctr' as const;
   readonly selectionMetric = 'auc';
-  readonly backend: HostBackend;
+  readonly backend: Backend;
   readonly dataset: CtrDataset;
   readonly table: EmbeddingTable;
   readonly fields: number;
@@ -54,9 +54,11 @@ export abstract class CtrModel implements Model<CtrBatch> {
   private readonly emb: RowBuffer;
   private readonly dLogits: RowBuffer;
   private readonly loss: Buf<'f32'>;
+  /** Host staging of a batch's ids and labels (grown to the largest batch). */
+  private stagedIds = new Int32Array(0);
+  private stagedLabels = new Float32Array(0);
 
   protected constructor(options: CtrModelOptions) {
-    if (!isHostBackend(options.backend)) throw new TypeError('CTR models need a host backend (reference or WASM)');
     const be = options.backend;
     this.backend = be;
     this.dataset = options.dataset;
@@ -115,9 +117,9 @@ export abstract class CtrModel implements Model<CtrBatch> {
     return batch.rows.length;
   }
 
-  trainStep(batch: CtrBatch, rng: Rng): number {
+  async trainStep(batch: CtrBatch, rng: Rng): Promise<number> {
     const rows = batch.rows.length;
-    const { ids, labels } = this.load(batch.rows);
+    const { ids, labels } = this.load(batch.rows, true);
     const ctx: LayerContext = { training: true, seed: rng.nextU32() };
     const emb = this.emb.take(rows);
     this.table.lookup(ids, emb, ctx);
@@ -126,28 +128,43 @@ export abstract class CtrModel implements Model<CtrBatch> {
     this.backend.bceWithLogits(z, labels, this.loss, dz);
     const dEmb = this.backwardLogits(dz);
     this.table.backward(ids, dEmb);
-    return this.backend.view(this.loss)[0];
+    return (await this.backend.read(this.loss))[0];
   }
 
-  /** Logits of dataset rows `rowIds` in inference mode (running BatchNorm stats, no dropout). */
-  predictLogits(rowIds: Int32Array): Float32Array {
-    const out = new Float32Array(rowIds.length);
-    for (let start = 0; start < rowIds.length; start += this.evalBatchSize) {
-      const chunk = rowIds.subarray(start, Math.min(start + this.evalBatchSize, rowIds.length));
-      out.set(this.backend.view(this.inferChunk(chunk)), start);
+  /**
+   * Logits of `x.length / fields` rows of global feature ids (row-major, field offsets applied) in
+   * inference mode (running BatchNorm statistics, no dropout), in chunks of evalBatchSize rows,
+   * each chunk read back once. Ids are checked against the table by its lookup.
+   */
+  async logitsOf(x: Int32Array): Promise<Float32Array> {
+    const F = this.fields;
+    if (x.length % F !== 0) throw new RangeError(`logitsOf: ${x.length} ids is not a whole number of rows of ${F} fields`);
+    const rows = x.length / F;
+    const out = new Float32Array(rows);
+    for (let start = 0; start < rows; start += this.evalBatchSize) {
+      const n = Math.min(this.evalBatchSize, rows - start);
+      const ids = this.ids.take(n);
+      this.backend.write(ids, x.subarray(start * F, (start + n) * F));
+      out.set(await this.backend.read(this.inferIds(ids, n)), start);
     }
     return out;
   }
 
+  /** Logits of dataset rows `rowIds` in inference mode (running BatchNorm stats, no dropout). */
+  predictLogits(rowIds: Int32Array): Promise<Float32Array> {
+    return this.logitsOf(this.rowsOf(rowIds).x);
+  }
+
   /** AUC and LogLoss (mean BCE) on a split, computed exactly by @lers/eval. */
-  evaluate(split: 'valid' | 'test'): Metrics {
+  async evaluate(split: 'valid' | 'test'): Promise<Metrics> {
     const rowIds = this.dataset.split[split];
     if (rowIds.length === 0) return { auc: NaN, logloss: NaN };
     const acc = new CtrAccumulator({ kind: 'logits' });
     for (let start = 0; start < rowIds.length; start += this.evalBatchSize) {
       const chunk = rowIds.subarray(start, Math.min(start + this.evalBatchSize, rowIds.length));
-      const z = this.inferChunk(chunk);
-      acc.add(this.backend.view(z), this.backend.view(this.labels.take(chunk.length)));
+      const { ids } = this.load(chunk, false);
+      const z = await this.backend.read(this.inferIds(ids, chunk.length));
+      acc.add(z, this.rowsOf(chunk).labels);
     }
     const m = acc.result();
     return { auc: m.auc, logloss: m.logLoss };
@@ -168,29 +185,44 @@ export abstract class CtrModel implements Model<CtrBatch> {
     this.backend.free(this.loss);
   }
 
-  /** Forward in inference mode over a chunk of rows; returns the logits buffer. */
-  private inferChunk(chunk: Int32Array): Buf<'f32'> {
-    const { ids } = this.load(chunk);
+  /** Forward in inference mode over `rows` rows of ids already on the backend; returns the logits buffer. */
+  private inferIds(ids: Buf<'i32'>, rows: number): Buf<'f32'> {
     const ctx: LayerContext = { training: false, seed: 0 };
-    const emb = this.emb.take(chunk.length);
+    const emb = this.emb.take(rows);
     this.table.lookup(ids, emb, ctx);
-    return this.forwardLogits(ids, emb, chunk.length, ctx);
+    return this.forwardLogits(ids, emb, rows, ctx);
   }
 
-  /** Writes the rows' global ids and labels straight into the backend's batch buffers. */
-  private load(rowIds: Int32Array): { ids: Buf<'i32'>; labels: Buf<'f32'> } {
+  /**
+   * The global ids (rows x fields) and labels of dataset rows, in host staging arrays that the
+   * next call reuses.
+   */
+  private rowsOf(rowIds: Int32Array): { x: Int32Array; labels: Float32Array } {
     const F = this.fields;
-    const ids = this.ids.take(rowIds.length);
-    const labels = this.labels.take(rowIds.length);
-    const idView = this.backend.view(ids);
-    const labelView = this.backend.view(labels);
+    const n = rowIds.length;
+    if (this.stagedIds.length < n * F) {
+      this.stagedIds = new Int32Array(n * F);
+      this.stagedLabels = new Float32Array(n);
+    }
+    const xs = this.stagedIds.subarray(0, n * F);
+    const ys = this.stagedLabels.subarray(0, n);
     const x = this.dataset.x;
     const y = this.dataset.labels;
-    for (let k = 0; k < rowIds.length; k++) {
+    for (let k = 0; k < n; k++) {
       const r = rowIds[k];
-      idView.set(x.subarray(r * F, r * F + F), k * F);
-      labelView[k] = y[r];
+      xs.set(x.subarray(r * F, r * F + F), k * F);
+      ys[k] = y[r];
     }
+    return { x: xs, labels: ys };
+  }
+
+  /** Writes the rows' global ids (and, with `withLabels`, labels) into the backend's batch buffers. */
+  private load(rowIds: Int32Array, withLabels: boolean): { ids: Buf<'i32'>; labels: Buf<'f32'> } {
+    const staged = this.rowsOf(rowIds);
+    const ids = this.ids.take(rowIds.length);
+    const labels = this.labels.take(rowIds.length);
+    this.backend.write(ids, staged.x);
+    if (withLabels) this.backend.write(labels, staged.labels);
     return { ids, labels };
   }
 }

@@ -59,12 +59,12 @@ export function optEmbedPipeline<M extends Model>(o: OptEmbedPipelineOptions<M>)
   const perTarget = targets.flatMap((target): Stage<M>[] => [
     {
       name: `search@${target}`,
-      run(ctx) {
+      async run(ctx) {
         const model = o.backbone.create(spec, settings);
         try {
           restoreSupernet(ctx, model);
           const tables = supernetTables(o.backbone, model);
-          const result = evolutionarySearch(
+          const result = await evolutionarySearch(
             model,
             tables.map(([, t]) => t),
             target,
@@ -84,7 +84,7 @@ export function optEmbedPipeline<M extends Model>(o: OptEmbedPipelineOptions<M>)
             alpha: result.alpha,
             history: result.history,
           };
-          return Promise.resolve({ artifacts, info });
+          return { artifacts, info };
         } finally {
           model.dispose();
         }

@@ -74,7 +74,7 @@ export interface EvolutionResult {
  * tables side by side) would multiply the propagation buffers by k for no gain on a pool that one
  * evaluation already keeps busy, so it is not done.
  */
-export function evolutionarySearch(model: Model, tables: readonly OptEmbedTable[], target: number, options: EvolutionOptions): EvolutionResult {
+export async function evolutionarySearch(model: Model, tables: readonly OptEmbedTable[], target: number, options: EvolutionOptions): Promise<EvolutionResult> {
   if (!(target > 0 && target < 1)) throw new RangeError(`optembed search: target must be in (0, 1), got ${target}`);
   const o = {
     generations: options.generations ?? 30,
@@ -140,11 +140,12 @@ export function evolutionarySearch(model: Model, tables: readonly OptEmbedTable[
   for (const t of tables) t.freeze();
   try {
     for (let generation = 0; generation < o.generations; generation++) {
-      const scored = candidates.map((c): ScoredCandidate => {
+      const scored: ScoredCandidate[] = [];
+      for (const c of candidates) {
         c.dims.forEach((d, i) => { tables[i].setDims(d); });
-        const value = model.evaluate('valid')[model.selectionMetric];
-        return { ...c, fitness: typeof value === 'number' && !Number.isNaN(value) ? value : -Infinity, generation };
-      });
+        const value = (await model.evaluate('valid'))[model.selectionMetric];
+        scored.push({ ...c, fitness: typeof value === 'number' && !Number.isNaN(value) ? value : -Infinity, generation });
+      }
       evaluated.push(...scored);
       // A stable sort: among equal fitness the earlier candidate stays ahead.
       top = [...top, ...scored].sort((a, b) => b.fitness - a.fitness || 0).slice(0, o.keep);

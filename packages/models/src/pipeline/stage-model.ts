@@ -1,4 +1,4 @@
-import { isHostBackend, type Backend, type Buf, type Rng } from '@lers/kernels';
+import type { Backend, Buf, Rng } from '@lers/kernels';
 import type { Parameter } from '@lers/embeddings';
 import type { Metrics, Model } from '../model.js';
 
@@ -20,15 +20,17 @@ export class StageStop extends Error {
 
 /**
  * Scales every gradient by maxNorm / (norm + 1e-6) when the global L2 norm of all gradients
- * exceeds maxNorm (PyTorch's clip_grad_norm_); returns the norm before clipping.
+ * exceeds maxNorm (PyTorch's clip_grad_norm_); resolves to the norm before clipping. `sums` holds
+ * one element per parameter (their squared norms, read back once).
  */
-export function clipGradNorm(backend: Backend, params: readonly Parameter[], maxNorm: number, scalar: Buf<'f32'>): number {
-  if (!isHostBackend(backend)) throw new Error('gradient clipping reads the norm through a host view; use a host backend');
+export async function clipGradNorm(backend: Backend, params: readonly Parameter[], maxNorm: number, sums: Buf<'f32'>): Promise<number> {
+  if (sums.length < params.length) throw new RangeError(`clipGradNorm: sums has ${sums.length} elements for ${params.length} parameters`);
+  params.forEach((p, i) => {
+    backend.sumSquares(p.grad, backend.slice(sums, i, 1));
+  });
+  const squares = await backend.read(sums);
   let total = 0;
-  for (const p of params) {
-    backend.sumSquares(p.grad, scalar);
-    total += backend.view(scalar)[0];
-  }
+  for (let i = 0; i < params.length; i++) total += squares[i];
   const norm = Math.sqrt(total);
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) for (const p of params) backend.scale(coef, p.grad, p.grad);
@@ -48,7 +50,8 @@ export class StageModel<B> implements Model<B> {
   readonly samplesIn?: (batch: B) => number;
   readonly onEpochStart?: (epoch: number) => void;
   readonly onEpochEnd?: (epoch: number) => void;
-  private readonly scalar: Buf<'f32'> | null;
+  /** Per-parameter squared gradient norms for clipping (null without clipping). */
+  private readonly sums: Buf<'f32'> | null;
 
   constructor(
     readonly inner: Model<B>,
@@ -63,7 +66,7 @@ export class StageModel<B> implements Model<B> {
     if (inner.onEpochEnd) this.onEpochEnd = (e) => { inner.onEpochEnd!(e); };
     const clip = hooks.clipGradNorm;
     if (clip !== undefined && !(clip > 0)) throw new RangeError(`clipGradNorm must be > 0, got ${clip}`);
-    this.scalar = clip !== undefined ? inner.backend.alloc('f32', 1) : null;
+    this.sums = clip !== undefined ? inner.backend.alloc('f32', Math.max(1, inner.parameters().length)) : null;
   }
 
   parameters(): readonly Parameter[] {
@@ -82,18 +85,18 @@ export class StageModel<B> implements Model<B> {
     }
   }
 
-  trainStep(batch: B, rng: Rng): number {
-    const loss = this.inner.trainStep(batch, rng);
-    if (this.scalar !== null) clipGradNorm(this.backend, this.inner.parameters(), this.hooks.clipGradNorm!, this.scalar);
+  async trainStep(batch: B, rng: Rng): Promise<number> {
+    const loss = await this.inner.trainStep(batch, rng);
+    if (this.sums !== null) await clipGradNorm(this.backend, this.inner.parameters(), this.hooks.clipGradNorm!, this.sums);
     return loss;
   }
 
-  evaluate(split: 'valid' | 'test'): Metrics {
+  evaluate(split: 'valid' | 'test'): Promise<Metrics> {
     return this.inner.evaluate(split);
   }
 
   /** Frees the wrapper's scratch (not the inner model, which its stage owns). */
   dispose(): void {
-    if (this.scalar !== null) this.backend.free(this.scalar);
+    if (this.sums !== null) this.backend.free(this.sums);
   }
 }

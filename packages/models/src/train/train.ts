@@ -1,4 +1,4 @@
-import { isHostBackend, Rng, type Backend, type Buf } from '@lers/kernels';
+import { Rng, type Backend, type Buf } from '@lers/kernels';
 import type { Parameter } from '@lers/embeddings';
 import type { Metrics, Model } from '../model.js';
 import { createOptimizer } from '../optim/create.js';
@@ -60,7 +60,7 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
   const paramBufs: NamedBuffers = Object.fromEntries(params.map((p) => [p.name, p.value]));
   const modelBufs: NamedBuffers = model.buffers();
   const optimizer = createOptimizer(be, params, cfg.optimizer);
-  const scalar = be.alloc('f32', 1);
+  const sums = be.alloc('f32', Math.max(1, params.length));
   try {
     const run: RunState = { epoch: 0, rng: new Rng(cfg.seed, LOOP_STREAM), best: null, sinceImproved: 0, stoppedEarly: false, history: [] };
     let resumed = false;
@@ -77,12 +77,12 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
 
     while (run.epoch < cfg.epochs && !run.stoppedEarly) {
       const epoch = run.epoch + 1;
-      let record = runEpoch(model, optimizer, run.rng, epoch, cfg.epochs, perEpoch, emit);
-      await checkParametersFinite(be, params, scalar, epoch);
+      let record = await runEpoch(model, optimizer, run.rng, epoch, cfg.epochs, perEpoch, emit);
+      await checkParametersFinite(be, params, sums, epoch);
 
       if (cfg.validEvery > 0 && (epoch % cfg.validEvery === 0 || epoch === cfg.epochs)) {
         const t0 = performance.now();
-        const metrics = model.evaluate('valid');
+        const metrics = await model.evaluate('valid');
         const seconds = (performance.now() - t0) / 1000;
         const value = metrics[model.selectionMetric];
         if (typeof value !== 'number') throw new Error(`model.evaluate('valid') returned no "${model.selectionMetric}" (its selection metric)`);
@@ -114,7 +114,7 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
     const bestEpoch = run.best?.epoch ?? (run.history.length > 0 ? run.history[run.history.length - 1].epoch : null);
     let test: Metrics | null = null;
     if (cfg.test) {
-      test = model.evaluate('test');
+      test = await model.evaluate('test');
       emit({ type: 'test', metrics: test, bestEpoch });
     }
     const result: TrainResult = {
@@ -129,13 +129,13 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
     emit({ type: 'end', result });
     return result;
   } finally {
-    be.free(scalar);
+    be.free(sums);
     optimizer.dispose();
   }
 }
 
 /** One pass over the model's batches: step, zero, report. */
-function runEpoch<B>(
+async function runEpoch<B>(
   model: Model<B>,
   optimizer: Optimizer,
   rng: Rng,
@@ -143,7 +143,7 @@ function runEpoch<B>(
   epochs: number,
   perEpoch: number | null,
   emit: (e: TrainEvent) => void,
-): EpochRecord {
+): Promise<EpochRecord> {
   model.onEpochStart?.(epoch);
   emit({ type: 'epoch-start', epoch });
   const t0 = performance.now();
@@ -151,7 +151,7 @@ function runEpoch<B>(
   let lossSum = 0;
   let samples = 0;
   for (const b of model.batches(epoch, rng)) {
-    const loss = model.trainStep(b, rng);
+    const loss = await model.trainStep(b, rng);
     if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, batch, 'the loss', loss);
     optimizer.step();
     optimizer.zeroGrad();
@@ -175,13 +175,18 @@ function runEpoch<B>(
   return { epoch, loss: batch > 0 ? lossSum / batch : NaN, batches: batch, samples, seconds, samplesPerSec: samples / Math.max(seconds, 1e-9) };
 }
 
-/** Throws TrainingDivergedError naming the first parameter with a NaN or infinite value. */
-async function checkParametersFinite(be: Backend, params: readonly Parameter[], scalar: Buf<'f32'>, epoch: number): Promise<void> {
-  for (const p of params) {
-    be.sumSquares(p.value, scalar);
-    const s = isHostBackend(be) ? be.view(scalar)[0] : (await be.read(scalar))[0];
-    if (!Number.isFinite(s)) throw new TrainingDivergedError(epoch, null, `parameter ${p.name} (sum of squares)`, s);
-  }
+/**
+ * Throws TrainingDivergedError naming the first parameter with a NaN or infinite value (one sum of
+ * squares per parameter into `sums`, read back once).
+ */
+async function checkParametersFinite(be: Backend, params: readonly Parameter[], sums: Buf<'f32'>, epoch: number): Promise<void> {
+  params.forEach((p, i) => {
+    be.sumSquares(p.value, be.slice(sums, i, 1));
+  });
+  const values = await be.read(sums);
+  params.forEach((p, i) => {
+    if (!Number.isFinite(values[i])) throw new TrainingDivergedError(epoch, null, `parameter ${p.name} (sum of squares)`, values[i]);
+  });
 }
 
 /** The run state as a checkpoint. */
