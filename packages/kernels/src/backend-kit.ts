@@ -5,7 +5,7 @@
  * the errors the contract names. Exported as `@lers/kernels/backend-kit`.
  */
 export { composeBackend, type KernelFamilies } from './backend.js';
-export { BufferHandle, checkAllocLength, checkSlice, newBackendId, ownedHandle, scratchScope } from './buffer.js';
+export { BufferHandle, checkAllocLength, checkReinterpret, checkSlice, newBackendId, ownedHandle, scratchScope } from './buffer.js';
 export { checkedDense } from './validate/dense.js';
 export { checkedActivations } from './validate/activations.js';
 export { checkedEmbedding, badBagOffsets } from './validate/embedding.js';

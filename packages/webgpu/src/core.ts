@@ -1,6 +1,6 @@
 import type { BackendKind, Buf, DType, ScratchScope, TypedArrayFor } from '@lers/kernels';
 import { BYTES_PER_ELEMENT } from '@lers/kernels';
-import { checkAllocLength, checkSlice, newBackendId, ownedHandle, scratchScope, TYPED_CTOR } from '@lers/kernels/backend-kit';
+import { checkAllocLength, checkReinterpret, checkSlice, newBackendId, ownedHandle, scratchScope, TYPED_CTOR } from '@lers/kernels/backend-kit';
 import { GpuBuf, GpuStorage, isShadowed } from './buffer.js';
 import type { AcquiredDevice } from './device.js';
 import { DeferredKernelError, WebGpuDeviceLostError, WebGpuLimitError, WebGpuValidationError } from './errors.js';
@@ -201,6 +201,18 @@ export class WebGpuCore {
     checkSlice(buf, start, length);
     const root = (parent.root as GpuBuf | null) ?? parent;
     return new GpuBuf(buf.dtype, length, this.id, root, parent.storage, parent.offset + start);
+  }
+
+  /**
+   * A `dtype` view of bytes of a u8 buffer, sharing its pages like a slice. The storage keeps no
+   * host shadow for it (u8 allocations have none), so ids read through it are checked on the device.
+   */
+  reinterpret<D extends DType>(bytes: Buf<'u8'>, byteOffset: number, dtype: D, length: number): GpuBuf<D> {
+    const parent = this.handle(bytes);
+    const at = parent.byteOffset + byteOffset;
+    checkReinterpret(bytes, byteOffset, dtype, length, at);
+    const root = (parent.root as GpuBuf | null) ?? parent;
+    return new GpuBuf(dtype, length, this.id, root, parent.storage, at / BYTES_PER_ELEMENT[dtype]);
   }
 
   free(buf: Buf): void {

@@ -52,6 +52,27 @@ describe.skipIf(!B)('limits and device loss', () => {
     }
   });
 
+  it('reinterpret: typed handles over a byte buffer, in place, checked; ids read through one are checked on the device', async () => {
+    for (const be of [B!.whole, B!.paged]) {
+      const bytes = be.alloc('u8', 5000);
+      const f = be.reinterpret(bytes, 4100, 'f32', 3); // on the second 4 KiB page of the paged backend
+      be.write(f, [1.5, -2, 3]);
+      const raw = new Float32Array((await be.read(be.slice(bytes, 4100, 12))).buffer);
+      expect(Array.from(raw)).toEqual([1.5, -2, 3]);
+      expect(Array.from(await be.read(be.reinterpret(bytes, 4104, 'f32', 2)))).toEqual([-2, 3]);
+      expect(() => be.reinterpret(bytes, 6, 'f32', 1)).toThrow(/not aligned/);
+      expect(() => be.reinterpret(bytes, 4996, 'f32', 2)).toThrow(/out of bounds/);
+      const ids = be.reinterpret(bytes, 0, 'i32', 2);
+      be.write(be.slice(bytes, 0, 8), [1, 0, 0, 0, 7, 0, 0, 0]); // ids 1 and 7, written as bytes
+      const out = be.alloc('f32', 6);
+      be.gather(be.upload('f32', [1, 2, 3, 4, 5, 6]), 2, 3, ids, out);
+      await expect(be.read(out)).rejects.toThrow(/gather: id 7 at position 1 is out of range \[0, 2\)/);
+      expect(() => { be.free(f); }).toThrow(/slice/);
+      be.free(bytes);
+      await expect(be.read(f)).rejects.toThrow(/freed/);
+    }
+  });
+
   it('more than 65535 workgroups: a 2-D dispatch covers every element', async () => {
     const be = B!.whole;
     const n = 65_536 * 64 + 100;
