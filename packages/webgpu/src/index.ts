@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * @lers/webgpu: the Backend of @lers/kernels on WebGPU: GPU buffers (split into pages beyond one
  * storage binding) and WGSL compute shaders. In Node see `@lers/webgpu/node`.
