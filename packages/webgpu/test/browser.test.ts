@@ -72,7 +72,7 @@ describe.skipIf(!hasChromium)('in headless Chromium (SwiftShader WebGPU)', () =>
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${base}/index.html`);
-      await page.waitForFunction('window.lersResults !== undefined || false', undefined, { timeout: 280_000, polling: 500 }).catch(() => undefined);
+      await page.waitForFunction('window.lersResults !== undefined || false', undefined, { timeout: 520_000, polling: 500 }).catch(() => undefined);
       expect(errors, 'page errors').toEqual([]);
       const results = await page.evaluate<ShimResult[] | undefined>('window.lersResults');
       expect(results, 'the page finished').toBeDefined();
@@ -85,5 +85,5 @@ describe.skipIf(!hasChromium)('in headless Chromium (SwiftShader WebGPU)', () =>
     } finally {
       await browser.close();
     }
-  }, 300_000);
+  }, 540_000);
 });
