@@ -1,16 +1,19 @@
 /**
  * `pnpm bench [--quick] [--only kernels,data]`: runs the benchmark suites, prints their tables
- * and writes JSON under benchmarks/results/.
+ * and writes JSON under benchmarks/results/. The webgpu suite runs only when named (--only webgpu).
  */
 import { runKernelBench } from './suites/kernels.js';
 import { runDataBench } from './suites/data.js';
 import { runTrainingCfBench } from './suites/training-cf.js';
 import { runTrainingCtrBench } from './suites/training-ctr.js';
 import { runMethodsBench } from './suites/methods.js';
+import { runWebGpuBench } from './suites/webgpu.js';
 import { machine, ratioRows, table, writeResult, type Row } from './lib/report.js';
 
 interface Suite {
   readonly name: string;
+  /** Runs only when named in --only (it needs hardware that a plain run may not have). */
+  readonly onlyWhenNamed?: boolean;
   /** Its rows, ratio checks, and further named tables (printed and written after the rows). */
   readonly run: (opts: { quick: boolean }) => Promise<{ rows: Row[]; checks?: Parameters<typeof ratioRows>[0]; tables?: Readonly<Record<string, Row[]>> }>;
 }
@@ -21,6 +24,7 @@ const SUITES: readonly Suite[] = [
   { name: 'training-cf', run: runTrainingCfBench },
   { name: 'training-ctr', run: runTrainingCtrBench },
   { name: 'methods', run: runMethodsBench },
+  { name: 'webgpu', run: runWebGpuBench, onlyWhenNamed: true },
 ];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null } {
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
   const env = await machine();
   console.log(`lers benchmarks${quick ? ' (quick)' : ''} on ${String(env.cpu)}, ${String(env.cores)} cores, Node ${String(env.node)}\n`);
   for (const suite of SUITES) {
-    if (only && !only.has(suite.name)) continue;
+    if (only ? !only.has(suite.name) : suite.onlyWhenNamed) continue;
     const started = performance.now();
     const result = await suite.run({ quick });
     console.log(`## ${suite.name}\n\n${table(result.rows)}\n`);

@@ -1,3 +1,4 @@
+import { csrArrays } from '../../csr-arrays.js';
 import type { SparseOps } from '../../ops/sparse.js';
 import type { Buf, Csr } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
@@ -8,20 +9,7 @@ export function referenceSparse(core: ReferenceCore): SparseOps {
   const f32 = (b: Buf) => core.data(b) as Float32Array;
   const i32 = (b: Buf) => core.data(b) as Int32Array;
   return {
-    uploadCsr(csr) {
-      return {
-        rows: csr.rows,
-        cols: csr.cols,
-        indptr: core.upload('i32', csr.indptr),
-        indices: core.upload('i32', csr.indices),
-        values: core.upload('f32', csr.values),
-      };
-    },
-    freeCsr(csr) {
-      core.free(csr.indptr);
-      core.free(csr.indices);
-      core.free(csr.values);
-    },
+    ...csrArrays(core),
     spmm(a, b, n, alpha, beta, out, addend) {
       const P = i32(a.indptr), C = i32(a.indices), V = f32(a.values), B = f32(b), O = f32(out);
       const Add = addend === undefined ? O : f32(addend);

@@ -1,3 +1,4 @@
+import { csrArrays } from '../../csr-arrays.js';
 import type { SparseOps } from '../../ops/sparse.js';
 import type { Buf, Csr } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
@@ -13,17 +14,7 @@ export function wasmSparse(core: WasmCore): SparseOps {
   const prefixSum = core.fn('csrPrefixSum');
   const p = (b: Buf) => core.ptr(b);
   return {
-    uploadCsr(csr) {
-      const indptr = core.upload('i32', csr.indptr);
-      const indices = core.upload('i32', csr.indices);
-      const values = core.upload('f32', csr.values);
-      return { rows: csr.rows, cols: csr.cols, indptr, indices, values };
-    },
-    freeCsr(csr) {
-      core.free(csr.indptr);
-      core.free(csr.indices);
-      core.free(csr.values);
-    },
+    ...csrArrays(core),
     spmm(a, b, n, alpha, beta, out, addend, options) {
       if (n === 0) return;
       // Row r costs 2n flops per non-zero plus n for its output row; split by that, not by row
