@@ -34,8 +34,8 @@ const EVAL = { training: false };
  * LightGCN (He et al. 2020) with the SGL-WA contrastive term, over any embedding table method:
  * E = mean_{l=0..L} A^l E0 on the symmetric normalized user-item adjacency (users first, then
  * items), BPR on uniform negatives per train pair (one by default; `negatives`), L2 on the batch's
- * ego embeddings, optional InfoNCE over the batch's unique users plus InfoNCE over its unique
- * positive items (as SGL). The backward is hand-written: the gradient of the final embeddings is
+ * ego embeddings, optional InfoNCE over the batch's unique users and unique positive items (one
+ * softmax over both, as the benchmark; or one per side, as SGL: `clSoftmax`). The backward is hand-written: the gradient of the final embeddings is
  * scattered into a node table, propagated back with the same
  * SpMM (A is symmetric) and handed to the tables through backwardAll.
  */
@@ -115,7 +115,8 @@ export class LightGcn implements Model<LightGcnBatch> {
     this.egoRows = be.alloc('f32', perPair * B * d);
     const clMax = Math.min(B, this.users) + Math.min(B, this.items);
     const withCl = c.clWeight > 0;
-    this.infoNce = withCl ? new InfoNceLoss(be, Math.max(Math.min(B, this.users), Math.min(B, this.items)), d, c.clTemperature) : null;
+    const clRowsMax = c.clSoftmax === 'joint' ? clMax : Math.max(Math.min(B, this.users), Math.min(B, this.items));
+    this.infoNce = withCl ? new InfoNceLoss(be, clRowsMax, d, c.clTemperature) : null;
     this.clIds = withCl ? be.alloc('i32', clMax) : null;
     this.clRows = withCl ? be.alloc('f32', clMax * d) : null;
     this.dClRows = withCl ? be.alloc('f32', clMax * d) : null;
@@ -207,10 +208,15 @@ export class LightGcn implements Model<LightGcnBatch> {
       const clRows = be.slice(this.clRows, 0, m * d);
       const dClRows = be.slice(this.dClRows, 0, m * d);
       be.gather(this.eFinal, N, d, clIds, clRows);
-      // SGL: users and items are contrasted among themselves (two softmaxes), never with each
-      // other; one joint softmax would push users away from their positive items.
-      cl = this.infoNce.run(mu, be.slice(clRows, 0, mu * d), be.slice(dClRows, 0, mu * d));
-      cl += this.infoNce.run(m - mu, be.slice(clRows, mu * d, (m - mu) * d), be.slice(dClRows, mu * d, (m - mu) * d));
+      if (c.clSoftmax === 'joint') {
+        // The benchmark's form: one softmax over users and items together (a user is also
+        // pushed away from its positive items).
+        cl = this.infoNce.run(m, clRows, dClRows);
+      } else {
+        // SGL's form: users and items contrasted among themselves, never with each other.
+        cl = this.infoNce.run(mu, be.slice(clRows, 0, mu * d), be.slice(dClRows, 0, mu * d));
+        cl += this.infoNce.run(m - mu, be.slice(clRows, mu * d, (m - mu) * d), be.slice(dClRows, mu * d, (m - mu) * d));
+      }
       be.scatterAdd(dClRows, clIds, c.clWeight, this.dFinal, N, d);
     }
 
