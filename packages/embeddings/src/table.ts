@@ -51,6 +51,13 @@ export interface EmbeddingTable {
   lookupAll(out: Buf<'f32'>, ctx: LookupContext): void;
   /** Accumulates parameter gradients given the gradient of the whole table (rows x dim). */
   backwardAll(dOut: Buf<'f32'>): void;
+  /**
+   * Counts the rows a training step really reads when the model takes the whole table through
+   * lookupAll (LightGCN: the batch's users, or its positive and negative items; one count per
+   * occurrence), for tables that keep access statistics (TT-Rec's LFU cache). `lookup` counts its
+   * own ids; ids outside [0, rows) throw.
+   */
+  countReads?(ids: Int32Array): void;
   /** Trainable parameters, with their optimizer settings. */
   parameters(): readonly Parameter[];
   /** Parameter count, non-zeros and bytes (see TableSize). */

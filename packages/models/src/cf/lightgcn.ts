@@ -184,6 +184,7 @@ export class LightGcn implements Model<LightGcnBatch> {
   /** Forward + backward of the batch; accumulates the tables' gradients; returns the total loss. */
   trainStep(batch: LightGcnBatch, _rng: Rng): number {
     this.checkCurrent(batch);
+    this.countTableReads(batch.size);
     const be = this.backend;
     const c = this.config;
     const d = c.dim;
@@ -310,6 +311,19 @@ export class LightGcn implements Model<LightGcnBatch> {
       s.negatives(u, rng, n, v, 2 * size + k * n, U);
     }
     if (this.clIds !== null) this.collectUnique(v, size);
+  }
+
+  /**
+   * Tells tables that keep access statistics (TT-Rec's LFU cache) which rows this step's loss
+   * reads: the batch's users, and its positive and negative items (every occurrence).
+   */
+  private countTableReads(b: number): void {
+    const v = this.backend.view(this.ids);
+    this.userTable.countReads?.(v.slice(0, b));
+    if (this.itemTable.countReads !== undefined) {
+      const U = this.users;
+      this.itemTable.countReads(v.slice(b, (2 + this.config.negatives) * b).map((x) => x - U));
+    }
   }
 
   /** InfoNCE ids: the batch's unique users, then its unique positive items (node ids), first-seen order. */
