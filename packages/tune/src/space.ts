@@ -118,8 +118,14 @@ export function compileSpace(space: SearchSpace): Domain[] {
   return names.map((name) => compileParam(name, space[name]));
 }
 
+const KEYS: Readonly<Record<string, readonly string[]>> = { float: ['type', 'low', 'high', 'log', 'step'], int: ['type', 'low', 'high', 'log', 'step'], categorical: ['type', 'choices'] };
+
 function compileParam(name: string, spec: ParamSpec): Domain {
   const bad = (why: string): TuneError => new TuneError(`search space: parameter "${name}": ${why}`);
+  if (typeof spec !== 'object' || spec === null) throw bad('not an object');
+  const allowed = KEYS[spec.type] as readonly string[] | undefined;
+  const unknown = allowed === undefined ? undefined : Object.keys(spec).find((k) => !allowed.includes(k));
+  if (unknown !== undefined) throw bad(`unknown key "${unknown}" (a ${spec.type} takes ${allowed!.join(', ')})`);
   if (spec.type === 'categorical') {
     const choices = spec.choices;
     if (!Array.isArray(choices) || choices.length < 2) throw bad('a categorical needs at least two choices');

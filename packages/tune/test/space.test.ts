@@ -1,7 +1,7 @@
 /** Search spaces: validation, random sampling (as Optuna's random sampler), value checks. */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@lers/kernels';
-import { compileSpace, sampleUniform, toExternal, toInternal, TuneError, type SearchSpace } from '../src/index.js';
+import { compileSpace, sampleUniform, toExternal, toInternal, TuneError, type ParamSpec, type SearchSpace } from '../src/index.js';
 
 describe('search spaces', () => {
   it('rejects bad parameters with a message naming them', () => {
@@ -17,6 +17,8 @@ describe('search spaces', () => {
       [{ c: { type: 'categorical', choices: ['a'] } }, /"c": a categorical needs at least two choices/],
       [{ c: { type: 'categorical', choices: ['a', 'b', 'a'] } }, /"c": choice "a" appears twice/],
       [{ c: { type: 'categorical', choices: [1, Number.NaN] } }, /"c": choice 1 \(NaN\) is not a string, finite number, boolean or null/],
+      [{ x: { type: 'float', low: 0, high: 1, lg: true } as unknown as ParamSpec }, /"x": unknown key "lg" \(a float takes type, low, high, log, step\)/],
+      [{ x: { type: 'double', low: 0, high: 1 } as unknown as ParamSpec }, /"x": type must be float, int or categorical, got "double"/],
     ];
     for (const [space, message] of bad) expect(() => compileSpace(space)).toThrow(message);
     expect(() => compileSpace({ x: { type: 'float', low: 0, high: 1 } })).not.toThrow();
