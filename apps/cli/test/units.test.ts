@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Progress, formatDuration } from '../src/cli/progress.js';
 import { exitCodeOf, DataError, UsageError, InterruptedError } from '../src/cli/errors.js';
-import { parseTarget, resolveSettings, effectiveConfig, SettingsError } from '@lers/models';
+import { lightGcnConfig, parseTarget, resolveSettings, effectiveConfig, SettingsError } from '@lers/models';
 import { parseConfigText, settingsFromObject } from '../src/config/file.js';
 import { paretoFront } from '../src/bench/report.js';
 import { expandGrid, optionsFor, PROFILES } from '../src/bench/grid.js';
@@ -90,6 +90,15 @@ describe('settings', () => {
     expect(settingsFromObject(raw, 'c.yaml')).toEqual({ batchSize: 512, clWeight: 0, ks: [10, 20] });
     expect(() => settingsFromObject({ nope: 1 }, 'c.json')).toThrow(/c\.json: unknown setting "nope"/);
     expect(() => parseConfigText('[1, 2]', 'c.json')).toThrow(/must hold an object/);
+  });
+
+  it('defaults InfoNCE to the benchmark\'s one softmax, takes per-side, rejects other forms, and hands it to LightGCN', () => {
+    expect(resolveSettings({}).clSoftmax).toBe('joint');
+    const raw = parseConfigText('cl-softmax: per-side\n', 'c.yaml');
+    const given = settingsFromObject(raw, 'c.yaml');
+    expect(given).toEqual({ clSoftmax: 'per-side' });
+    expect(lightGcnConfig(resolveSettings(given)).clSoftmax).toBe('per-side');
+    expect(() => settingsFromObject({ clSoftmax: 'both' }, 'c.json')).toThrow(/clSoftmax.*joint, per-side/);
   });
 });
 

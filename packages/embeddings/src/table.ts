@@ -62,6 +62,13 @@ export interface EmbeddingTable {
    * serving can read them without copying. Absent for compressed forms.
    */
   denseValues?(): Buf<'f32'>;
+  /**
+   * Counts the rows a training step really reads when the model takes the whole table through
+   * lookupAll (LightGCN: the batch's users, or its positive and negative items; one count per
+   * occurrence), for tables that keep access statistics (TT-Rec's LFU cache). `lookup` counts its
+   * own ids; ids outside [0, rows) throw.
+   */
+  countReads?(ids: Int32Array): void;
   /** Trainable parameters, with their optimizer settings. */
   parameters(): readonly Parameter[];
   /** Parameter count, non-zeros and bytes (see TableSize). */

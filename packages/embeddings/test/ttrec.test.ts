@@ -147,6 +147,20 @@ describe.each(backends)('TtRecTable on %s', (_name, make) => {
     ties.dispose();
   });
 
+  it('counts the reads a whole-table model reports (countReads) like training lookups', () => {
+    const t = tt({ cacheRows: 2 });
+    t.lookupAll(be.alloc('f32', 50 * 8), { training: true }); // every row once: not counted
+    t.countReads(Int32Array.from([44, 44, 31, 44]));
+    lookupHost(be, t, [31, 6], true);
+    expect(() => { t.countReads(Int32Array.from([3, 50])); }).toThrow(/ttrec\.countReads: id 50 at position 1 is out of range \[0, 50\)/);
+    t.onEpochEnd(1);
+    // Counts: 44 -> 3, 31 -> 2, 6 -> 1 (the rejected call counted nothing).
+    expect(Array.from(t.cachedIds())).toEqual([31, 44]);
+    t.countReads(Int32Array.from([0, 0, 0])); // a no-op once filled
+    expect(Array.from(t.cachedIds())).toEqual([31, 44]);
+    t.dispose();
+  });
+
   it('sends the gradient of cached rows to the cache and the rest to the cores', () => {
     const t = tt({ cacheRows: 3 });
     lookupHost(be, t, [5, 5, 9, 9, 30, 30], true);

@@ -16,7 +16,7 @@ export { CheckpointError, TrainingDivergedError } from './train/errors.js';
 export { decodeCheckpoint, encodeCheckpoint, type CheckpointData } from './train/checkpoint-codec.js';
 export { LightGcn, type LightGcnBatch, type LightGcnLossParts } from './cf/lightgcn.js';
 export type { LightGcnTables } from './cf/lightgcn-tables.js';
-export { resolveLightGcnConfig, type CfTableSpec, type LightGcnConfig, type ResolvedLightGcnConfig } from './cf/config.js';
+export { CL_SOFTMAX_FORMS, resolveLightGcnConfig, type CfTableSpec, type ClSoftmax, type LightGcnConfig, type ResolvedLightGcnConfig } from './cf/config.js';
 export { Propagation } from './cf/propagation.js';
 export { BprLoss, createBprLoss, type BprObjective } from './cf/bpr.js';
 export { MultiNegativeBprLoss } from './cf/bpr-multi.js';

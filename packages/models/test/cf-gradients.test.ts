@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, createReferenceBackend, Rng, type Buf, type HostBackend } from '@lers/kernels';
 import { buildNormalizedAdjacency } from '@lers/data';
-import { BprLoss, createBprLoss, EgoL2, InfoNceLoss, LightGcn, MultiNegativeBprLoss, Propagation } from '../src/index.js';
+import { BprLoss, createBprLoss, createOptimizer, EgoL2, InfoNceLoss, LightGcn, MultiNegativeBprLoss, Propagation } from '../src/index.js';
 import { bpr, centralDiff, denseAdjacency, egoL2, infoNce, lightGcnLoss, propagate } from './cf-reference.js';
 import { fiveBySeven } from './cf-helpers.js';
 
@@ -168,13 +168,13 @@ describe.each([
     op.dispose();
   });
 
-  it('a whole train step (BPR + L2 + InfoNCE through 3 layers) matches the float64 loss gradient', async () => {
+  it.each(['joint', 'per-side'] as const)('a whole train step (BPR + L2 + InfoNCE %s through 3 layers) matches the float64 loss gradient', async (clSoftmax) => {
     const d = 4;
     const layers = 3;
     const l2 = 0.3;
     const clWeight = 0.5;
     const tau = 0.2;
-    const model = LightGcn.create(be, ds, { dim: d, layers, batchSize: 6, l2, clWeight, clTemperature: tau, seed: 9, ks: [3], table: { init: { kind: 'normal', std: 0.5 } } });
+    const model = LightGcn.create(be, ds, { dim: d, layers, batchSize: 6, l2, clWeight, clTemperature: tau, clSoftmax, seed: 9, ks: [3], table: { init: { kind: 'normal', std: 0.5 } } });
     const [first] = model.batches(1, new Rng(42));
     const ids = model.batchIds(first);
     expect(ids.users.length).toBe(6);
@@ -183,7 +183,7 @@ describe.each([
     e0.set(be.view(userW.value), 0);
     e0.set(be.view(itemW.value), U * d);
     const dense = denseAdjacency(ds.train, ds.users, ds.items);
-    const loss = (): number => lightGcnLoss(dense, rowsOf(e0, d), layers, U, ids, l2, clWeight, tau);
+    const loss = (): number => lightGcnLoss(dense, rowsOf(e0, d), layers, U, ids, l2, clWeight, tau, clSoftmax);
     const got = await model.trainStep(first, new Rng(0));
     expect(got).toBeCloseTo(loss(), 5);
     const parts = model.lossParts();
@@ -194,6 +194,43 @@ describe.each([
     grad.set(be.view(userW.grad), 0);
     grad.set(be.view(itemW.grad), U * d);
     expectClose(grad, fd, 2e-5, 2e-3);
+    model.dispose();
+  });
+
+  it('trains with the benchmark\'s one-softmax InfoNCE by default: 8 Adam steps\' losses match the float64 reference formula', async () => {
+    const d = 4;
+    const layers = 2;
+    const l2 = 0.1;
+    const clWeight = 0.5;
+    const tau = 0.2;
+    const model = LightGcn.create(be, ds, { dim: d, layers, batchSize: 4, l2, clWeight, clTemperature: tau, seed: 4, ks: [3], table: { init: { kind: 'normal', std: 0.5 } } });
+    expect(model.config.clSoftmax).toBe('joint');
+    const optimizer = createOptimizer(be, model.parameters(), { kind: 'adam', lr: 0.05 });
+    const [userW, itemW] = model.parameters();
+    const dense = denseAdjacency(ds.train, ds.users, ds.items);
+    const rng = new Rng(17);
+    let steps = 0;
+    let apart = 0;
+    for (let epoch = 1; epoch <= 2; epoch++) {
+      for (const batch of model.batches(epoch, rng)) {
+        const ids = model.batchIds(batch);
+        const flatE0 = new Float64Array(n * d);
+        flatE0.set(be.view(userW.value), 0);
+        flatE0.set(be.view(itemW.value), U * d);
+        const e0 = rowsOf(flatE0, d);
+        const want = lightGcnLoss(dense, e0, layers, U, ids, l2, clWeight, tau, 'joint');
+        const got = await model.trainStep(batch, rng);
+        expect(got).toBeCloseTo(want, 5);
+        apart = Math.max(apart, Math.abs(want - lightGcnLoss(dense, e0, layers, U, ids, l2, clWeight, tau, 'per-side')));
+        optimizer.step();
+        optimizer.zeroGrad();
+        steps++;
+      }
+    }
+    expect(steps).toBe(8);
+    // The two forms differ by far more than the tolerance: the check tells them apart.
+    expect(apart).toBeGreaterThan(0.05);
+    optimizer.dispose();
     model.dispose();
   });
 

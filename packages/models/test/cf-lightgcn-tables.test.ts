@@ -1,9 +1,9 @@
 /** LightGcn.fromTables: a LightGCN around existing user and item tables. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWasmBackend, type HostBackend } from '@lers/kernels';
+import { createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCf } from '@lers/data';
-import type { EmbeddingTable } from '@lers/embeddings';
-import { createTable, LightGcn, train } from '../src/index.js';
+import { TtRecTable, type EmbeddingTable } from '@lers/embeddings';
+import { createOptimizer, createTable, LightGcn, train } from '../src/index.js';
 import { fiveBySeven } from './cf-helpers.js';
 import { denseAdjacency, propagate } from './cf-reference.js';
 
@@ -23,6 +23,11 @@ function rowsOf(table: EmbeddingTable): Float64Array[] {
   const rows = Array.from({ length: table.rows }, (_, r) => Float64Array.from(v.subarray(r * table.dim, (r + 1) * table.dim)));
   be.free(out);
   return rows;
+}
+
+function asTtRec(table: EmbeddingTable): TtRecTable {
+  if (!(table instanceof TtRecTable)) throw new TypeError(`expected a ttrec table, got ${table.method}`);
+  return table;
 }
 
 function qrTable(rows: number, seed: number, name: string): EmbeddingTable {
@@ -74,6 +79,46 @@ describe('LightGcn.fromTables', () => {
     } finally {
       viaSpec.dispose();
       viaTables.dispose();
+    }
+  });
+
+  it('fills TT-Rec caches after the first epoch with the rows its batches read, not ids 0..c-1', async () => {
+    const { dataset } = generateSyntheticCf({ users: 60, items: 90, meanInteractions: 6, seed: 5 });
+    const ttTable = (rows: number, seed: number, name: string): TtRecTable =>
+      asTtRec(createTable('ttrec', { rows, dim: 8, backend: be, seed, name, cores: 2, ranks: [3], cacheRows: 6 }));
+    const user = ttTable(dataset.users, 1, 'user');
+    const item = ttTable(dataset.items, 2, 'item');
+    const model = LightGcn.fromTables(be, dataset, { user, item }, { batchSize: 32, negatives: 2, l2: 1e-4 });
+    try {
+      const optimizer = createOptimizer(be, model.parameters(), { kind: 'adam', lr: 0.01 });
+      const userReads = new Uint32Array(dataset.users);
+      const itemReads = new Uint32Array(dataset.items);
+      const rng = new Rng(3);
+      model.onEpochStart(1);
+      for (const batch of model.batches(1, rng)) {
+        const ids = model.batchIds(batch);
+        for (const u of ids.users) userReads[u]++;
+        for (const i of [...ids.positives, ...ids.negatives]) itemReads[i]++;
+        await model.trainStep(batch, rng);
+        optimizer.step();
+        optimizer.zeroGrad();
+      }
+      expect(user.cacheFilled).toBe(false);
+      model.onEpochEnd(1);
+      const hottest = (reads: Uint32Array): number[] =>
+        Array.from(reads.keys())
+          .sort((a, b) => reads[b] - reads[a] || a - b)
+          .slice(0, 6)
+          .sort((a, b) => a - b);
+      const firstIds = [0, 1, 2, 3, 4, 5];
+      for (const [table, reads] of [[user, userReads], [item, itemReads]] as const) {
+        expect(table.cacheFilled).toBe(true);
+        expect(Array.from(table.cachedIds())).toEqual(hottest(reads));
+        expect(hottest(reads)).not.toEqual(firstIds);
+      }
+      optimizer.dispose();
+    } finally {
+      model.dispose();
     }
   });
 

@@ -96,6 +96,7 @@ export function lightGcnLoss(
   l2: number,
   clWeight: number,
   tau: number,
+  clSoftmax: 'joint' | 'per-side' = 'joint',
 ): number {
   const e = propagate(a, e0, layers);
   const u = Array.from(batch.users, (x) => e[x]);
@@ -106,10 +107,12 @@ export function lightGcnLoss(
   const ego = [...Array.from(batch.users, (x) => e0[x]), ...Array.from(batch.positives, (x) => e0[users + x]), ...Array.from(batch.negatives, (x) => e0[users + x])];
   loss += l2 * egoL2(ego, b);
   if (clWeight > 0) {
-    // SGL: one InfoNCE over the unique users, one over the unique positive items, summed.
-    const userNodes = [...new Set(batch.users)];
-    const itemNodes = [...new Set(Array.from(batch.positives, (x) => users + x))];
-    loss += clWeight * (infoNce(userNodes.map((x) => e[x]), tau) + infoNce(itemNodes.map((x) => e[x]), tau));
+    const userRows = [...new Set(batch.users)].map((x) => e[x]);
+    const itemRows = [...new Set(batch.positives)].map((x) => e[users + x]);
+    // joint: the benchmark's info_nce(view1, view1, tau) with view1 = cat(unique users, unique
+    // positives); per-side: SGL's InfoNCE over the users plus InfoNCE over the items.
+    const cl = clSoftmax === 'joint' ? infoNce([...userRows, ...itemRows], tau) : infoNce(userRows, tau) + infoNce(itemRows, tau);
+    loss += clWeight * cl;
   }
   return loss;
 }

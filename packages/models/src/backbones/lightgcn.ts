@@ -21,6 +21,7 @@ export function lightGcnConfig(s: TrainSettings): LightGcnConfig {
     l2: s.l2,
     clWeight: s.clWeight,
     clTemperature: s.clTemperature,
+    clSoftmax: s.clSoftmax,
     ks: s.ks,
     ...(s.evalBatchSize !== null ? { evalBatchUsers: s.evalBatchSize } : {}),
     seed: s.seed,

@@ -10,6 +10,10 @@ export interface CfTableSpec {
   readonly init?: TableInit;
 }
 
+/** The InfoNCE forms of LightGcnConfig.clSoftmax. */
+export type ClSoftmax = 'joint' | 'per-side';
+export const CL_SOFTMAX_FORMS: readonly ClSoftmax[] = ['joint', 'per-side'];
+
 /** LightGCN / SGL-WA hyperparameters; defaults are the protocol's (d 64, 3 layers, batch 2048, lambda 1e-4). */
 export interface LightGcnConfig {
   /** Embedding width (default 64). */
@@ -30,6 +34,13 @@ export interface LightGcnConfig {
   readonly clWeight?: number;
   /** InfoNCE temperature (default 0.2). */
   readonly clTemperature?: number;
+  /**
+   * How the InfoNCE term contrasts the batch's unique users and unique positive items (default
+   * 'joint'): 'joint' is one softmax over their concatenation, the benchmark's
+   * `info_nce(cat(users, items), same, 0.2)`; 'per-side' is two softmaxes (users among users,
+   * items among items, summed), SGL's form.
+   */
+  readonly clSoftmax?: ClSoftmax;
   /** Ranking cut-offs (default [20]). */
   readonly ks?: readonly number[];
   /** The K of the selection metric ndcg@K (default 20; must be in ks). */
@@ -53,6 +64,7 @@ export interface ResolvedLightGcnConfig {
   readonly negatives: number;
   readonly clWeight: number;
   readonly clTemperature: number;
+  readonly clSoftmax: ClSoftmax;
   readonly ks: readonly number[];
   readonly selectK: number;
   readonly evalBatchUsers: number;
@@ -79,6 +91,8 @@ export function resolveLightGcnConfig(c: LightGcnConfig = {}): ResolvedLightGcnC
   if (!Number.isInteger(layers) || layers < 0) throw new RangeError(`LightGCN: layers must be an integer >= 0, got ${layers}`);
   const temperature = c.clTemperature ?? 0.2;
   if (!(temperature > 0)) throw new RangeError(`LightGCN: clTemperature must be > 0, got ${temperature}`);
+  const clSoftmax = c.clSoftmax ?? 'joint';
+  if (!CL_SOFTMAX_FORMS.includes(clSoftmax)) throw new RangeError(`LightGCN: clSoftmax must be one of ${CL_SOFTMAX_FORMS.join(', ')}, got ${JSON.stringify(clSoftmax)}`);
   return {
     dim: posInt('dim', c.dim ?? 64),
     layers,
@@ -87,6 +101,7 @@ export function resolveLightGcnConfig(c: LightGcnConfig = {}): ResolvedLightGcnC
     negatives: posInt('negatives', c.negatives ?? 1),
     clWeight: nonNeg('clWeight', c.clWeight ?? 0),
     clTemperature: temperature,
+    clSoftmax,
     ks: [...ks],
     selectK,
     evalBatchUsers: posInt('evalBatchUsers', c.evalBatchUsers ?? 256),

@@ -35,8 +35,8 @@ const EVAL = { training: false };
  * LightGCN (He et al. 2020) with the SGL-WA contrastive term, over any embedding table method:
  * E = mean_{l=0..L} A^l E0 on the symmetric normalized user-item adjacency (users first, then
  * items), BPR on uniform negatives per train pair (one by default; `negatives`), L2 on the batch's
- * ego embeddings, optional InfoNCE over the batch's unique users plus InfoNCE over its unique
- * positive items (as SGL). The backward is hand-written: the gradient of the final embeddings is
+ * ego embeddings, optional InfoNCE over the batch's unique users and unique positive items (one
+ * softmax over both, as the benchmark; or one per side, as SGL: `clSoftmax`). The backward is hand-written: the gradient of the final embeddings is
  * scattered into a node table, propagated back with the same
  * SpMM (A is symmetric) and handed to the tables through backwardAll.
  */
@@ -124,8 +124,9 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
     this.egoRows = be.alloc('f32', perPair * B * d);
     const clMax = Math.min(B, this.users) + Math.min(B, this.items);
     const withCl = c.clWeight > 0;
+    const clRowsMax = c.clSoftmax === 'joint' ? clMax : Math.max(Math.min(B, this.users), Math.min(B, this.items));
     // InfoNCE's normalisation and loss still run host loops over views (host backends only).
-    this.infoNce = withCl ? new InfoNceLoss(requireHostBackend(be, 'LightGCN with the InfoNCE term (clWeight > 0)'), Math.max(Math.min(B, this.users), Math.min(B, this.items)), d, c.clTemperature) : null;
+    this.infoNce = withCl ? new InfoNceLoss(requireHostBackend(be, 'LightGCN with the InfoNCE term (clWeight > 0)'), clRowsMax, d, c.clTemperature) : null;
     this.clIds = withCl ? be.alloc('i32', clMax) : null;
     this.hostClIds = new Int32Array(withCl ? clMax : 0);
     this.clRows = withCl ? be.alloc('f32', clMax * d) : null;
@@ -204,6 +205,7 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
   /** Forward + backward of the batch; accumulates the tables' gradients; resolves to the total loss. */
   async trainStep(batch: LightGcnBatch, _rng: Rng): Promise<number> {
     this.checkCurrent(batch);
+    this.countTableReads(batch.size);
     const be = this.backend;
     const c = this.config;
     const d = c.dim;
@@ -228,10 +230,15 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
       const clRows = be.slice(this.clRows, 0, m * d);
       const dClRows = be.slice(this.dClRows, 0, m * d);
       be.gather(this.eFinal, N, d, clIds, clRows);
-      // SGL: users and items are contrasted among themselves (two softmaxes), never with each
-      // other; one joint softmax would push users away from their positive items.
-      cl = this.infoNce.run(mu, be.slice(clRows, 0, mu * d), be.slice(dClRows, 0, mu * d));
-      cl += this.infoNce.run(m - mu, be.slice(clRows, mu * d, (m - mu) * d), be.slice(dClRows, mu * d, (m - mu) * d));
+      if (c.clSoftmax === 'joint') {
+        // The benchmark's form: one softmax over users and items together (a user is also
+        // pushed away from its positive items).
+        cl = this.infoNce.run(m, clRows, dClRows);
+      } else {
+        // SGL's form: users and items contrasted among themselves, never with each other.
+        cl = this.infoNce.run(mu, be.slice(clRows, 0, mu * d), be.slice(dClRows, 0, mu * d));
+        cl += this.infoNce.run(m - mu, be.slice(clRows, mu * d, (m - mu) * d), be.slice(dClRows, mu * d, (m - mu) * d));
+      }
       be.scatterAdd(dClRows, clIds, c.clWeight, this.dFinal, N, d);
     }
 
@@ -328,6 +335,19 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
     }
     this.backend.write(this.ids, v.subarray(0, (2 + n) * size));
     if (this.clIds !== null) this.collectUnique(v, size);
+  }
+
+  /**
+   * Tells tables that keep access statistics (TT-Rec's LFU cache) which rows this step's loss
+   * reads: the batch's users, and its positive and negative items (every occurrence).
+   */
+  private countTableReads(b: number): void {
+    const v = this.hostIds;
+    this.userTable.countReads?.(v.slice(0, b));
+    if (this.itemTable.countReads !== undefined) {
+      const U = this.users;
+      this.itemTable.countReads(v.slice(b, (2 + this.config.negatives) * b).map((x) => x - U));
+    }
   }
 
   /** InfoNCE ids: the batch's unique users, then its unique positive items (node ids), first-seen order. */

@@ -6,6 +6,7 @@
  * effective record, so a backbone can be rebuilt from it.
  */
 import type { JsonObject, JsonValue } from '@lers/data';
+import { CL_SOFTMAX_FORMS, type ClSoftmax } from '../cf/config.js';
 import { SettingsError } from './errors.js';
 
 export type Task = 'cf' | 'ctr';
@@ -51,6 +52,8 @@ export interface TrainSettings {
   /** w_cl of the SGL-WA InfoNCE term (0 = plain LightGCN). */
   clWeight: number;
   clTemperature: number;
+  /** InfoNCE form: one softmax over the batch's users and items ('joint', the benchmark's) or one per side. */
+  clSoftmax: ClSoftmax;
   ks: number[];
   // DeepFM / DCN-Mix
   hidden: number[];
@@ -108,6 +111,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'l2', kind: 'float', min: 0, task: 'cf', help: 'LightGCN lambda of the ego L2 term (1e-4)', arg: 'x' },
   { key: 'clWeight', kind: 'float', min: 0, task: 'cf', help: 'SGL-WA w_cl of the InfoNCE term, 0 = plain LightGCN (0.1)', arg: 'x' },
   { key: 'clTemperature', kind: 'float', min: 0, open: true, task: 'cf', help: 'InfoNCE temperature (0.2)', arg: 'x' },
+  { key: 'clSoftmax', kind: 'string', choices: CL_SOFTMAX_FORMS, task: 'cf', help: "InfoNCE over the batch's unique users and items: joint = one softmax over both (the benchmark's), per-side = users and items apart (SGL's) (joint)", arg: 'form' },
   { key: 'ks', kind: 'ints', min: 1, task: 'cf', help: 'ranking cut-offs, comma separated (20)', arg: 'list' },
   { key: 'hidden', kind: 'ints', min: 1, task: 'ctr', help: 'DNN hidden widths, comma separated (400,400,400)', arg: 'list' },
   { key: 'dropout', kind: 'float', min: 0, max: 1, task: 'ctr', help: 'DNN dropout (0.5; Avazu 0.2)', arg: 'p' },
@@ -264,6 +268,7 @@ export function defaultSettings(task: Task, backbone: BackboneName, data: string
     l2: 1e-4,
     clWeight: 0.1,
     clTemperature: 0.2,
+    clSoftmax: 'joint' as const,
     ks: [20],
     hidden: [400, 400, 400],
     dropout: /avazu/i.test(data) ? 0.2 : 0.5,

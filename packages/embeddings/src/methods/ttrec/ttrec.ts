@@ -50,7 +50,9 @@ export interface TtRecTableOptions extends CreateTableOptions {
  * During the first epoch training lookups are counted; at its end (onEpochEnd, or fillCache())
  * the most looked-up rows move to the cache, initialised with their TT values; from then on they
  * are trainable rows served from the cache and no longer reach the cores. lookupAll does not
- * count (every row would count once).
+ * count (every row would count once): a model that propagates the whole table (LightGCN) reports
+ * the rows its loss reads through countReads instead: the batch's users, positives and negatives,
+ * the rows the benchmark's LightGCN looks up through its tables (for its L2 term).
  */
 export class TtRecTable implements EmbeddingTable {
   readonly method = 'ttrec';
@@ -238,6 +240,13 @@ export class TtRecTable implements EmbeddingTable {
       be.scatterAdd(tmp, slots, 1, this.cache!.grad, lfu.capacity, d);
       this.cacheTouched!.addIds(slots);
     }
+  }
+
+  /** Counts training reads of a model that takes every row through lookupAll (a no-op once filled or without a cache). */
+  countReads(ids: Int32Array): void {
+    if (this.lfu === null || this.lfu.filled) return;
+    checkIdsInRange('ttrec.countReads', ids, this.rows);
+    this.lfu.count(ids);
   }
 
   lookupAll(out: Buf<'f32'>, _ctx: LookupContext): void {

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    pool: 'forks',
+    // Worker processes and the kill test run dist/: build it first.
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
