@@ -6,6 +6,7 @@ import { scanCategorical } from './categorical.js';
 import { CRITEO_FIELD_NAMES, tokenizeCriteoInteger } from './criteo-format.js';
 import { fieldOffsetsFrom } from './dataset.js';
 import { EncodingSink } from './row-sink.js';
+import { packTexts, unpackTexts } from '../util/text-pack.js';
 import { FieldVocab, TokenKind, type KeptTokens } from './vocab.js';
 
 /** The raw text formats a CTR vocabulary encodes. */
@@ -47,7 +48,6 @@ const BIG_INT_CODE = 4;
 const NO_SEPARATOR = -1;
 const SERIAL_VERSION = 1;
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The vocabularies of a CTR dataset and its row encoder: raw values -> global feature ids with
@@ -140,7 +140,7 @@ export class CtrVocabulary {
     for (const k of kept) total += k.kinds.length;
     const codes = new Uint8Array(total);
     const keys = new Int32Array(total);
-    const strings: Uint8Array[] = [];
+    const strings: string[] = [];
     const bigInts: number[] = [];
     let at = 0;
     for (const { kinds, keys: raw } of kept) {
@@ -150,7 +150,7 @@ export class CtrVocabulary {
         codes[at] = kind;
         if (typeof key === 'string') {
           keys[at] = strings.length;
-          strings.push(utf8Encoder.encode(key));
+          strings.push(key);
         } else if (kind === TokenKind.Int && (key | 0) !== key) {
           codes[at] = BIG_INT_CODE;
           keys[at] = bigInts.length;
@@ -158,16 +158,7 @@ export class CtrVocabulary {
         } else keys[at] = key | 0;
       }
     }
-    const strEnds = new Int32Array(strings.length);
-    let bytes = 0;
-    strings.forEach((s, k) => {
-      bytes += s.length;
-      strEnds[k] = bytes;
-    });
-    const strBytes = new Uint8Array(bytes);
-    strings.forEach((s, k) => {
-      strBytes.set(s, strEnds[k] - s.length);
-    });
+    const { bytes: strBytes, ends: strEnds } = packTexts(strings);
     return {
       header: {
         version: SERIAL_VERSION,
@@ -206,11 +197,12 @@ export class CtrVocabulary {
     let total = 0;
     for (const d of dims) total += d >= 1 ? d - 1 : fail(`field size ${d}`);
     if (codes.length !== total || keys.length !== total) fail(`the fields hold ${total} tokens, the sections ${codes.length} and ${keys.length}`);
-    const strings = Array.from(strEnds, (end, k) => {
-      const start = k === 0 ? 0 : strEnds[k - 1];
-      if (!(start <= end && end <= strBytes.length)) fail('string offsets out of order');
-      return utf8Decoder.decode(strBytes.subarray(start, end));
-    });
+    let strings: string[] = [];
+    try {
+      strings = unpackTexts({ bytes: strBytes, ends: strEnds });
+    } catch (err) {
+      fail(`strings: ${(err as Error).message}`);
+    }
     const fields: FieldVocab[] = [];
     let at = 0;
     for (let f = 0; f < dims.length; f++) {

@@ -47,3 +47,56 @@ export function indexOfBytes(bytes: Uint8Array, needle: Uint8Array, start: numbe
   }
   return -1;
 }
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The decimal number in `bytes[start..end)` (integer, fraction or exponent form; no hex, no
+ * Infinity, no blanks), or NaN. Integers take the allocation-free path.
+ */
+export function parseNumberBytes(bytes: Uint8Array, start: number, end: number): number {
+  const v = parseIntBytes(bytes, start, end);
+  if (!Number.isNaN(v)) return v;
+  const text = decodeText(bytes, start, end);
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+}
+
+/** `splitFields`'s separator for runs of spaces and tabs (leading and trailing ones ignored). */
+export const WHITESPACE = -1;
+
+/**
+ * Splits `bytes[start..end)` at `separator` (a byte, or `WHITESPACE`): field k is
+ * `bytes[bounds[2k] .. bounds[2k+1])` for the first `bounds.length / 2` fields. Returns the number
+ * of fields on the line, which may exceed what `bounds` holds (for the error message).
+ */
+export function splitFields(bytes: Uint8Array, start: number, end: number, separator: number, bounds: Int32Array): number {
+  const capacity = bounds.length >> 1;
+  let n = 0;
+  if (separator === WHITESPACE) {
+    let k = start;
+    while (k < end) {
+      while (k < end && (bytes[k] === 32 || bytes[k] === 9)) k++;
+      if (k >= end) break;
+      const from = k;
+      while (k < end && bytes[k] !== 32 && bytes[k] !== 9) k++;
+      if (n < capacity) {
+        bounds[2 * n] = from;
+        bounds[2 * n + 1] = k;
+      }
+      n++;
+    }
+    return n;
+  }
+  let from = start;
+  for (let k = start; k <= end; k++) {
+    if (k === end || bytes[k] === separator) {
+      if (n < capacity) {
+        bounds[2 * n] = from;
+        bounds[2 * n + 1] = k;
+      }
+      n++;
+      from = k + 1;
+    }
+  }
+  return n;
+}
