@@ -5,6 +5,7 @@ export * from '../readers/common.js';
 export * from '../readers/lightgcn.js';
 export * from '../readers/movielens.js';
 export * from '../readers/triplets.js';
+export * from '../readers/recbole.js';
 export * from '../readers/ctr-two-pass.js';
 export * from '../readers/criteo.js';
 export * from '../readers/avazu.js';
