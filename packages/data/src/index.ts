@@ -20,6 +20,8 @@ export * from './ctr/categorical.js';
 export * from './ctr/criteo-format.js';
 export * from './ctr/avazu-format.js';
 export * from './ctr/vocabulary.js';
+export * from './ctr/column-roles.js';
+export * from './ctr/columns-format.js';
 export * from './ctr/raw-rows.js';
 export * from './cache/checksum.js';
 export * from './cache/container.js';

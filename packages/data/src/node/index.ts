@@ -9,6 +9,7 @@ export * from '../readers/recbole.js';
 export * from '../readers/ctr-two-pass.js';
 export * from '../readers/criteo.js';
 export * from '../readers/avazu.js';
+export * from '../readers/ctr-csv.js';
 export * from '../cache/atomic.js';
 export * from '../cache/file.js';
 export * from '../cache/key.js';
