@@ -16,4 +16,5 @@ export * from '../cache/key.js';
 export * from '../registry/zip.js';
 export * from '../registry/fetch.js';
 export * from './load.js';
+export * from './detect.js';
 export { runCli, type CliIo } from '../cli/run.js';
