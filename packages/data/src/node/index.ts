@@ -17,4 +17,6 @@ export * from '../registry/zip.js';
 export * from '../registry/fetch.js';
 export * from './load.js';
 export * from './detect.js';
+export * from './options.js';
+export * from './convert.js';
 export { runCli, type CliIo } from '../cli/run.js';
