@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { CfSplitSpec } from '../cf/split.js';
 import type { CtrSplitSpec } from '../ctr/split.js';
 import { DataOptionError } from '../errors.js';
-import type { JsonObject, JsonValue } from '../manifest.js';
+import type { JsonObject } from '../manifest.js';
 import type { TripletColumn } from '../readers/triplets.js';
 import type { DataFormat } from './detect.js';
 import type { DatasetSpec } from './load.js';
@@ -182,7 +182,7 @@ export function datasetSpecOf(format: Exclude<DataFormat, 'lersdata'>, files: re
       const schemaPath = o.str('schema');
       if (schemaPath !== undefined) {
         const { schema: _s, ...given } = options;
-        o = new Options({ ...readCtrSchema(schemaPath), ...given } as Record<string, JsonValue>, format);
+        o = new Options({ ...readCtrSchema(schemaPath), ...given }, format);
       }
       return {
         reader: 'ctr-csv',
