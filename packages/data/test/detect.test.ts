@@ -38,6 +38,7 @@ describe('detectDataFormat', () => {
     expect(detect('ratings.csv', 'user_id,item_id,score\nalice,book,4.5\n')).toBe('triplets');
     expect(detect('roles.csv', 'clk,a,b\n1,x,y\n', { rolesGiven: true })).toBe('ctr-csv');
     expect(detect('model.lersdata', 'not read')).toBe('lersdata');
+    expect(detect('colons.csv', 'u0,movie:0,1,1000\nu1,movie:2,3,1001\n')).toBe('triplets'); // not a RecBole header
     const a = writeText(dir, 'train.txt', '0 1 2 3\n1 2\n');
     const b = writeText(dir, 'test.txt', '0 4\n1 5\n');
     expect(detectDataFormat([a, b])).toEqual({ format: 'lightgcn', reason: 'LightGCN lines (user item item ...) in 2 files (train test)' });

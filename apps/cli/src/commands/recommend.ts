@@ -4,7 +4,7 @@ import { Context, nonNegativeInt, positiveInt } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
 import { loadModel } from '../model-io/model-io.js';
-import { CfRecommender, LightGcn, itemIds, openModelFile, userIndex } from '../model-io/serve.js';
+import { CfRecommender, LightGcn, hasTextUserIds, itemIds, openModelFile, userIndex } from '../model-io/serve.js';
 
 function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), ...v.split(',').filter((s) => s.trim() !== '')];
@@ -21,16 +21,17 @@ export function registerRecommend(program: Command, streams: Streams): void {
     .addHelpText(
       'after',
       `
-Users and items are the dataset's ids (0-based for LightGCN files; raw ids when the dataset has an id map).
+Users and items are the dataset's ids (0-based for LightGCN files; the raw ids, integer or text, when the
+dataset has an id map: MovieLens, triplets, RecBole).
 
 Examples:
   $ lers recommend qr80.lers --user 42
-  $ lers recommend qr80.lers --user 1,2,3 -k 10 --json`,
+  $ lers recommend qr80.lers --user 1,2,3 -k 10 --json
+  $ lers recommend mine.lers --user alice       # a model trained on triplets with text user ids`,
     )
     .action(async (path: string, opts: { user: string[]; k: string; mask: boolean }, cmd: Command) => {
       const ctx = new Context(cmd, streams);
       const k = positiveInt(opts.k, '-k');
-      const users = opts.user.map((u) => nonNegativeInt(u, '--user'));
       const file = await openModelFile(path);
       if (file.header.task !== 'cf') throw new UsageError(`${path} is a ${file.header.task} model: recommend needs a cf model (use \`lers predict\` for ctr)`);
       const out = await ctx.withBackend((be) => {
@@ -39,6 +40,8 @@ Examples:
           model.dispose();
           throw new UsageError('recommend needs a LightGCN model');
         }
+        // Raw ids are text when the training data had text ids (triplets, RecBole tokens).
+        const users = opts.user.map((u) => (hasTextUserIds(model) ? u : nonNegativeInt(u, '--user')));
         const rec = new CfRecommender(model);
         try {
           rec.propagate();

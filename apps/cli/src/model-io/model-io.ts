@@ -7,7 +7,7 @@
  * predict` can take raw rows.
  */
 import type { HostBackend } from '@lers/kernels';
-import { emptyCsr, fieldOffsetsFrom, type CfDataset, type CtrDataset, type Dataset, type DatasetManifest, type JsonObject, type SectionArray } from '@lers/data';
+import { emptyCsr, fieldOffsetsFrom, packTexts, unpackTexts, type CfDataset, type CtrDataset, type Dataset, type DatasetManifest, type JsonObject, type SectionArray } from '@lers/data';
 import { denseArrayOf, loadModelTable, vocabularyOf, type EmbeddingTable, type Parameter, type ModelContents, type ModelFile, type ModelHeader, type SerializedTable } from '@lers/embeddings';
 import { LightGcn } from '@lers/models';
 import { DataError } from '../cli/errors.js';
@@ -139,6 +139,13 @@ export async function saveModel(model: AnyModel, info: SaveInfo): Promise<ModelC
     dense['graph.indices'] = train.indices.subarray(0, train.indptr[train.rows]);
     if (model.dataset.userIds !== undefined) dense['ids.user'] = model.dataset.userIds;
     if (model.dataset.itemIds !== undefined) dense['ids.item'] = model.dataset.itemIds;
+    // Text raw ids (triplets, RecBole tokens): UTF-8 bytes and end offsets.
+    for (const [name, texts] of [['ids.user', model.dataset.userNames], ['ids.item', model.dataset.itemNames]] as const) {
+      if (texts === undefined) continue;
+      const packed = packTexts(texts);
+      dense[`${name}.text`] = packed.bytes;
+      dense[`${name}.ends`] = packed.ends;
+    }
   }
   const sizes = tableSizes(live, info.method.options);
   const header: ModelContents['header'] = {
@@ -194,6 +201,21 @@ export function shellDataset(file: ModelFile): Dataset {
     };
     if (file.sections.has('dense/ids.user')) ds.userIds = denseArrayOf(file, 'ids.user') as Int32Array;
     if (file.sections.has('dense/ids.item')) ds.itemIds = denseArrayOf(file, 'ids.item') as Int32Array;
+    const names = (name: string): string[] | undefined => {
+      if (!file.sections.has(`dense/${name}.ends`)) return undefined;
+      const bytes = denseArrayOf(file, `${name}.text`);
+      const ends = denseArrayOf(file, `${name}.ends`);
+      try {
+        if (!(bytes instanceof Uint8Array) || !(ends instanceof Int32Array)) throw new RangeError('wrong section types');
+        return unpackTexts({ bytes, ends });
+      } catch (err) {
+        throw new DataError(`model file: the ${name} sections are malformed (${(err as Error).message})`);
+      }
+    };
+    const userNames = names('ids.user');
+    const itemNames = names('ids.item');
+    if (userNames !== undefined) ds.userNames = userNames;
+    if (itemNames !== undefined) ds.itemNames = itemNames;
     return ds;
   }
   const fieldDims = Int32Array.from(info.fieldDims);

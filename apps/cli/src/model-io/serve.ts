@@ -130,19 +130,30 @@ export class CtrPredictor {
   }
 }
 
-/** The dense user index of a user id (raw ids when the dataset has an id map). */
-export function userIndex(model: LightGcn, id: number): number {
-  const ids = model.dataset.userIds;
-  if (ids === undefined) return id;
-  const at = ids.indexOf(id);
+/** The dense user index of a user id (raw ids, integer or text, when the dataset has an id map). */
+export function userIndex(model: LightGcn, id: number | string): number {
+  const { userIds, userNames } = model.dataset;
+  if (userNames !== undefined) {
+    const at = userNames.indexOf(String(id));
+    if (at < 0) throw new DataError(`user ${JSON.stringify(String(id))} is not in the model's id map`);
+    return at;
+  }
+  if (typeof id === 'string') throw new DataError(`user ${JSON.stringify(id)}: the model's user ids are integers`);
+  if (userIds === undefined) return id;
+  const at = userIds.indexOf(id);
   if (at < 0) throw new DataError(`user ${id} is not in the model's id map`);
   return at;
 }
 
-/** Raw item ids of dense indices (identity without an id map). */
-export function itemIds(model: LightGcn, items: Int32Array): number[] {
-  const ids = model.dataset.itemIds;
-  return Array.from(items, (i) => (ids === undefined ? i : ids[i]));
+/** Whether the model's users have text ids (so `--user` takes any text). */
+export function hasTextUserIds(model: LightGcn): boolean {
+  return model.dataset.userNames !== undefined;
+}
+
+/** Raw item ids of dense indices (integer or text; identity without an id map). */
+export function itemIds(model: LightGcn, items: Int32Array): (number | string)[] {
+  const { itemIds: ids, itemNames: names } = model.dataset;
+  return Array.from(items, (i) => (names !== undefined ? names[i] : ids === undefined ? i : ids[i]));
 }
 
 export { LightGcn };

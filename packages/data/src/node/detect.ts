@@ -29,6 +29,7 @@ const SAMPLE_BYTES = 1 << 16;
 const SAMPLE_LINES = 50;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_NEGATIVE_INT = /^\d+$/;
+const HEX = /^[0-9a-f]+$/i;
 const LABEL_NAMES = ['label', 'click', 'target', 'y'];
 const MOVIELENS_HEADER = 'userId,movieId,rating,timestamp';
 
@@ -67,13 +68,14 @@ function splitBy(line: string, sep: 'tab' | 'comma' | 'space'): string[] {
 }
 
 /**
- * Whether the first sampled line is a header: some column holds numbers in the data lines but not
- * in the first line (CTR labels, ids, ratings), or, for user-item files, the first two fields are
+ * Whether the first sampled line is a header: some column holds numbers in the data lines but a
+ * name (not a number, not hex) in the first line (CTR labels, ids, ratings), or, for user-item files, the first two fields are
  * user/item column names (see `tripletHeaderOf`).
  */
 function headerOf(rows: readonly string[][]): boolean {
   const [first, ...rest] = rows;
-  const numericBelow = first.some((f, k) => f !== '' && !isNumber(f) && rest.some((r) => isNumber(r[k])) && rest.every((r) => r[k] === undefined || r[k] === '' || isNumber(r[k])));
+  // A name, not a value: hex text (Criteo's hashes) can sit above digit-only hashes by chance.
+  const numericBelow = first.some((f, k) => f !== '' && !isNumber(f) && !HEX.test(f) && rest.some((r) => isNumber(r[k])) && rest.every((r) => r[k] === undefined || r[k] === '' || isNumber(r[k])));
   return numericBelow || (first.length <= 4 && tripletHeaderOf(first));
 }
 

@@ -45,10 +45,9 @@ export interface RecBoleOptions {
 const TAB = 9;
 const TYPED_FIELD = /^([^:\t]+):([^:\t]*)$/;
 
-/** Whether a first line is a RecBole typed header (every field `name:type`, the types aside). */
+/** Whether a first line is a RecBole typed header: tab-separated `name:type` fields (known types or not). */
 export function looksLikeRecBoleHeader(line: string): boolean {
-  const fields = line.split('\t');
-  return fields.every((f) => TYPED_FIELD.test(f));
+  return line.split('\t').every((f) => /^[^:\t,]+:[A-Za-z_]+$/.test(f));
 }
 
 /**
