@@ -1,5 +1,5 @@
 import { DataFormatError } from '../errors.js';
-import { countSeparated, decodeText, fieldEnd, parseIntBytes, parseNumberBytes } from '../util/bytes.js';
+import { countSeparated, decodeText, fieldEnd, parseNumberBytes } from '../util/bytes.js';
 import { scanCategorical } from './categorical.js';
 import type { CtrColumnRoles } from './column-roles.js';
 import { criteoIntegerToken } from './criteo-format.js';
@@ -62,8 +62,7 @@ export function tokenizeDenseValue(bytes: Uint8Array, start: number, end: number
     sink.empty(field);
     return;
   }
-  const int = parseIntBytes(bytes, start, end);
-  const v = Number.isNaN(int) ? parseNumberBytes(bytes, start, end) : int;
+  const v = parseNumberBytes(bytes, start, end);
   if (!Number.isFinite(v)) throw new DataFormatError(file, lineNo, decodeText(bytes, start, end), `dense column ${name} is not a number`);
   sink.int(field, denseToken(v));
 }

@@ -49,14 +49,39 @@ export function indexOfBytes(bytes: Uint8Array, needle: Uint8Array, start: numbe
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Exact powers of ten up to 10^15 (every one a double without rounding). */
+const POW10 = Float64Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 /**
  * The decimal number in `bytes[start..end)` (integer, fraction or exponent form; no hex, no
- * Infinity, no blanks), or NaN. Integers take the allocation-free path.
+ * Infinity, no blanks), or NaN: the value `Number()` gives the same text. Plain decimals of up to
+ * 15 digits take an allocation-free path: digits m and scale k give m / 10^k, one correctly rounded
+ * division of exact doubles, hence the correctly rounded value of the text.
  */
 export function parseNumberBytes(bytes: Uint8Array, start: number, end: number): number {
-  const v = parseIntBytes(bytes, start, end);
-  if (!Number.isNaN(v)) return v;
+  let k = start;
+  const sign = k < end ? bytes[k] : 0;
+  if (sign === 45 || sign === 43) k++;
+  let m = 0;
+  let digits = 0;
+  let scale = 0;
+  let dot = false;
+  for (; k < end; k++) {
+    const c = bytes[k];
+    if (c === 46 && !dot) {
+      dot = true;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+    digits++;
+    if (dot) scale++;
+  }
+  if (k === end && digits > 0 && digits <= 15) {
+    const v = scale === 0 ? m : m / POW10[scale];
+    return sign === 45 ? -v : v;
+  }
   const text = decodeText(bytes, start, end);
   return DECIMAL.test(text) ? Number(text) : Number.NaN;
 }
