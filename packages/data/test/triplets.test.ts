@@ -60,6 +60,15 @@ describe('readTriplets on generated files', () => {
     expect(cfSplitSizes(dataset)).toEqual({ train: 4, valid: 1, test: 1 });
   });
 
+  it('takes a first line as a header only for numeric columns or user/item column names', async () => {
+    const { tripletHeaderOf } = await import('../src/node/index.js');
+    expect(tripletHeaderOf(['user_id', 'itemId'])).toBe(true);
+    expect(tripletHeaderOf(['uid', 'iid', 'rating'])).toBe(true);
+    expect(tripletHeaderOf(['u1', 'i7', 'score'])).toBe(true); // a rating column that is not a number
+    expect(tripletHeaderOf(['u', 'i'])).toBe(false);
+    expect(tripletHeaderOf(['alice', 'book', '5'])).toBe(false);
+  });
+
   it('reads user-item pairs without rating', async () => {
     const file = writeText(dir, 'pairs.txt', '1 2\n1 3\n2 3\n');
     const { dataset } = await readTriplets(file, { split: ALL_TRAIN });

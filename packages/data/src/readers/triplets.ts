@@ -39,7 +39,7 @@ const SEPARATOR_NAMES: Record<TripletSeparator, string> = { tab: 'tab', comma: '
 const DEFAULT_COLUMNS: readonly TripletColumn[] = ['user', 'item', 'rating', 'timestamp'];
 
 /** Column names a header line may give the user and item columns. */
-const ID_COLUMN_NAME = /^(user|item|movie|product|business|book|song|track|artist|video|u|i)s?([_ -]?id)?$|^(uid|iid)$/i;
+const ID_COLUMN_NAME = /^(user|item|movie|product|business|book|song|track|artist|video)s?([_ -]?id)?$|^[ui]_?id$/i;
 const TIME_COLUMN_NAME = /time|date|^ts$/i;
 
 /** The separator of a triplet line: a tab, else a comma, else spaces. */
