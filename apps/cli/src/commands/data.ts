@@ -7,11 +7,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   convertFiles,
-  DataOptionError,
   DATASETS,
   fetchDataset,
   FORMAT_OPTION_KEYS,
-  FormatDetectionError,
   readDatasetHeader,
   runCli as runDataCli,
   type ConvertRequest,
@@ -22,6 +20,7 @@ import {
   type ReadProgress,
 } from '@lers/data/node';
 import { parseKeyValues } from '../config/settings.js';
+import { cliError } from '../data/datasets.js';
 import { Context } from '../cli/context.js';
 import { DataError, EXIT, UsageError } from '../cli/errors.js';
 import type { Progress } from '../cli/progress.js';
@@ -211,9 +210,7 @@ async function convert(ctx: Context, files: string[], format: string | undefined
   try {
     return await convertFiles({ files, format: format as ConvertRequest['format'], options, onProgress, ...extra });
   } catch (err) {
-    if (err instanceof FormatDetectionError) throw err.ambiguous ? new UsageError(err.message) : new DataError(err.message);
-    if (err instanceof DataOptionError) throw new UsageError(err.message);
-    throw err;
+    throw cliError(err);
   } finally {
     for (const b of bars.values()) b.finish();
   }

@@ -15,6 +15,7 @@ import {
   FORMAT_OPTION_KEYS,
   FormatDetectionError,
   fetchDataset,
+  rolesGivenIn,
   generateSyntheticCf,
   generateSyntheticCtr,
   loadDataset,
@@ -56,7 +57,7 @@ function checkKeys(options: JsonObject, known: readonly string[], what: string):
 }
 
 /** The library's detection and option errors as the CLI's: an ambiguous format or a bad option is a usage error. */
-function cliError(err: unknown): unknown {
+export function cliError(err: unknown): unknown {
   if (err instanceof FormatDetectionError) return err.ambiguous ? new UsageError(err.message) : new DataError(err.message);
   if (err instanceof DataOptionError) return new UsageError(err.message);
   return err;
@@ -77,8 +78,7 @@ function formatOf(files: readonly string[], options: JsonObject): { format: File
   }
   let detected;
   try {
-    const rolesGiven = ['label', 'dense', 'sparse', 'ignore', 'schema'].some((k) => options[k] !== undefined);
-    detected = detectDataFormat(files, { rolesGiven, flag: FORMAT_FLAG });
+    detected = detectDataFormat(files, { rolesGiven: rolesGivenIn(options), flag: FORMAT_FLAG });
   } catch (err) {
     throw cliError(err);
   }

@@ -6,7 +6,7 @@ import type { Throughput } from '../readers/common.js';
 import type { ReadProgress } from '../readers/lines.js';
 import { detectDataFormat, type DataFormat, type DetectedFormat } from './detect.js';
 import { loadDataset, readDataset, specParams, specSources, type DatasetSpec } from './load.js';
-import { datasetSpecOf } from './options.js';
+import { datasetSpecOf, rolesGivenIn } from './options.js';
 
 /** What to convert: raw files, their format (detected when absent) and reader options. */
 export interface ConvertRequest {
@@ -41,8 +41,7 @@ export interface ConvertResult {
 /** The format of `files`: the given one, or the detected one with its reason. */
 export function resolveFormat(files: readonly string[], format: ConvertRequest['format'], options: JsonObject, flag?: string): { format: DataFormat; detected: DetectedFormat | null } {
   if (format !== undefined && format !== 'auto') return { format, detected: null };
-  const rolesGiven = ['label', 'dense', 'sparse', 'ignore', 'schema'].some((k) => options[k] !== undefined);
-  const detected = detectDataFormat(files, { rolesGiven, flag });
+  const detected = detectDataFormat(files, { rolesGiven: rolesGivenIn(options), flag });
   return { format: detected.format, detected };
 }
 

@@ -26,6 +26,11 @@ export const FORMAT_OPTION_KEYS: Readonly<Record<Exclude<DataFormat, 'lersdata'>
   'ctr-csv': [...CTR_KEYS, 'label', 'dense', 'sparse', 'ignore', 'separator', 'schema'],
 };
 
+/** Whether reader options declare CTR column roles (then a header CSV reads as `ctr-csv`). */
+export function rolesGivenIn(options: JsonObject): boolean {
+  return ['label', 'dense', 'sparse', 'ignore', 'schema'].some((k) => options[k] !== undefined);
+}
+
 /** Keys a CTR schema file may hold. */
 const SCHEMA_KEYS = ['label', 'dense', 'sparse', 'ignore', 'separator', 'minCount'];
 
