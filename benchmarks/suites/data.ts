@@ -1,7 +1,8 @@
 /**
  * Data-reader benchmarks: parse + encode throughput of the Criteo two-pass reader and the LightGCN
  * reader (on the shared real samples when `../shared/datasets` exists, else on generated files of
- * the same format), and the reload time of the binary cache.
+ * the same format), the reload time of the binary cache, and every file layout's reader on
+ * generated files of a few tens of MB (see data-layouts.ts).
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '@lers/kernels';
 import { generateSyntheticCf, readCriteo, readDatasetFile, readLightGcn, writeDatasetFile, type Dataset } from '@lers/data/node';
 import { median } from '../lib/stats.js';
+import { runLayoutBench } from './data-layouts.js';
 
 type Row = Record<string, string | number>;
 
@@ -124,6 +126,7 @@ export async function runDataBench(opts: { quick: boolean }): Promise<Row[]> {
 
     if (criteoDataset) rows.push(await cacheRow('criteo', criteoDataset, tmp, repeats));
     rows.push(await cacheRow('lightgcn', result.dataset, tmp, repeats));
+    rows.push(...(await runLayoutBench(tmp, opts.quick, timed)));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,8 +1,9 @@
 /** How `--data` paths resolve: LightGCN folders, CTR folders (Criteo train.txt, Avazu train.csv) and files. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataLabel, dataRefName, dataTask, resolveDataRef } from '../src/data/datasets.js';
+import { UsageError } from '../src/cli/errors.js';
+import { dataFormatReason, dataLabel, dataRefName, dataTask, resolveDataRef } from '../src/data/datasets.js';
 import { tempDir } from './helpers.js';
 
 describe('resolveDataRef on paths', () => {
@@ -39,7 +40,52 @@ describe('resolveDataRef on paths', () => {
 
   it('a folder with a train.txt that is not Criteo and no test.txt is an error that says what is expected', () => {
     const dir = folder('half-cf', { 'train.txt': '0 1 2\n' });
-    expect(() => resolveDataRef(dir)).toThrow(/needs train\.txt and test\.txt.*Criteo train\.txt or an Avazu train\.csv/);
+    expect(() => resolveDataRef(dir)).toThrow(/needs train\.txt and test\.txt.*Criteo train\.txt or a train\.csv/);
+  });
+});
+
+describe('resolveDataRef on the layouts of other tools', () => {
+  const tmp = tempDir();
+  afterAll(() => { tmp.cleanup(); });
+  const write = (name: string, text: string): string => {
+    const path = join(tmp.dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    return path;
+  };
+  const header = ['label', ...Array.from({ length: 13 }, (_, k) => `I${k + 1}`), ...Array.from({ length: 26 }, (_, k) => `C${k + 1}`)];
+  const row = (label: number): string => [label, ...Array.from({ length: 13 }, (_, k) => k), ...Array.from({ length: 26 }, () => '68fd1e64')].join(',');
+
+  it('a Criteo CSV with a header is ctr-csv data, not Avazu (the .csv name says nothing)', () => {
+    const file = write('criteo_sample.csv', `${header.join(',')}\n${row(0)}\n${row(1)}\n`);
+    const ref = resolveDataRef(file);
+    expect(ref).toMatchObject({ kind: 'ctr-csv', files: [file] });
+    expect(dataTask(file)).toBe('ctr');
+    expect(dataFormatReason(ref)).toMatch(/^detected: Criteo's columns label, I1\.\.I13, C1\.\.C26 in the header/);
+  });
+
+  it('triplet and RecBole files are CF data; a folder with one .inter file is RecBole', () => {
+    const triplets = write('ratings.tsv', 'alice\tbook\t5\nbob\tfilm\t3\n');
+    expect(resolveDataRef(triplets)).toMatchObject({ kind: 'triplets', file: triplets });
+    expect(dataTask(triplets)).toBe('cf');
+    const inter = write('ml-tiny/ml-tiny.inter', 'user_id:token\titem_id:token\n1\t2\n');
+    expect(resolveDataRef(join(tmp.dir, 'ml-tiny'))).toMatchObject({ kind: 'recbole', file: inter });
+  });
+
+  it('an ambiguous file is a usage error naming the candidates and the data option that settles it', () => {
+    const file = write('log.csv', 'user_id,item_id,click\n7,10,1\n8,10,0\n');
+    expect(() => resolveDataRef(file)).toThrow(UsageError);
+    expect(() => resolveDataRef(file)).toThrow(/ambiguous format: .*--data-option format=(triplets|ctr-csv) or --data-option format=(triplets|ctr-csv)/);
+    const settled = resolveDataRef(file, { format: 'triplets' });
+    expect(settled).toMatchObject({ kind: 'triplets', options: { format: 'triplets' } });
+    expect(dataFormatReason(settled)).toBe('given');
+    expect(resolveDataRef(file, { label: 'click' })).toMatchObject({ kind: 'ctr-csv' });
+  });
+
+  it('reader options are checked against the format when resolving', () => {
+    const file = write('pairs.txt', '1 2\n1 3\n');
+    expect(() => resolveDataRef(file, { minCount: 3 })).toThrow(/unknown option minCount for triplets data/);
+    expect(() => resolveDataRef(file, { format: 'parquet' })).toThrow(/data option format must be one of lightgcn, movielens, triplets/);
   });
 });
 

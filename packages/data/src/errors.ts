@@ -87,3 +87,36 @@ export class ManualDownloadRequiredError extends LersDataError {
     this.dataset = dataset;
   }
 }
+
+/** A reader option that is unknown, of the wrong type, or that the file contradicts (a usage error). */
+export class DataOptionError extends LersDataError {
+  override name = 'DataOptionError';
+}
+
+/** One format a file could be read as, and what in the file says so. */
+export interface FormatCandidate {
+  format: string;
+  reason: string;
+}
+
+/**
+ * Format detection did not settle on one format: `candidates` lists every format the file fits
+ * (two or more: ambiguous; none: unknown), and the message names the flag that settles it.
+ */
+export class FormatDetectionError extends LersDataError {
+  override name = 'FormatDetectionError';
+  readonly file: string;
+  readonly candidates: FormatCandidate[];
+
+  constructor(file: string, candidates: FormatCandidate[], detail: string, settle: string) {
+    const what = candidates.length > 1 ? `ambiguous format: it reads as ${candidates.map((c) => `${c.format} (${c.reason})`).join(' or ')}` : `cannot tell the format: ${detail}`;
+    super(`${file}: ${what}; ${settle}`);
+    this.file = file;
+    this.candidates = candidates;
+  }
+
+  /** Whether the file fits several formats (rather than none). */
+  get ambiguous(): boolean {
+    return this.candidates.length > 1;
+  }
+}

@@ -15,10 +15,19 @@ export interface RecommendOptions {
 const USER_BATCH = 64;
 
 /** Id maps of a model trained on raw ids (the model's users and items are then named by them). */
-interface IdMaps {
+export interface IdMaps {
   readonly users?: Int32Array;
   readonly items?: Int32Array;
+  /** Text raw ids (triplets, RecBole tokens). */
+  readonly userNames?: readonly string[];
+  readonly itemNames?: readonly string[];
 }
+
+/** How a model names its users or items: dense indices 0..n-1, integer raw ids, or text raw ids. */
+export type IdKind = 'index' | 'integer' | 'text';
+
+/** A user or item as the model names it. */
+export type Id = number | string;
 
 /**
  * CF requests on a LightGCN serving form: ids mapped, users scored in batches (one propagation
@@ -31,7 +40,8 @@ export class CfSession {
   private userRows!: Buf<'f32'>;
   private scores!: Buf<'f32'>;
   private topk: TopKBuffers | null = null;
-  private readonly userIndex: Map<number, number> | null;
+  private readonly userIndex: Map<Id, number> | null;
+  private itemIndex: Map<Id, number> | null = null;
 
   constructor(
     private readonly be: Backend,
@@ -39,11 +49,18 @@ export class CfSession {
     private readonly idMaps: IdMaps,
   ) {
     this.ensureRows(1);
-    this.userIndex = idMaps.users === undefined ? null : new Map(Array.from(idMaps.users, (raw, i) => [raw, i]));
+    const users: readonly Id[] | undefined = idMaps.userNames ?? (idMaps.users !== undefined ? Array.from(idMaps.users) : undefined);
+    this.userIndex = users === undefined ? null : new Map(Array.from(users, (raw, i) => [raw, i]));
   }
 
   get users(): number {
     return this.serving.users;
+  }
+
+  /** How requests name users and results name items. */
+  get idKinds(): { readonly users: IdKind; readonly items: IdKind } {
+    const kind = (names: unknown, ints: unknown): IdKind => (names !== undefined ? 'text' : ints !== undefined ? 'integer' : 'index');
+    return { users: kind(this.idMaps.userNames, this.idMaps.users), items: kind(this.idMaps.itemNames, this.idMaps.items) };
   }
 
   get items(): number {
@@ -51,7 +68,7 @@ export class CfSession {
   }
 
   /** Top-k items of each user (users named as in the model: raw ids when it has an id map). */
-  async recommendMany(users: readonly number[], options: RecommendOptions = {}): Promise<Recommendation[]> {
+  async recommendMany(users: readonly Id[], options: RecommendOptions = {}): Promise<Recommendation[]> {
     const k = options.k ?? 20;
     if (!Number.isInteger(k) || k < 1) throw new RequestError(`k must be a positive integer, got ${k}`);
     const index = users.map((u) => this.indexOf(u));
@@ -71,7 +88,7 @@ export class CfSession {
   }
 
   /** Scores of one user against the given items (ids as in the model), train items not masked. */
-  async score(user: number, items: readonly number[]): Promise<Float32Array> {
+  async score(user: Id, items: readonly Id[]): Promise<Float32Array> {
     const u = this.indexOf(user);
     const columns = items.map((i) => this.itemIndexOf(i));
     this.serving.propagate();
@@ -93,27 +110,21 @@ export class CfSession {
     this.serving.dispose();
   }
 
-  /** The dense index of a user id (raw ids when the model has an id map). */
-  indexOf(user: number): number {
-    if (this.userIndex !== null) {
-      const at = this.userIndex.get(user);
-      if (at === undefined) throw new RequestError(`user ${user} is not in the model's id map`);
-      return at;
-    }
-    if (!Number.isInteger(user) || user < 0 || user >= this.users) throw new RequestError(`user ${user} is out of range: the model has users 0..${this.users - 1}`);
-    return user;
+  /** The dense index of a user id (raw ids, integer or text, when the model has an id map). */
+  indexOf(user: Id): number {
+    return denseIndex(user, this.userIndex, this.users, 'user');
   }
 
-  private itemIndexOf(item: number): number {
-    const map = this.idMaps.items;
-    const at = map === undefined ? item : map.indexOf(item);
-    if (!Number.isInteger(at) || at < 0 || at >= this.items) throw new RequestError(map === undefined ? `item ${item} is out of range: the model has items 0..${this.items - 1}` : `item ${item} is not in the model's id map`);
-    return at;
+  private itemIndexOf(item: Id): number {
+    const raw: readonly Id[] | undefined = this.idMaps.itemNames ?? (this.idMaps.items !== undefined ? Array.from(this.idMaps.items) : undefined);
+    this.itemIndex ??= raw === undefined ? null : new Map(Array.from(raw, (id, i) => [id, i]));
+    return denseIndex(item, this.itemIndex, this.items, 'item');
   }
 
-  private itemIdsOf(items: Int32Array): Int32Array {
-    const map = this.idMaps.items;
-    return map === undefined ? items : items.map((i) => map[i]);
+  private itemIdsOf(items: Int32Array): Int32Array | string[] {
+    const { items: ints, itemNames: names } = this.idMaps;
+    if (names !== undefined) return Array.from(items, (i) => names[i]);
+    return ints === undefined ? items : items.map((i) => ints[i]);
   }
 
   private topkFor(k: number): TopKBuffers {
@@ -134,4 +145,15 @@ export class CfSession {
     this.capacity = rows;
     return rows;
   }
+}
+
+/** A dense index from an id: through the id map when there is one, else the index itself (checked). */
+function denseIndex(id: Id, map: Map<Id, number> | null, count: number, what: string): number {
+  if (map !== null) {
+    const at = map.get(id);
+    if (at === undefined) throw new RequestError(`${what} ${JSON.stringify(id)} is not in the model's id map`);
+    return at;
+  }
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= count) throw new RequestError(`${what} ${JSON.stringify(id)} is out of range: the model has ${what}s 0..${count - 1}`);
+  return id;
 }

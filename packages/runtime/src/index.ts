@@ -5,7 +5,7 @@
  */
 export { Recommender, type LoadOptions } from './recommender.js';
 export { chooseBackend, sharedMemorySupport, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ChosenBackend } from './backend-choice.js';
-export type { RecommendOptions } from './cf-session.js';
+export type { Id, IdKind, RecommendOptions } from './cf-session.js';
 export type { CtrSchema, PredictRows } from './ctr-session.js';
 export type { Recommendation } from './top-k.js';
 export type { ModelInfo } from './info.js';

@@ -20,6 +20,8 @@ export interface ModelInfo {
   readonly backend: { readonly kind: string; readonly threads: number; readonly reason: string };
   /** CF: how requests are served; CTR: null. */
   readonly serving: { readonly mode: CfServingMode; readonly why: string } | null;
+  /** CF: how users and results' items are named (indices, integer or text raw ids); CTR: null. */
+  readonly ids: { readonly users: 'index' | 'integer' | 'text'; readonly items: 'index' | 'integer' | 'text' } | null;
   /** Bytes held on the backend by the loaded model (tables, graph, caches, the file where used in place). */
   readonly memoryBytes: number;
   readonly file: { readonly name: string; readonly bytes: number; readonly libraryVersion: string; readonly createdAt: string };

@@ -61,7 +61,8 @@ function cfSession(be: HostBackend, file: ModelFile, name: string, mode: CfServi
   // their own copy so that the file's bytes can be freed after loading.
   const residentGraph = mode === 'propagate' ? residentGraphOf(file) : undefined;
   const serving = new LightGcnServing({ backend: be, user, item, layers, train: ds.train, mode, ...(residentGraph !== undefined ? { residentGraph } : {}) });
-  const session = new CfSession(be, serving, { ...(ds.userIds !== undefined ? { users: ds.userIds } : {}), ...(ds.itemIds !== undefined ? { items: ds.itemIds } : {}) });
+  const { userIds, itemIds, userNames, itemNames } = ds;
+  const session = new CfSession(be, serving, { ...(userIds !== undefined ? { users: userIds } : {}), ...(itemIds !== undefined ? { items: itemIds } : {}), ...(userNames !== undefined ? { userNames } : {}), ...(itemNames !== undefined ? { itemNames } : {}) });
   return { session, keepsFile: mode === 'propagate' };
 }
 

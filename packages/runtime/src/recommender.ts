@@ -1,7 +1,7 @@
 import type { Buf, HostBackend } from '@lers/kernels';
 import { methodNamed, type CfServingMode } from '@lers/models';
 import { chooseBackend, type BackendRequest, type ChosenBackend } from './backend-choice.js';
-import { CfSession, type RecommendOptions } from './cf-session.js';
+import { CfSession, type Id, type RecommendOptions } from './cf-session.js';
 import { CtrSession, type CtrSchema, type PredictRows } from './ctr-session.js';
 import { profileCf, profileCtr, type PhaseTiming, type ProfileOptions } from './profile.js';
 import { RequestError } from './errors.js';
@@ -39,7 +39,7 @@ export class Recommender {
     private readonly chosen: ChosenBackend,
     private readonly fileBytes: Buf<'u8'> | null,
     private readonly session: CfSession | CtrSession,
-    private readonly infoBase: Omit<ModelInfo, 'memoryBytes'>,
+    private readonly infoBase: Omit<ModelInfo, 'memoryBytes' | 'ids'>,
   ) {
     this.backend = chosen.kind;
     this.threads = chosen.threads;
@@ -68,7 +68,7 @@ export class Recommender {
         const { file, session, keepsFile } = loadSession(be, placed.bytes, placed.name, mode);
         keep = keepsFile;
         const h = file.header;
-        const info: Omit<ModelInfo, 'memoryBytes'> = {
+        const info: Omit<ModelInfo, 'memoryBytes' | 'ids'> = {
           ...headerInfo(h, methodNamed(h.method.name).kind),
           backend: { kind: chosen.kind, threads: chosen.threads, reason: chosen.reason },
           serving: h.task === 'cf' ? { mode, why: options.serving === undefined ? 'default: propagated once at load' : `${mode} as asked` } : null,
@@ -85,18 +85,18 @@ export class Recommender {
   }
 
   /** CF: the top-k items of a user (as named in the model: raw ids when it has an id map). */
-  async recommend(user: number, options: RecommendOptions = {}): Promise<Recommendation> {
+  async recommend(user: Id, options: RecommendOptions = {}): Promise<Recommendation> {
     const [r] = await this.cf('recommend').recommendMany([user], options);
     return r;
   }
 
   /** CF: the top-k items of each user, scored in batches. */
-  recommendMany(users: readonly number[], options: RecommendOptions = {}): Promise<Recommendation[]> {
+  recommendMany(users: readonly Id[], options: RecommendOptions = {}): Promise<Recommendation[]> {
     return this.cf('recommendMany').recommendMany(users, options);
   }
 
   /** CF: a user's scores for the given items (train items not masked). */
-  score(user: number, items: readonly number[]): Promise<Float32Array> {
+  score(user: Id, items: readonly Id[]): Promise<Float32Array> {
     return this.cf('score').score(user, items);
   }
 
@@ -113,7 +113,7 @@ export class Recommender {
   /** What the model is and what runs it. */
   info(): ModelInfo {
     this.checkAlive();
-    return { ...this.infoBase, memoryBytes: this.memoryBytes() };
+    return { ...this.infoBase, ids: this.session instanceof CfSession ? this.session.idKinds : null, memoryBytes: this.memoryBytes() };
   }
 
   /** Frees the model and its backend (worker threads included); the object is unusable afterwards. */

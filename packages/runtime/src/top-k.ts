@@ -4,10 +4,13 @@ import { topK } from '@lers/data';
 /** The largest k the top-k kernel takes; a larger k is ranked on the host. */
 export const KERNEL_MAX_K = 100;
 
-/** One user's recommendations: item ids (best first) and their scores; masked items never appear. */
+/**
+ * One user's recommendations: item ids (best first; as the model names items: indices, integer raw
+ * ids, or text raw ids) and their scores; masked items never appear.
+ */
 export interface Recommendation {
-  readonly user: number;
-  readonly items: Int32Array;
+  readonly user: number | string;
+  readonly items: Int32Array | string[];
   readonly scores: Float32Array;
 }
 

@@ -42,6 +42,7 @@ function expectTopK(got: Recommendation, want: Float64Array, tol: number): void 
   const unseen = sorted.filter((s) => s !== -Infinity).length;
   const kth = sorted[Math.min(K, unseen) - 1];
   const scale = Math.max(1e-6, sorted[0] - sorted[unseen - 1]);
+  if (!(got.items instanceof Int32Array)) throw new Error('the synthetic models name items by index');
   expect(got.items.length).toBe(Math.min(K, unseen));
   got.items.forEach((item, j) => {
     expect(want[item], `item ${item} is a seen item`).not.toBe(-Infinity);

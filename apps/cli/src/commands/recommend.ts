@@ -19,22 +19,26 @@ export function registerRecommend(program: Command, streams: Streams): void {
     .addHelpText(
       'after',
       `
-Users and items are the dataset's ids (0-based for LightGCN files; raw ids when the dataset has an id map).
+Users and items are the dataset's ids (0-based for LightGCN files; the raw ids, integer or text, when the
+dataset has an id map: MovieLens, triplets, RecBole).
 
 Examples:
   $ lers recommend qr80.lers --user 42
-  $ lers recommend qr80.lers --user 1,2,3 -k 10 --json`,
+  $ lers recommend qr80.lers --user 1,2,3 -k 10 --json
+  $ lers recommend mine.lers --user alice       # a model trained on triplets with text user ids`,
     )
     .addOption(new Option('--serving <mode>', 'propagate once and keep the final embeddings (cached, cached-int8), or propagate per request').choices([...CF_SERVING_MODES]).default('cached'))
     .action(async (path: string, opts: { user: string[]; k: string; mask: boolean; serving: CfServingMode }, cmd: Command) => {
       const ctx = new Context(cmd, streams);
       const k = positiveInt(opts.k, '-k');
-      const users = opts.user.map((u) => nonNegativeInt(u, '--user'));
       const rec = await ctx.loadRecommender(path, 'cf', opts.serving);
-      let out: { user: number; items: number[]; scores: number[] }[];
+      let out: { user: number | string; items: (number | string)[]; scores: number[] }[];
       try {
+        // Raw ids are text when the training data had text ids (triplets, RecBole tokens).
+        const text = rec.info().ids?.users === 'text';
+        const users = opts.user.map((u) => (text ? u : nonNegativeInt(u, '--user')));
         const recs = await rec.recommendMany(users, { k, excludeSeen: opts.mask });
-        out = recs.map((r) => ({ user: r.user, items: Array.from(r.items), scores: Array.from(r.scores) }));
+        out = recs.map((r) => ({ user: r.user, items: Array.from<number | string>(r.items), scores: Array.from(r.scores) }));
       } finally {
         rec.dispose();
       }

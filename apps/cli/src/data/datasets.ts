@@ -1,13 +1,21 @@
 /**
  * `--data`: what a dataset argument names (a synthetic generator, a registry dataset, a LightGCN
- * folder, a Criteo / Avazu / MovieLens file, an encoded .lersdata file), as a JSON reference that
- * the model file keeps so `lers eval` / `lers compress` can load the same data again.
+ * folder, a raw file in any layout @lers/data reads, an encoded .lersdata file), as a JSON
+ * reference that the model file keeps so `lers eval` / `lers compress` can load the same data again.
+ * A file's format is `--data-option format=...` or detected from its first lines (never guessed:
+ * an ambiguous file is an error naming the candidates); what was detected is reported when loading.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   DATASETS,
+  datasetSpecOf,
+  detectDataFormat,
+  DataOptionError,
+  FORMAT_OPTION_KEYS,
+  FormatDetectionError,
   fetchDataset,
+  rolesGivenIn,
   generateSyntheticCf,
   generateSyntheticCtr,
   loadDataset,
@@ -15,33 +23,96 @@ import {
   type CfDataset,
   type CtrDataset,
   type Dataset,
+  type DataFormat,
   type DatasetSpec,
   type JsonObject,
   type ReadProgress,
 } from '@lers/data/node';
 import { DataError, UsageError } from '../cli/errors.js';
 
+/** The raw-file formats a reference can name (every detectable format but an encoded file). */
+export type FileFormat = Exclude<DataFormat, 'lersdata'>;
+
 /** A dataset reference (stored in model files; paths are absolute). */
 export type DataRef =
   | { readonly kind: 'synthetic'; readonly name: 'synthetic-cf' | 'synthetic-ctr'; readonly options: JsonObject }
   | { readonly kind: 'registry'; readonly name: string; readonly options: JsonObject }
   | { readonly kind: 'lightgcn'; readonly train: string; readonly valid: string | null; readonly test: string; readonly options: JsonObject }
-  | { readonly kind: 'criteo' | 'avazu'; readonly files: string[]; readonly options: JsonObject }
-  | { readonly kind: 'movielens'; readonly file: string; readonly options: JsonObject }
+  | { readonly kind: 'criteo' | 'avazu' | 'ctr-csv'; readonly files: string[]; readonly options: JsonObject }
+  | { readonly kind: 'movielens' | 'triplets' | 'recbole'; readonly file: string; readonly options: JsonObject }
   | { readonly kind: 'lersdata'; readonly path: string };
 
 const SYNTHETIC_CF_KEYS = ['users', 'items', 'rank', 'meanInteractions', 'minInteractions', 'popularityExponent', 'popularityWeight', 'affinityWeight', 'seed'];
 const SYNTHETIC_CTR_KEYS = ['rows', 'cardinalities', 'zipfExponent', 'factorDim', 'linearStd', 'factorStd', 'positiveRate', 'seed'];
-const FILE_KEYS: Record<string, readonly string[]> = {
-  lightgcn: ['carveValid', 'splitSeed', 'name'],
-  criteo: ['minCount', 'splitSeed', 'split', 'name'],
-  avazu: ['minCount', 'splitSeed', 'split', 'expandHour', 'name'],
-  movielens: ['minRating', 'splitSeed', 'name'],
-};
+/** How the error messages of format detection tell the user to settle the format. */
+const FORMAT_FLAG = '--data-option format=';
+const FILE_FORMATS = Object.keys(FORMAT_OPTION_KEYS) as FileFormat[];
+const CTR_KINDS: readonly string[] = ['criteo', 'avazu', 'ctr-csv'];
+const CF_KINDS: readonly string[] = ['lightgcn', 'movielens', 'triplets', 'recbole'];
 
 function checkKeys(options: JsonObject, known: readonly string[], what: string): void {
   for (const k of Object.keys(options)) {
     if (!known.includes(k)) throw new UsageError(`unknown option "${k}" for ${what} data (known: ${known.join(', ')})`);
+  }
+}
+
+/** The library's detection and option errors as the CLI's: an ambiguous format or a bad option is a usage error. */
+export function cliError(err: unknown): unknown {
+  if (err instanceof FormatDetectionError) return err.ambiguous ? new UsageError(err.message) : new DataError(err.message);
+  if (err instanceof DataOptionError) return new UsageError(err.message);
+  return err;
+}
+
+/** The reader options of a reference (its `format` choice aside). */
+function readerOptions(options: JsonObject): JsonObject {
+  const { format: _format, ...rest } = options;
+  return rest;
+}
+
+/** The format of raw files: `options.format` when given, else detected (an ambiguous file is a usage error). */
+function formatOf(files: readonly string[], options: JsonObject): { format: FileFormat; reason: string } {
+  const given = options.format;
+  if (given !== undefined) {
+    if (!FILE_FORMATS.includes(given as FileFormat)) throw new UsageError(`data option format must be one of ${FILE_FORMATS.join(', ')}; got ${JSON.stringify(given)}`);
+    return { format: given as FileFormat, reason: 'given' };
+  }
+  let detected;
+  try {
+    detected = detectDataFormat(files, { rolesGiven: rolesGivenIn(options), flag: FORMAT_FLAG });
+  } catch (err) {
+    throw cliError(err);
+  }
+  if (detected.format === 'lersdata') throw new DataError(`${files[0]}: an encoded dataset file must end in .lersdata`);
+  return { format: detected.format, reason: `detected: ${detected.reason}` };
+}
+
+/** A reference to raw files in `format`, its options checked by the reader's option table. */
+function fileRef(format: FileFormat, files: string[], options: JsonObject): DataRef {
+  try {
+    datasetSpecOf(format, files, readerOptions(options));
+  } catch (err) {
+    throw cliError(err);
+  }
+  if (format === 'lightgcn') return { kind: 'lightgcn', train: files[0], valid: files.length === 3 ? files[1] : null, test: files[files.length - 1], options };
+  if (format === 'criteo' || format === 'avazu' || format === 'ctr-csv') return { kind: format, files, options };
+  return { kind: format, file: files[0], options };
+}
+
+/** The raw files a reference reads (none for synthetic, registry and encoded data). */
+function refFiles(ref: DataRef): string[] {
+  switch (ref.kind) {
+    case 'lightgcn':
+      return [ref.train, ...(ref.valid !== null ? [ref.valid] : []), ref.test];
+    case 'criteo':
+    case 'avazu':
+    case 'ctr-csv':
+      return ref.files;
+    case 'movielens':
+    case 'triplets':
+    case 'recbole':
+      return [ref.file];
+    default:
+      return [];
   }
 }
 
@@ -59,8 +130,8 @@ export function dataTask(data: string): 'cf' | 'ctr' | null {
   } catch {
     return null;
   }
-  if (kind === 'criteo' || kind === 'avazu') return 'ctr';
-  return kind === 'lightgcn' || kind === 'movielens' ? 'cf' : null;
+  if (CTR_KINDS.includes(kind)) return 'ctr';
+  return CF_KINDS.includes(kind) ? 'cf' : null;
 }
 
 /** Resolves a `--data` argument (relative paths against `cwd`). */
@@ -72,7 +143,7 @@ export function resolveDataRef(data: string, options: JsonObject = {}, cwd = pro
   const entry = DATASETS.find((d) => d.name === data);
   if (entry !== undefined) {
     const kind = entry.format === 'lightgcn' ? 'lightgcn' : entry.format === 'criteo-tsv' ? 'criteo' : entry.format === 'avazu-csv' ? 'avazu' : 'movielens';
-    checkKeys(options, FILE_KEYS[kind], data);
+    checkKeys(options, ['name', ...FORMAT_OPTION_KEYS[kind]], data);
     return { kind: 'registry', name: data, options };
   }
   const path = resolve(cwd, data);
@@ -88,57 +159,34 @@ export function resolveDataRef(data: string, options: JsonObject = {}, cwd = pro
     };
     const train = file('train.txt');
     const test = file('test.txt');
-    // A folder with a lone Criteo train.txt or an Avazu train.csv (e.g. the Kaggle downloads).
-    if (train !== null && test === null && looksLikeCriteo(train)) {
-      checkKeys(options, FILE_KEYS.criteo, 'criteo');
-      return { kind: 'criteo', files: [train], options };
+    if (train !== null && test !== null) {
+      const valid = file('valid.txt');
+      const files = [train, ...(valid !== null ? [valid] : []), test];
+      return fileRef(options.format === undefined ? 'lightgcn' : formatOf(files, options).format, files, options);
     }
-    const avazu = file('train.csv');
-    if (train === null && avazu !== null) {
-      checkKeys(options, FILE_KEYS.avazu, 'avazu');
-      return { kind: 'avazu', files: [avazu], options };
-    }
-    if (train === null || test === null) throw new DataError(`${data}: a LightGCN folder needs train.txt and test.txt (valid.txt optional); a CTR folder a Criteo train.txt or an Avazu train.csv`);
-    checkKeys(options, FILE_KEYS.lightgcn, 'lightgcn');
-    return { kind: 'lightgcn', train, valid: file('valid.txt'), test, options };
+    // A folder with a lone CTR train file (e.g. the Kaggle downloads) or one RecBole .inter file.
+    const inter = readdirSync(path).filter((n) => /\.inter(\.gz)?$/.test(n));
+    const lone = train ?? file('train.csv') ?? (inter.length === 1 ? join(path, inter[0]) : null);
+    const ref = lone === null ? null : resolveDataRef(lone, options, cwd);
+    // A lone train file of user-item lines is half a LightGCN folder, unless the format was given.
+    const fits = ref !== null && (options.format !== undefined || CTR_KINDS.includes(ref.kind) || ref.kind === 'recbole');
+    if (!fits) throw new DataError(`${data}: a LightGCN folder needs train.txt and test.txt (valid.txt optional); a CTR folder a Criteo train.txt or a train.csv; a RecBole folder one .inter file`);
+    return ref;
   }
-  const name = basename(path).toLowerCase();
-  if (name.endsWith('.lersdata')) return { kind: 'lersdata', path };
-  if (/\.csv(\.gz)?$/.test(name) && /rating/.test(name)) {
-    checkKeys(options, FILE_KEYS.movielens, 'movielens');
-    return { kind: 'movielens', file: path, options };
-  }
-  if (/\.csv(\.gz)?$/.test(name)) {
-    checkKeys(options, FILE_KEYS.avazu, 'avazu');
-    return { kind: 'avazu', files: [path], options };
-  }
-  if (/^u\.data$|ratings\.dat$/.test(name)) {
-    checkKeys(options, FILE_KEYS.movielens, 'movielens');
-    return { kind: 'movielens', file: path, options };
-  }
-  if (/\.(txt|tsv)(\.gz)?$/.test(name)) {
-    checkKeys(options, FILE_KEYS.criteo, 'criteo');
-    return { kind: 'criteo', files: [path], options };
-  }
-  throw new DataError(`${data}: cannot tell the format (expected a LightGCN folder, a Criteo .txt/.tsv, an Avazu .csv, a MovieLens ratings file or a .lersdata file)`);
+  if (basename(path).toLowerCase().endsWith('.lersdata')) return { kind: 'lersdata', path };
+  return fileRef(formatOf([path], options).format, [path], options);
+}
+
+/** How a reference's files were recognised (`given`, or `detected: <why>`); null for other references. */
+export function dataFormatReason(ref: DataRef): string | null {
+  const files = refFiles(ref);
+  if (files.length === 0 || !('options' in ref)) return null;
+  if (ref.kind === 'lightgcn' && ref.options.format === undefined) return 'detected: a folder with train.txt and test.txt';
+  return formatOf(files, ref.options).reason;
 }
 
 /** File names that do not name a dataset. */
 const GENERIC_STEMS = new Set(['train', 'data', 'test', 'valid']);
-
-/** Whether a .txt file's first line has Criteo's 40 tab-separated columns. */
-function looksLikeCriteo(path: string): boolean {
-  if (path.endsWith('.gz')) return true;
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(4096);
-    const n = readSync(fd, head, 0, head.length, 0);
-    const line = head.subarray(0, n).toString('utf8').split('\n')[0];
-    return line.split('\t').length === 40;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * A short label of a `--data` argument for tables: names stay, paths become their folder or file
@@ -161,9 +209,12 @@ export function dataRefName(ref: DataRef): string {
       return basename(resolve(ref.train, '..'));
     case 'criteo':
     case 'avazu':
+    case 'ctr-csv':
       // train.txt / train.csv say nothing: name the data after its folder (e.g. criteo-sample).
       return dataLabel(ref.files[0]) || ref.kind;
     case 'movielens':
+    case 'triplets':
+    case 'recbole':
       return basename(ref.file).replace(/\..*$/, '');
     case 'lersdata':
       return basename(ref.path).replace(/\.lersdata$/, '');
@@ -178,40 +229,14 @@ export interface LoadDataOptions {
   readonly onInfo?: (text: string) => void;
 }
 
-function num(options: JsonObject, key: string): number | undefined {
-  const v = options[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`data option ${key} must be a number, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function ctrSplit(options: JsonObject): { kind: 'random'; seed: number } | { kind: 'chronological' } | undefined {
-  const split = options.split;
-  const seed = num(options, 'splitSeed');
-  if (split === 'chronological') return { kind: 'chronological' };
-  if (split !== undefined && split !== 'random') throw new UsageError(`data option split must be random or chronological, got ${JSON.stringify(split)}`);
-  return seed !== undefined || split === 'random' ? { kind: 'random', seed: seed ?? 2023 } : undefined;
-}
-
-function fileSpec(kind: 'lightgcn' | 'criteo' | 'avazu' | 'movielens', files: { train?: string; valid?: string | null; test?: string; files?: string[]; file?: string }, options: JsonObject, name?: string): DatasetSpec {
-  const dsName = typeof options.name === 'string' ? options.name : name;
-  switch (kind) {
-    case 'lightgcn': {
-      const carve = num(options, 'carveValid') ?? 0.09;
-      return {
-        reader: 'lightgcn',
-        name: dsName,
-        train: files.train!,
-        test: files.test!,
-        ...(files.valid !== null && files.valid !== undefined ? { valid: files.valid } : { carveValidation: { fraction: carve, seed: num(options, 'splitSeed') ?? 2023 } }),
-      };
-    }
-    case 'criteo':
-      return { reader: 'criteo', name: dsName, files: files.files!, minCount: num(options, 'minCount'), split: ctrSplit(options) };
-    case 'avazu':
-      return { reader: 'avazu', name: dsName, files: files.files!, minCount: num(options, 'minCount'), split: ctrSplit(options), expandHour: options.expandHour === true };
-    case 'movielens':
-      return { reader: 'movielens', name: dsName, file: files.file!, minRating: num(options, 'minRating'), seed: num(options, 'splitSeed') };
+/** The spec of a reference to raw files (`name` names the dataset unless the options do). */
+function specOf(format: FileFormat, files: readonly string[], options: JsonObject, name?: string): DatasetSpec {
+  // A LightGCN pair without a valid file gets the protocol's 9% validation carve by default.
+  const defaults: JsonObject = format === 'lightgcn' && files.length === 2 ? { carveValid: 0.09 } : {};
+  try {
+    return datasetSpecOf(format, files, { ...(name !== undefined ? { name } : {}), ...defaults, ...readerOptions(options) });
+  } catch (err) {
+    throw cliError(err);
   }
 }
 
@@ -231,19 +256,15 @@ export async function loadData(ref: DataRef, options: LoadDataOptions = {}): Pro
       const got = await fetchDataset(ref.name, { cacheDir: options.cacheDir });
       const f = got.files;
       let spec: DatasetSpec;
-      if (entry.format === 'lightgcn') spec = fileSpec('lightgcn', { train: f['train.txt'], valid: f['valid.txt'] ?? null, test: f['test.txt'] }, ref.options, ref.name);
-      else if (entry.format === 'criteo-tsv') spec = fileSpec('criteo', { files: [f['train.txt']] }, ref.options, ref.name);
-      else if (entry.format === 'avazu-csv') spec = fileSpec('avazu', { files: [f['train.csv']] }, ref.options, ref.name);
-      else spec = fileSpec('movielens', { file: f['u.data'] ?? f['ratings.dat'] ?? f['ratings.csv'] }, ref.options, ref.name);
+      if (entry.format === 'lightgcn') spec = specOf('lightgcn', [f['train.txt'], ...(f['valid.txt'] !== undefined ? [f['valid.txt']] : []), f['test.txt']], ref.options, ref.name);
+      else if (entry.format === 'criteo-tsv') spec = specOf('criteo', [f['train.txt']], ref.options, ref.name);
+      else if (entry.format === 'avazu-csv') spec = specOf('avazu', [f['train.csv']], ref.options, ref.name);
+      else spec = specOf('movielens', [f['u.data'] ?? f['ratings.dat'] ?? f['ratings.csv']], ref.options, ref.name);
       return loadSpec(spec, options);
     }
-    case 'lightgcn':
-      return loadSpec(fileSpec('lightgcn', ref, ref.options), options);
-    case 'criteo':
-    case 'avazu':
-      return loadSpec(fileSpec(ref.kind, ref, ref.options), options);
-    case 'movielens':
-      return loadSpec(fileSpec('movielens', ref, ref.options), options);
+    default:
+      options.onInfo?.(`data format: ${ref.kind} (${dataFormatReason(ref) ?? 'given'})`);
+      return loadSpec(specOf(ref.kind, refFiles(ref), ref.options), options);
   }
 }
 

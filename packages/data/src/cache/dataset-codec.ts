@@ -3,6 +3,7 @@ import type { CfDataset } from '../cf/dataset.js';
 import type { CtrDataset } from '../ctr/dataset.js';
 import { CtrVocabulary } from '../ctr/vocabulary.js';
 import { CacheFormatError, LersDataError } from '../errors.js';
+import { packTexts, unpackTexts } from '../util/text-pack.js';
 import type { DatasetManifest, JsonObject } from '../manifest.js';
 import { decodeContainer, encodeContainer, type ContainerHeader, type Section, type SectionArray } from './container.js';
 
@@ -27,6 +28,11 @@ export function datasetToSections(ds: Dataset, cacheKey: string | null = null): 
     }
     if (ds.userIds) sections.push({ name: 'userIds', data: ds.userIds });
     if (ds.itemIds) sections.push({ name: 'itemIds', data: ds.itemIds });
+    for (const [name, texts] of [['userNames', ds.userNames], ['itemNames', ds.itemNames]] as const) {
+      if (texts === undefined) continue;
+      const packed = packTexts(texts);
+      sections.push({ name: `${name}.bytes`, data: packed.bytes }, { name: `${name}.ends`, data: packed.ends });
+    }
     return { meta: { kind: 'cf', cacheKey, users: ds.users, items: ds.items, manifest }, sections };
   }
   const meta: DatasetMeta = { kind: 'ctr', cacheKey, rows: ds.rows, fields: ds.fields, fieldNames: ds.fieldNames, manifest };
@@ -86,6 +92,21 @@ export function datasetFromSections(header: ContainerHeader, sections: Map<strin
     const ds: CfDataset = { kind: 'cf', users, items, train: split('train'), valid: split('valid'), test: split('test'), manifest };
     if (sections.has('userIds')) ds.userIds = take('userIds', Int32Array);
     if (sections.has('itemIds')) ds.itemIds = take('itemIds', Int32Array);
+    const names = (name: string, count: number): string[] | undefined => {
+      if (!sections.has(`${name}.ends`)) return undefined;
+      let texts: string[];
+      try {
+        texts = unpackTexts({ bytes: take(`${name}.bytes`, Uint8Array), ends: take(`${name}.ends`, Int32Array) });
+      } catch (err) {
+        throw new CacheFormatError(file, 'header', `section "${name}": ${(err as Error).message}`);
+      }
+      if (texts.length !== count) throw new CacheFormatError(file, 'header', `section "${name}" holds ${texts.length} ids for ${count} rows`);
+      return texts;
+    };
+    const userNames = names('userNames', users);
+    const itemNames = names('itemNames', items);
+    if (userNames !== undefined) ds.userNames = userNames;
+    if (itemNames !== undefined) ds.itemNames = itemNames;
     return ds;
   }
   if (meta.kind === 'ctr') {

@@ -4,7 +4,8 @@ import { csrNnz, type CsrMatrix } from './csr.js';
 /**
  * An implicit-feedback CF dataset: user -> items CSR for each split (rows sorted, no repeats).
  * `users`/`items` size the embedding tables (max id + 1 over all splits, so items seen only in test
- * still have a row). `userIds`/`itemIds`, when present, map dense indices back to raw ids.
+ * still have a row). `userIds`/`itemIds` (integer raw ids) or `userNames`/`itemNames` (text raw ids),
+when present, map dense indices back to raw ids.
  */
 export interface CfDataset {
   kind: 'cf';
@@ -15,6 +16,9 @@ export interface CfDataset {
   test: CsrMatrix;
   userIds?: Int32Array;
   itemIds?: Int32Array;
+  /** Raw ids as text, when some raw id is not a canonical integer (then `userIds` is absent). */
+  userNames?: string[];
+  itemNames?: string[];
   manifest: DatasetManifest;
 }
 

@@ -5,12 +5,20 @@ import type { CsrMatrix } from './csr.js';
 export type CfSplitOrder = 'random' | 'time';
 
 /**
+ * How a ratio split turns fractions into counts. `nearest` (default): valid and test rounded to the
+ * nearest integer, one train interaction kept. `recbole`: RecBole's rule (valid and test rounded
+ * down, train takes the rest; then, test first, a part whose share is in (0, 1) interaction gets
+ * one from train while train keeps more than one).
+ */
+export type CfRatioRounding = 'nearest' | 'recbole';
+
+/**
  * A per-user split. `ratio`: fractions of each user's interactions (normalised to sum 1).
  * `leave-k-out`: k interactions to test and `validK` (default k) to valid. Either way a user keeps
  * at least one train interaction. With `order: 'time'` the newest interactions go to test.
  */
 export type CfSplitSpec =
-  | { kind: 'ratio'; train: number; valid: number; test: number; order?: CfSplitOrder }
+  | { kind: 'ratio'; train: number; valid: number; test: number; order?: CfSplitOrder; rounding?: CfRatioRounding }
   | { kind: 'leave-k-out'; k: number; validK?: number; order?: CfSplitOrder };
 
 /** The three splits of a per-user split. */
@@ -30,6 +38,7 @@ export function splitCounts(spec: CfSplitSpec, n: number): [number, number, numb
     if (!(sum > 0) || spec.train < 0 || spec.valid < 0 || spec.test < 0) {
       throw new RangeError('split ratios must be non-negative with a positive sum');
     }
+    if (spec.rounding === 'recbole') return recboleCounts([spec.train / sum, spec.valid / sum, spec.test / sum], n);
     nTest = Math.round((n * spec.test) / sum);
     nValid = Math.round((n * spec.valid) / sum);
     // Keep one train interaction: take the excess from valid first, then from test.
@@ -47,6 +56,21 @@ export function splitCounts(spec: CfSplitSpec, n: number): [number, number, numb
     nValid = Math.min(validK, n - 1 - nTest);
   }
   return [n - nValid - nTest, nValid, nTest];
+}
+
+/** RecBole's `_calcu_split_ids` rule for one group of `n` (see `CfRatioRounding`). */
+function recboleCounts(ratios: [number, number, number], n: number): [number, number, number] {
+  const cnt = ratios.map((r) => Math.floor(r * n)) as [number, number, number];
+  cnt[0] = n - cnt[1] - cnt[2];
+  for (const part of [2, 1]) {
+    if (cnt[0] <= 1) break;
+    const share = ratios[part] * n;
+    if (share > 0 && share < 1) {
+      cnt[part]++;
+      cnt[0]--;
+    }
+  }
+  return cnt;
 }
 
 /**

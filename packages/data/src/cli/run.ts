@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readDatasetHeader, writeDatasetFile } from '../cache/file.js';
-import { datasetCacheKey } from '../cache/key.js';
-import { LersDataError } from '../errors.js';
-import { loadDataset, readDataset, specParams, specSources, type DatasetSpec } from '../node/load.js';
-import type { Throughput } from '../readers/common.js';
+import { readDatasetHeader } from '../cache/file.js';
+import { DataOptionError, FormatDetectionError, LersDataError } from '../errors.js';
+import type { JsonObject } from '../manifest.js';
+import { convertFiles, type ConvertRequest } from '../node/convert.js';
+import { DATA_FORMATS } from '../node/detect.js';
 import type { ReadProgress } from '../readers/lines.js';
 import { DATASETS } from '../registry/datasets.js';
 import { fetchDataset } from '../registry/fetch.js';
@@ -17,10 +18,11 @@ export interface CliIo {
 const USAGE = `usage:
   lers-data list
   lers-data fetch <dataset> [--cache-dir DIR]
-  lers-data encode <lightgcn|movielens|criteo|avazu> <files...> [--out FILE] [--name NAME]
-      [--min-count N] [--split random|chronological] [--seed S] [--expand-hour]
+  lers-data encode [FORMAT] <files...> [--format FORMAT] [--option KEY=VALUE]... [--schema FILE]
+      [--out FILE] [--name NAME] [--min-count N] [--split KIND] [--seed S] [--expand-hour]
       [--min-rating R] [--carve-valid FRACTION] [--cache-dir DIR] [--quiet]
-      lightgcn files: train [valid] test
+      FORMAT: lightgcn (files: train [valid] test), movielens, triplets, recbole, criteo, avazu,
+      ctr-csv, or auto (default: detected from the files and printed)
   lers-data info <file.lersdata>
 exit status: 0 ok, 1 bad data or failed download, 2 usage error`;
 
@@ -44,7 +46,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         throw new UsageError(command === undefined ? 'no command' : `unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    const usage = err instanceof UsageError || err instanceof DataOptionError || (err instanceof FormatDetectionError && err.ambiguous);
+    if (usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`lers-data: ${(err as Error).message}\n${USAGE}\n`);
       return 2;
     }
@@ -69,12 +72,27 @@ async function fetchCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function number(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number`);
-  return n;
+/** `--option key=value` pairs (keys in kebab- or camelCase) as reader options. */
+function keyValues(pairs: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--option takes key=value, got ${JSON.stringify(p)}`);
+    out[p.slice(0, eq).trim().replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = p.slice(eq + 1).trim();
+  }
+  return out;
 }
+
+/** The reader options of encode's flags (each flag is the option of the same name). */
+const FLAG_OPTIONS: readonly (readonly [string, string])[] = [
+  ['min-count', 'minCount'],
+  ['split', 'split'],
+  ['seed', 'splitSeed'],
+  ['min-rating', 'minRating'],
+  ['carve-valid', 'carveValid'],
+  ['schema', 'schema'],
+  ['name', 'name'],
+];
 
 async function encodeCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -82,6 +100,9 @@ async function encodeCommand(args: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     options: {
       out: { type: 'string' },
+      format: { type: 'string' },
+      option: { type: 'string', multiple: true },
+      schema: { type: 'string' },
       name: { type: 'string' },
       'min-count': { type: 'string' },
       split: { type: 'string' },
@@ -93,54 +114,33 @@ async function encodeCommand(args: string[], io: CliIo): Promise<number> {
       quiet: { type: 'boolean' },
     },
   });
-  const [format, ...files] = positionals;
-  if (files.length === 0) throw new UsageError('encode needs a format and input files');
-  const seed = number(values.seed, '--seed') ?? 2023;
-  const minCount = number(values['min-count'], '--min-count');
-  const split = values.split === undefined ? undefined : values.split === 'chronological' ? { kind: 'chronological' as const } : { kind: 'random' as const, seed };
-  if (values.split !== undefined && values.split !== 'random' && values.split !== 'chronological') throw new UsageError('--split is random or chronological');
-  let spec: DatasetSpec;
-  if (format === 'lightgcn') {
-    if (files.length < 2 || files.length > 3) throw new UsageError('lightgcn needs train [valid] test');
-    const fraction = number(values['carve-valid'], '--carve-valid');
-    spec = {
-      reader: format,
-      name: values.name,
-      train: files[0],
-      valid: files.length === 3 ? files[1] : undefined,
-      test: files[files.length - 1],
-      carveValidation: fraction !== undefined ? { fraction, seed } : undefined,
-    };
-  } else if (format === 'movielens') {
-    if (files.length !== 1) throw new UsageError('movielens takes one ratings file');
-    spec = { reader: format, name: values.name, file: files[0], minRating: number(values['min-rating'], '--min-rating'), seed };
-  } else if (format === 'criteo' || format === 'avazu') {
-    spec = { reader: format, name: values.name, files, minCount, split, ...(format === 'avazu' ? { expandHour: values['expand-hour'] } : {}) };
-  } else {
-    throw new UsageError(`unknown format "${format}"`);
+  // `encode <format> <files...>` (as before) or `encode <files...> [--format F]` (detected when absent).
+  // A first word that is not a file names the format.
+  const named = positionals.length > 1 && /^[a-z-]+$/.test(positionals[0]) && !existsSync(positionals[0]);
+  const format = named ? positionals[0] : (values.format ?? 'auto');
+  const files = named ? positionals.slice(1) : positionals;
+  if (named && values.format !== undefined) throw new UsageError('give the format once: as the first argument or as --format');
+  if (format !== 'auto' && (!(DATA_FORMATS as readonly string[]).includes(format) || format === 'lersdata')) throw new UsageError(`unknown format "${format}" (known: ${DATA_FORMATS.filter((f) => f !== 'lersdata').join(', ')}, auto)`);
+  if (files.length === 0) throw new UsageError('encode needs input files');
+  const options = keyValues(values.option ?? []);
+  for (const [flag, key] of FLAG_OPTIONS) {
+    const v = values[flag as keyof typeof values];
+    if (typeof v === 'string') options[key] = v;
   }
+  if (values['expand-hour'] === true) options.expandHour = true;
 
   const onProgress = values.quiet === true ? undefined : (p: ReadProgress): void => {
     io.err(`  ${p.phase ?? 'read'} ${p.file}: ${p.rows} rows, ${p.rowsPerSec.toFixed(0)} rows/s, ${p.mbPerSec.toFixed(1)} MB/s\n`);
   };
-  let path: string;
-  let throughput: Throughput | null;
-  let dataset;
-  if (values.out !== undefined) {
-    const { key } = await datasetCacheKey(specSources(spec), specParams(spec));
-    ({ dataset, throughput } = await readDataset(spec, onProgress));
-    await writeDatasetFile(values.out, dataset, key);
-    path = values.out;
-  } else {
-    const loaded = await loadDataset(spec, { cacheDir: values['cache-dir'], onProgress });
-    ({ dataset, throughput, path } = loaded);
-    if (loaded.hit) io.out('cache hit\n');
-  }
-  const counts = dataset.manifest.counts;
-  io.out(`${path}\n${JSON.stringify(counts)}\n`);
+  const r = await convertFiles({ files, format: format as ConvertRequest['format'], options, out: values.out, cacheDir: values['cache-dir'], onProgress });
+  io.out(`format: ${r.format} (${r.detected === null ? 'given' : `detected: ${r.detected.reason}`})\n`);
+  if (r.cacheHit) io.out('cache hit\n');
+  const counts = r.dataset.manifest.counts;
+  io.out(`${r.path ?? ''}\n${JSON.stringify(counts)}\n`);
   for (const [name, n] of Object.entries(counts)) {
     if (name.startsWith('duplicates') && n > 0) io.err(`warning: ${n} duplicate interactions (${name}) were kept once\n`);
   }
+  const throughput = r.throughput;
   if (throughput) io.out(`read ${throughput.rows} rows in ${throughput.seconds.toFixed(2)} s: ${throughput.rowsPerSec.toFixed(0)} rows/s, ${throughput.mbPerSec.toFixed(1)} MB/s\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { DataFormatError } from '../errors.js';
-import { CTR_FORMAT_LAYOUT, type CtrVocabulary } from './vocabulary.js';
+import { ctrFormatLayout, type CtrFormatLayout, type CtrVocabulary } from './vocabulary.js';
 
 /** Options of `CtrRowParser`. */
 export interface CtrRowParserOptions {
@@ -35,7 +35,7 @@ interface LineLayout {
  */
 export class CtrRowParser {
   private readonly file: string;
-  private readonly separator: string;
+  private readonly format: CtrFormatLayout;
   private layout: LineLayout | null = null;
 
   constructor(
@@ -43,7 +43,7 @@ export class CtrRowParser {
     readonly options: CtrRowParserOptions,
   ) {
     this.file = options.file ?? '<rows>';
-    this.separator = CTR_FORMAT_LAYOUT[vocabulary.format.name].separator;
+    this.format = ctrFormatLayout(vocabulary.format);
   }
 
   /**
@@ -52,15 +52,15 @@ export class CtrRowParser {
    */
   parse(line: string, lineNo: number): ParsedCtrRow | null {
     if (line.length === 0) return null;
-    const values = line.split(this.separator);
+    const values = line.split(this.format.separator);
     if (this.layout === null) {
-      const header = CTR_FORMAT_LAYOUT[this.vocabulary.format.name].header && !/^\d+$/.test(values[0]);
+      const header = this.format.header && this.isHeader(values);
       this.layout = header ? this.headerLayout(values, lineNo) : this.defaultLayout();
       if (header) return null;
     }
     const layout = this.layout;
     if (values.length !== layout.columns) {
-      const what = this.separator === '\t' ? 'tab' : 'comma';
+      const what = this.format.separator === '\t' ? 'tab' : 'comma';
       throw new DataFormatError(this.file, lineNo, line, `expected ${layout.columns} ${what}-separated fields (${layout.label >= 0 ? 'with' : 'without'} a label), found ${values.length}`);
     }
     let label: 0 | 1 | null = null;
@@ -73,16 +73,26 @@ export class CtrRowParser {
     return { ids: this.vocabulary.encodeRow(features, undefined, { file: this.file, line: lineNo }), label };
   }
 
+  /**
+   * Whether a first line is a header: Avazu's data lines start with a numeric id; a `columns`
+   * format's header names only known columns (its data lines may hold any text).
+   */
+  private isHeader(values: readonly string[]): boolean {
+    if (this.vocabulary.format.name !== 'columns') return !/^\d+$/.test(values[0]);
+    const known = new Set([this.format.label, ...this.format.ignored, ...this.vocabulary.featureColumns]);
+    return values.every((v) => known.has(v));
+  }
+
   /** Without a header: the training file's columns, minus the label column unless `label`. */
   private defaultLayout(): LineLayout {
-    const labelName = CTR_FORMAT_LAYOUT[this.vocabulary.format.name].label;
+    const labelName = this.format.label;
     const columns = this.vocabulary.format.columns.filter((c) => this.options.label || c !== labelName);
     return this.layoutOf(columns, 0);
   }
 
   /** From a header line: every feature column must be named once; the label too when `label`. */
   private headerLayout(columns: string[], lineNo: number): LineLayout {
-    const { label, ignored } = CTR_FORMAT_LAYOUT[this.vocabulary.format.name];
+    const { label, ignored } = this.format;
     const known = new Set([label, ...ignored, ...this.vocabulary.featureColumns]);
     const unknown = columns.filter((c) => !known.has(c));
     if (unknown.length > 0) throw new DataFormatError(this.file, lineNo, unknown.join(','), 'header names columns the model was not trained on');
@@ -90,7 +100,7 @@ export class CtrRowParser {
   }
 
   private layoutOf(columns: readonly string[], lineNo: number): LineLayout {
-    const labelName = CTR_FORMAT_LAYOUT[this.vocabulary.format.name].label;
+    const labelName = this.format.label;
     const missing = this.vocabulary.featureColumns.filter((c) => !columns.includes(c));
     if (this.options.label && !columns.includes(labelName)) missing.push(labelName);
     if (missing.length > 0) throw new DataFormatError(this.file, lineNo, missing.join(','), 'missing columns');

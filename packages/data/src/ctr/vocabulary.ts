@@ -3,33 +3,60 @@ import { DataFormatError, LersDataError } from '../errors.js';
 import type { JsonObject } from '../manifest.js';
 import { AVAZU_HOUR_FIELDS, tokenizeAvazuHour } from './avazu-format.js';
 import { scanCategorical } from './categorical.js';
+import { tokenizeDenseValue } from './columns-format.js';
 import { CRITEO_FIELD_NAMES, tokenizeCriteoInteger } from './criteo-format.js';
 import { fieldOffsetsFrom } from './dataset.js';
 import { EncodingSink } from './row-sink.js';
+import { packTexts, unpackTexts } from '../util/text-pack.js';
 import { FieldVocab, TokenKind, type KeptTokens } from './vocab.js';
 
-/** The raw text formats a CTR vocabulary encodes. */
-export type CtrFormatName = 'criteo' | 'avazu';
+/** The raw text formats a CTR vocabulary encodes (`columns`: a file with a header and column roles). */
+export type CtrFormatName = 'criteo' | 'avazu' | 'columns';
+
+/** The roles of a `columns` format's columns and its separator. */
+export interface CtrColumnLayout {
+  readonly label: string;
+  readonly dense: readonly string[];
+  readonly ignored: readonly string[];
+  readonly separator: string;
+}
 
 /**
  * How raw rows of a dataset look: the format and every column of a labelled training row, in file
- * order (Criteo: `label, I1..I13, C1..C26`; Avazu: its header, e.g. `id, click, hour, C1, ...`).
+ * order (Criteo: `label, I1..I13, C1..C26`; Avazu and `columns`: the header, e.g. `id, click, hour, C1, ...`).
  */
 export interface CtrRawFormat {
   readonly name: CtrFormatName;
   readonly columns: readonly string[];
   /** Avazu: `hour` (YYMMDDHH) became hour_of_day, weekday and is_weekend. */
   readonly expandHour: boolean;
+  /** `columns` only: which column is the label, which are dense, which are read past. */
+  readonly layout?: CtrColumnLayout;
 }
 
 /** The Criteo Kaggle TSV layout. */
 export const CRITEO_RAW_FORMAT: CtrRawFormat = { name: 'criteo', columns: ['label', ...CRITEO_FIELD_NAMES], expandHour: false };
 
-/** Per format: column separator, the label column and columns that are neither label nor feature. */
-export const CTR_FORMAT_LAYOUT: Readonly<Record<CtrFormatName, { separator: string; label: string; ignored: readonly string[]; header: boolean }>> = {
+/** Where a raw format's values are: separator, label column, ignored columns, whether files have a header. */
+export interface CtrFormatLayout {
+  separator: string;
+  label: string;
+  ignored: readonly string[];
+  header: boolean;
+}
+
+const FIXED_LAYOUTS: Readonly<Record<'criteo' | 'avazu', CtrFormatLayout>> = {
   criteo: { separator: '\t', label: 'label', ignored: [], header: false },
   avazu: { separator: ',', label: 'click', ignored: ['id'], header: true },
 };
+
+/** The layout of a raw format (a `columns` format carries its own). */
+export function ctrFormatLayout(format: CtrRawFormat): CtrFormatLayout {
+  if (format.name !== 'columns') return FIXED_LAYOUTS[format.name];
+  const l = format.layout;
+  if (l === undefined) throw new RangeError('a "columns" CTR format needs its column layout');
+  return { separator: l.separator, label: l.label, ignored: l.ignored, header: true };
+}
 
 /** A vocabulary as a JSON header and typed arrays (for the dataset cache and model files). */
 export interface SerializedCtrVocabulary {
@@ -41,13 +68,13 @@ export interface SerializedCtrVocabulary {
 const CATEGORICAL = 0;
 const CRITEO_INTEGER = 1;
 const AVAZU_HOUR = 2;
+const DENSE = 3;
 
 /** Serialised token codes: TokenKind's values plus one for integers beyond int32 (stored as f64). */
 const BIG_INT_CODE = 4;
 const NO_SEPARATOR = -1;
 const SERIAL_VERSION = 1;
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The vocabularies of a CTR dataset and its row encoder: raw values -> global feature ids with
@@ -77,7 +104,8 @@ export class CtrVocabulary {
     this.fieldDims = Int32Array.from(fields, (v) => v.size);
     if (this.fieldDims.some((d) => d < 1)) throw new RangeError('CtrVocabulary: every field vocabulary must be finalized');
     this.fieldOffsets = fieldOffsetsFrom(this.fieldDims);
-    const layout = CTR_FORMAT_LAYOUT[format.name];
+    const layout = ctrFormatLayout(format);
+    const dense = new Set(format.layout?.dense ?? []);
     this.featureColumns = format.columns.filter((c) => c !== layout.label && !layout.ignored.includes(c));
     this.transforms = new Uint8Array(this.featureColumns.length);
     this.targets = new Int32Array(this.featureColumns.length);
@@ -87,7 +115,7 @@ export class CtrVocabulary {
       const integer = format.name === 'criteo' && column.startsWith('I');
       const field = fieldNames.indexOf(hour ? AVAZU_HOUR_FIELDS[0] : column);
       if (field < 0) throw new RangeError(`CtrVocabulary: column "${column}" has no field`);
-      this.transforms[k] = hour ? AVAZU_HOUR : integer ? CRITEO_INTEGER : CATEGORICAL;
+      this.transforms[k] = hour ? AVAZU_HOUR : integer ? CRITEO_INTEGER : dense.has(column) ? DENSE : CATEGORICAL;
       this.targets[k] = field;
       for (let f = field; f < field + (hour ? AVAZU_HOUR_FIELDS.length : 1); f++) covered[f]++;
     });
@@ -118,7 +146,7 @@ export class CtrVocabulary {
    */
   encodeRow(values: readonly string[], out = new Int32Array(this.fields.length), source: { file: string; line: number } = { file: '<row>', line: 0 }): Int32Array {
     if (values.length !== this.featureColumns.length) {
-      throw new DataFormatError(source.file, source.line, values.join(CTR_FORMAT_LAYOUT[this.format.name].separator), `expected ${this.featureColumns.length} feature values (${this.featureColumns[0]}..${this.featureColumns[this.featureColumns.length - 1]}), got ${values.length}`);
+      throw new DataFormatError(source.file, source.line, values.join(ctrFormatLayout(this.format).separator), `expected ${this.featureColumns.length} feature values (${this.featureColumns[0]}..${this.featureColumns[this.featureColumns.length - 1]}), got ${values.length}`);
     }
     if (out.length < this.fields.length) throw new RangeError(`CtrVocabulary.encodeRow: out holds ${out.length} ids, the row has ${this.fields.length}`);
     const sink = new EncodingSink(this.fields as FieldVocab[], this.fieldOffsets, out, this.label);
@@ -128,6 +156,7 @@ export class CtrVocabulary {
       const t = this.transforms[k];
       if (t === CATEGORICAL) scanCategorical(this.bytes, 0, n, NO_SEPARATOR, field, sink);
       else if (t === CRITEO_INTEGER) tokenizeCriteoInteger(this.bytes, 0, n, field, sink, source.file, source.line);
+      else if (t === DENSE) tokenizeDenseValue(this.bytes, 0, n, field, sink, source.file, source.line, this.featureColumns[k]);
       else tokenizeAvazuHour(this.bytes, 0, n, field, sink, source.file, source.line);
     }
     return out;
@@ -140,7 +169,7 @@ export class CtrVocabulary {
     for (const k of kept) total += k.kinds.length;
     const codes = new Uint8Array(total);
     const keys = new Int32Array(total);
-    const strings: Uint8Array[] = [];
+    const strings: string[] = [];
     const bigInts: number[] = [];
     let at = 0;
     for (const { kinds, keys: raw } of kept) {
@@ -150,7 +179,7 @@ export class CtrVocabulary {
         codes[at] = kind;
         if (typeof key === 'string') {
           keys[at] = strings.length;
-          strings.push(utf8Encoder.encode(key));
+          strings.push(key);
         } else if (kind === TokenKind.Int && (key | 0) !== key) {
           codes[at] = BIG_INT_CODE;
           keys[at] = bigInts.length;
@@ -158,20 +187,16 @@ export class CtrVocabulary {
         } else keys[at] = key | 0;
       }
     }
-    const strEnds = new Int32Array(strings.length);
-    let bytes = 0;
-    strings.forEach((s, k) => {
-      bytes += s.length;
-      strEnds[k] = bytes;
-    });
-    const strBytes = new Uint8Array(bytes);
-    strings.forEach((s, k) => {
-      strBytes.set(s, strEnds[k] - s.length);
-    });
+    const { bytes: strBytes, ends: strEnds } = packTexts(strings);
     return {
       header: {
         version: SERIAL_VERSION,
-        format: { name: this.format.name, columns: [...this.format.columns], expandHour: this.format.expandHour },
+        format: {
+          name: this.format.name,
+          columns: [...this.format.columns],
+          expandHour: this.format.expandHour,
+          ...(this.format.layout !== undefined ? { layout: { ...this.format.layout, dense: [...this.format.layout.dense], ignored: [...this.format.layout.ignored] } } : {}),
+        },
         fieldNames: [...this.fieldNames],
         minCount: this.minCount,
       },
@@ -187,8 +212,12 @@ export class CtrVocabulary {
     const h = s.header as { version?: unknown; format?: Partial<CtrRawFormat>; fieldNames?: unknown; minCount?: unknown };
     if (h.version !== SERIAL_VERSION) fail(`version ${JSON.stringify(h.version)} (this reader knows ${SERIAL_VERSION})`);
     const format = h.format;
-    const formatOk = format !== undefined && (format.name === 'criteo' || format.name === 'avazu') && Array.isArray(format.columns) && typeof format.expandHour === 'boolean';
+    const formatOk = format !== undefined && (format.name === 'criteo' || format.name === 'avazu' || format.name === 'columns') && Array.isArray(format.columns) && typeof format.expandHour === 'boolean';
     if (!formatOk) fail('no valid format');
+    const layout = format!.layout;
+    const stringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+    const layoutOk = layout === undefined ? format!.name !== 'columns' : typeof layout.label === 'string' && typeof layout.separator === 'string' && stringList(layout.dense) && stringList(layout.ignored);
+    if (!layoutOk) fail('no valid column layout');
     const names = h.fieldNames;
     if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) fail('no field names');
     const section = <T extends SectionArray>(name: string, ctor: new (n: number) => T): T => {
@@ -206,11 +235,12 @@ export class CtrVocabulary {
     let total = 0;
     for (const d of dims) total += d >= 1 ? d - 1 : fail(`field size ${d}`);
     if (codes.length !== total || keys.length !== total) fail(`the fields hold ${total} tokens, the sections ${codes.length} and ${keys.length}`);
-    const strings = Array.from(strEnds, (end, k) => {
-      const start = k === 0 ? 0 : strEnds[k - 1];
-      if (!(start <= end && end <= strBytes.length)) fail('string offsets out of order');
-      return utf8Decoder.decode(strBytes.subarray(start, end));
-    });
+    let strings: string[] = [];
+    try {
+      strings = unpackTexts({ bytes: strBytes, ends: strEnds });
+    } catch (err) {
+      fail(`strings: ${(err as Error).message}`);
+    }
     const fields: FieldVocab[] = [];
     let at = 0;
     for (let f = 0; f < dims.length; f++) {
@@ -232,7 +262,7 @@ export class CtrVocabulary {
     }
     const minCount = typeof h.minCount === 'number' ? h.minCount : fail('no minCount');
     try {
-      return new CtrVocabulary({ name: format!.name!, columns: [...format!.columns!], expandHour: format!.expandHour! }, fieldNames, fields, minCount);
+      return new CtrVocabulary({ name: format!.name!, columns: [...format!.columns!], expandHour: format!.expandHour!, ...(layout !== undefined ? { layout } : {}) }, fieldNames, fields, minCount);
     } catch (err) {
       return fail((err as Error).message);
     }

@@ -10,13 +10,19 @@ import { readCriteo, type CriteoOptions } from '../readers/criteo.js';
 import type { ReadProgress } from '../readers/lines.js';
 import { readLightGcn, type LightGcnOptions } from '../readers/lightgcn.js';
 import { readMovieLens, type MovieLensOptions } from '../readers/movielens.js';
+import { readRecBole, type RecBoleOptions } from '../readers/recbole.js';
+import { readTriplets, type TripletOptions } from '../readers/triplets.js';
+import { readCtrCsv, type CtrCsvOptions } from '../readers/ctr-csv.js';
 
 /** A dataset on disk: which reader, its files and its preprocessing options. */
 export type DatasetSpec =
   | ({ reader: 'lightgcn' } & Omit<LightGcnOptions, 'onProgress'>)
   | ({ reader: 'movielens'; file: string } & Omit<MovieLensOptions, 'onProgress'>)
   | ({ reader: 'criteo'; files: string[] } & Omit<CriteoOptions, 'onProgress'>)
-  | ({ reader: 'avazu'; files: string[] } & Omit<AvazuOptions, 'onProgress'>);
+  | ({ reader: 'avazu'; files: string[] } & Omit<AvazuOptions, 'onProgress'>)
+  | ({ reader: 'triplets'; file: string } & Omit<TripletOptions, 'onProgress'>)
+  | ({ reader: 'recbole'; file: string } & Omit<RecBoleOptions, 'onProgress'>)
+  | ({ reader: 'ctr-csv'; files: string[] } & Omit<CtrCsvOptions, 'onProgress'>);
 
 /** The source files of a spec, in a fixed order. */
 export function specSources(spec: DatasetSpec): string[] {
@@ -24,6 +30,8 @@ export function specSources(spec: DatasetSpec): string[] {
     case 'lightgcn':
       return [spec.train, ...(spec.valid !== undefined ? [spec.valid] : []), spec.test];
     case 'movielens':
+    case 'triplets':
+    case 'recbole':
       return [spec.file];
     default:
       return [...spec.files];
@@ -47,6 +55,12 @@ export async function readDataset(spec: DatasetSpec, onProgress?: (p: ReadProgre
       return readCriteo(spec.files, { ...spec, onProgress });
     case 'avazu':
       return readAvazu(spec.files, { ...spec, onProgress });
+    case 'triplets':
+      return readTriplets(spec.file, { ...spec, onProgress });
+    case 'recbole':
+      return readRecBole(spec.file, { ...spec, onProgress });
+    case 'ctr-csv':
+      return readCtrCsv(spec.files, { ...spec, onProgress });
   }
 }
 
@@ -81,7 +95,7 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
     try {
       const cached = await readDatasetFile(path);
       // CTR caches written before vocabularies were stored cannot serve raw rows: rebuild them.
-      const lacksVocabulary = cached.dataset.kind === 'ctr' && cached.dataset.vocabulary === undefined && (spec.reader === 'criteo' || spec.reader === 'avazu');
+      const lacksVocabulary = cached.dataset.kind === 'ctr' && cached.dataset.vocabulary === undefined && (spec.reader === 'criteo' || spec.reader === 'avazu' || spec.reader === 'ctr-csv');
       if (cached.cacheKey === key && !lacksVocabulary) return { dataset: cached.dataset, hit: true, path, key, throughput: null };
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';

@@ -1,10 +1,8 @@
-import { csrNnz, type CsrMatrix } from '../cf/csr.js';
-import type { CfDataset } from '../cf/dataset.js';
+import { cfDatasetOf, groupInteractions, InteractionLog } from '../cf/interactions.js';
 import { splitPerUser, type CfSplitSpec } from '../cf/split.js';
 import { DataFormatError } from '../errors.js';
-import { CREATED_BY, toJsonObject, type JsonObject } from '../manifest.js';
+import { toJsonObject } from '../manifest.js';
 import { decodeText, indexOfBytes, parseIntBytes } from '../util/bytes.js';
-import { Float64Builder, Int32Builder } from '../util/builders.js';
 import { badIdError, MAX_ID, sourceFileOf, throughputOf } from './common.js';
 import { forEachLineBytes, readFirstLine, type ReadProgress } from './lines.js';
 import type { CfReadResult } from './lightgcn.js';
@@ -52,9 +50,7 @@ export async function readMovieLens(file: string, options: MovieLensOptions = {}
   const format = options.format ?? (await detectMovieLensFormat(file));
   const sep = SEPARATORS[format];
   const minRating = options.minRating ?? Number.NEGATIVE_INFINITY;
-  const rawUsers = new Int32Builder(1 << 16);
-  const rawItems = new Int32Builder(1 << 16);
-  const times = new Float64Builder(1 << 16);
+  const log = new InteractionLog();
   let ratings = 0;
   let belowThreshold = 0;
   let headerLine = 0;
@@ -91,119 +87,24 @@ export async function readMovieLens(file: string, options: MovieLensOptions = {}
         belowThreshold++;
         return;
       }
-      rawUsers.push(user);
-      rawItems.push(item);
-      times.push(time);
+      log.users.pushInt(user);
+      log.items.pushInt(item);
+      log.times.push(time);
     },
     { onProgress: options.onProgress },
   );
   if (ratings === 0) throw new DataFormatError(file, headerLine, '', 'no ratings');
 
-  const userIds = sortedUnique(rawUsers.toArray());
-  const itemIds = sortedUnique(rawItems.toArray());
-  const users = toDense(rawUsers.toArray(), userIds);
-  const items = toDense(rawItems.toArray(), itemIds);
-  const { lists, keys, duplicates } = groupByUser(users, items, times.toArray(), userIds.length, itemIds.length);
   const split = options.split ?? { kind: 'ratio', train: 0.8, valid: 0.1, test: 0.1 };
   const seed = options.seed ?? 2023;
-  const { train, valid, test } = splitPerUser(lists, keys, split, seed);
-
-  const params: JsonObject = { format, minRating: options.minRating ?? null, split: toJsonObject(split), seed };
-  const dataset: CfDataset = {
-    kind: 'cf',
-    users: userIds.length,
-    items: itemIds.length,
-    train,
-    valid,
-    test,
-    userIds,
-    itemIds,
-    manifest: {
-      name: options.name ?? 'movielens',
-      task: 'cf',
-      format: `movielens-${format}`,
-      sources: [sourceFileOf(read)],
-      params,
-      counts: {
-        ratings,
-        belowThreshold,
-        duplicates,
-        interactions: csrNnz(lists),
-        users: userIds.length,
-        items: itemIds.length,
-        train: csrNnz(train),
-        valid: csrNnz(valid),
-        test: csrNnz(test),
-      },
-      splitSeed: seed,
-      createdBy: CREATED_BY,
-    },
-  };
+  const dataset = cfDatasetOf(groupInteractions(log), {
+    name: options.name ?? 'movielens',
+    format: `movielens-${format}`,
+    sources: [sourceFileOf(read)],
+    params: { format, minRating: options.minRating ?? null, split: toJsonObject(split), seed },
+    counts: { ratings, belowThreshold },
+    split: (lists, keys) => splitPerUser(lists, keys, split, seed),
+    splitSeed: seed,
+  });
   return { dataset, throughput: throughputOf([read], (performance.now() - started) / 1000) };
-}
-
-/** The distinct values, ascending. */
-function sortedUnique(values: Int32Array): Int32Array {
-  const sorted = values.slice().sort();
-  let n = 0;
-  for (let k = 0; k < sorted.length; k++) if (n === 0 || sorted[n - 1] !== sorted[k]) sorted[n++] = sorted[k];
-  return sorted.slice(0, n);
-}
-
-/** Replaces each raw id by its index in the sorted distinct ids (binary search). */
-function toDense(raw: Int32Array, ids: Int32Array): Int32Array {
-  const out = new Int32Array(raw.length);
-  for (let k = 0; k < raw.length; k++) {
-    let lo = 0;
-    let hi = ids.length - 1;
-    const v = raw[k];
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ids[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    out[k] = lo;
-  }
-  return out;
-}
-
-/**
- * Groups interactions by user in file order (counting sort) and drops repeated (user, item) pairs,
- * keeping the first, in linear time with a per-item stamp. Rows are unsorted (the split sorts).
- */
-function groupByUser(
-  users: Int32Array,
-  items: Int32Array,
-  times: Float64Array,
-  nUsers: number,
-  nItems: number,
-): { lists: CsrMatrix; keys: Float64Array; duplicates: number } {
-  const indptr = new Int32Array(nUsers + 1);
-  for (const u of users) indptr[u + 1]++;
-  for (let u = 0; u < nUsers; u++) indptr[u + 1] += indptr[u];
-  const cursor = indptr.slice(0, nUsers);
-  const order = new Int32Array(users.length);
-  for (let k = 0; k < users.length; k++) order[cursor[users[k]]++] = k;
-
-  const stamp = new Int32Array(nItems).fill(-1);
-  const outPtr = new Int32Array(nUsers + 1);
-  const indices = new Int32Array(users.length);
-  const keys = new Float64Array(users.length);
-  let n = 0;
-  for (let u = 0; u < nUsers; u++) {
-    for (let p = indptr[u]; p < indptr[u + 1]; p++) {
-      const k = order[p];
-      const item = items[k];
-      if (stamp[item] === u) continue;
-      stamp[item] = u;
-      indices[n] = item;
-      keys[n++] = times[k];
-    }
-    outPtr[u + 1] = n;
-  }
-  return {
-    lists: { rows: nUsers, cols: nItems, indptr: outPtr, indices: indices.slice(0, n) },
-    keys: keys.slice(0, n),
-    duplicates: users.length - n,
-  };
 }

@@ -47,3 +47,81 @@ export function indexOfBytes(bytes: Uint8Array, needle: Uint8Array, start: numbe
   }
   return -1;
 }
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Exact powers of ten up to 10^15 (every one a double without rounding). */
+const POW10 = Float64Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * The decimal number in `bytes[start..end)` (integer, fraction or exponent form; no hex, no
+ * Infinity, no blanks), or NaN: the value `Number()` gives the same text. Plain decimals of up to
+ * 15 digits take an allocation-free path: digits m and scale k give m / 10^k, one correctly rounded
+ * division of exact doubles, hence the correctly rounded value of the text.
+ */
+export function parseNumberBytes(bytes: Uint8Array, start: number, end: number): number {
+  let k = start;
+  const sign = k < end ? bytes[k] : 0;
+  if (sign === 45 || sign === 43) k++;
+  let m = 0;
+  let digits = 0;
+  let scale = 0;
+  let dot = false;
+  for (; k < end; k++) {
+    const c = bytes[k];
+    if (c === 46 && !dot) {
+      dot = true;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+    digits++;
+    if (dot) scale++;
+  }
+  if (k === end && digits > 0 && digits <= 15) {
+    const v = scale === 0 ? m : m / POW10[scale];
+    return sign === 45 ? -v : v;
+  }
+  const text = decodeText(bytes, start, end);
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+}
+
+/** `splitFields`'s separator for runs of spaces and tabs (leading and trailing ones ignored). */
+export const WHITESPACE = -1;
+
+/**
+ * Splits `bytes[start..end)` at `separator` (a byte, or `WHITESPACE`): field k is
+ * `bytes[bounds[2k] .. bounds[2k+1])` for the first `bounds.length / 2` fields. Returns the number
+ * of fields on the line, which may exceed what `bounds` holds (for the error message).
+ */
+export function splitFields(bytes: Uint8Array, start: number, end: number, separator: number, bounds: Int32Array): number {
+  const capacity = bounds.length >> 1;
+  let n = 0;
+  if (separator === WHITESPACE) {
+    let k = start;
+    while (k < end) {
+      while (k < end && (bytes[k] === 32 || bytes[k] === 9)) k++;
+      if (k >= end) break;
+      const from = k;
+      while (k < end && bytes[k] !== 32 && bytes[k] !== 9) k++;
+      if (n < capacity) {
+        bounds[2 * n] = from;
+        bounds[2 * n + 1] = k;
+      }
+      n++;
+    }
+    return n;
+  }
+  let from = start;
+  for (let k = start; k <= end; k++) {
+    if (k === end || bytes[k] === separator) {
+      if (n < capacity) {
+        bounds[2 * n] = from;
+        bounds[2 * n + 1] = k;
+      }
+      n++;
+      from = k + 1;
+    }
+  }
+  return n;
+}

@@ -1,4 +1,4 @@
-import type { CfDataset, Dataset, SectionArray } from '@lers/data';
+import { packTexts, type CfDataset, type Dataset, type SectionArray } from '@lers/data';
 import { LightGcn } from '../cf/lightgcn.js';
 import type { LightGcnConfig } from '../cf/config.js';
 import { lightGcnBackbone } from '../pipeline/backbone.js';
@@ -6,7 +6,10 @@ import { SettingsError } from '../settings/errors.js';
 import type { TrainSettings } from '../settings/settings.js';
 import type { BackboneDefinition } from './definition.js';
 
-/** Model-file sections of a LightGCN besides its tables: the train graph (propagation, masking) and id maps. */
+/**
+ * Model-file sections of a LightGCN besides its tables: the train graph (propagation, masking) and
+ * the id maps (integer raw ids; text raw ids as UTF-8 bytes `<map>.text` and end offsets `<map>.ends`).
+ */
 export const GRAPH_INDPTR = 'graph.indptr';
 export const GRAPH_INDICES = 'graph.indices';
 export const USER_IDS = 'ids.user';
@@ -61,6 +64,12 @@ export const lightGcnDefinition: BackboneDefinition = {
     };
     if (ds.userIds !== undefined) out[USER_IDS] = ds.userIds;
     if (ds.itemIds !== undefined) out[ITEM_IDS] = ds.itemIds;
+    for (const [name, texts] of [[USER_IDS, ds.userNames], [ITEM_IDS, ds.itemNames]] as const) {
+      if (texts === undefined) continue;
+      const packed = packTexts(texts);
+      out[`${name}.text`] = packed.bytes;
+      out[`${name}.ends`] = packed.ends;
+    }
     return out;
   },
 };

@@ -1,4 +1,4 @@
-import { emptyCsr, fieldOffsetsFrom, type CfDataset, type CtrDataset, type Dataset } from '@lers/data';
+import { emptyCsr, fieldOffsetsFrom, unpackTexts, type CfDataset, type CtrDataset, type Dataset } from '@lers/data';
 import { vocabularyOf, type ModelFile } from '@lers/embeddings';
 import { GRAPH_INDICES, GRAPH_INDPTR, ITEM_IDS, USER_IDS } from '../backbones/lightgcn.js';
 import { ModelContentError } from './errors.js';
@@ -18,6 +18,19 @@ function ints(file: ModelFile, name: string, where: string, length?: number): In
     throw new ModelContentError(where, `the array "${name}" must be ${length !== undefined ? `${length} ` : ''}int32 values`);
   }
   return a;
+}
+
+/** A text id map (`<name>.text` UTF-8 bytes, `<name>.ends` offsets) of `count` ids, or undefined when absent. */
+function texts(file: ModelFile, name: string, where: string, count: number): string[] | undefined {
+  const bytes = file.sections.get(`dense/${name}.text`);
+  const ends = file.sections.get(`dense/${name}.ends`);
+  if (bytes === undefined && ends === undefined) return undefined;
+  if (!(bytes instanceof Uint8Array) || !(ends instanceof Int32Array) || ends.length !== count) throw new ModelContentError(where, `the text id map "${name}" must be UTF-8 bytes and ${count} int32 end offsets`);
+  try {
+    return unpackTexts({ bytes, ends });
+  } catch (err) {
+    throw new ModelContentError(where, `the text id map "${name}" is malformed (${(err as Error).message})`);
+  }
 }
 
 /** The checked shape of a model file's dataset description. */
@@ -76,6 +89,10 @@ export function shellDataset(file: ModelFile, where = '<model>'): Dataset {
     const itemIds = ints(file, ITEM_IDS, where, info.items);
     if (userIds !== undefined) ds.userIds = userIds;
     if (itemIds !== undefined) ds.itemIds = itemIds;
+    const userNames = texts(file, USER_IDS, where, info.users);
+    const itemNames = texts(file, ITEM_IDS, where, info.items);
+    if (userNames !== undefined) ds.userNames = userNames;
+    if (itemNames !== undefined) ds.itemNames = itemNames;
     return ds;
   }
   const fieldDims = Int32Array.from(info.fieldDims);
