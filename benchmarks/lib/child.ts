@@ -26,3 +26,38 @@ export function runJson(cmd: string, args: readonly string[], env?: NodeJS.Proce
     });
   });
 }
+
+/** What a finished child process printed, and how it ended. */
+export interface Captured {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall time from spawn to exit, in seconds. */
+  readonly seconds: number;
+}
+
+/**
+ * Runs `cmd args` with stdout and stderr captured (nothing streamed), `input` written to its stdin
+ * when given; resolves with both outputs and the exit status whatever it is (rejects only when the
+ * command cannot be started).
+ */
+export function runCaptured(cmd: string, args: readonly string[], options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly input?: string } = {}): Promise<Captured> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { stdio: 'pipe', cwd: options.cwd, env: options.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (s: string) => (stdout += s));
+    child.stderr.on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolvePromise({ code, signal, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+    });
+    // A child that exits without reading its input breaks the pipe: its exit status tells why.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
