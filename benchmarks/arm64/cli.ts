@@ -30,9 +30,10 @@ export function checkCliBuilt(): void {
   if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: build the CLI first (turbo run build --filter=@lers/cli...)`);
 }
 
-/** Runs `lers args` on a machine in `cwd`; throws with its stderr unless it exits 0. */
-export async function lers(machine: CliMachine, args: readonly string[], cwd: string): Promise<Captured> {
+/** Runs `lers args` on a machine in `cwd` (`log` told the command and its wall time); throws with its stderr unless it exits 0. */
+export async function lers(machine: CliMachine, args: readonly string[], cwd: string, log?: (line: string) => void): Promise<Captured> {
   const r = await runCaptured(machine.command, [...machine.prefix, CLI_MAIN, ...args], { cwd });
+  log?.(`${machine.name}: lers ${args.join(' ')} (${r.seconds.toFixed(1)} s)`);
   if (r.code !== 0) {
     throw new Error(`lers ${args.join(' ')} on ${machine.name} (in ${cwd}) exited with ${String(r.code ?? r.signal)}:\n${r.stderr.trim()}`);
   }

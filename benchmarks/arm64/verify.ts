@@ -77,8 +77,8 @@ function predictRows(ctrModel: string): string {
 type Outputs = Record<string, string>;
 
 /** eval (CF, CTR), recommend and predict of the models `cf` and `ctr` (paths relative to `cwd`). */
-async function queries(m: CliMachine, globals: readonly string[], cwd: string, cf: string, ctr: string, rows: string): Promise<Outputs> {
-  const run = async (args: readonly string[]) => (await lers(m, [...globals, ...args], cwd)).stdout;
+async function queries(m: CliMachine, globals: readonly string[], cwd: string, cf: string, ctr: string, rows: string, log: (line: string) => void): Promise<Outputs> {
+  const run = async (args: readonly string[]) => (await lers(m, [...globals, ...args], cwd, log)).stdout;
   return {
     'eval cf': withoutModelPath(await run(['eval', cf, '--json'])),
     'eval ctr': withoutModelPath(await run(['eval', ctr, '--json'])),
@@ -126,21 +126,21 @@ async function verifyThreads(host: CliMachine, arm: CliMachine, threads: number,
   const x86Dir = dirs.get(host.name)!;
   const armDir = dirs.get(arm.name)!;
   log(`threads ${threads}: training on ${host.name}`);
-  for (const train of [CF_TRAIN, CTR_TRAIN]) await lers(host, [...globals, ...train], x86Dir);
+  for (const train of [CF_TRAIN, CTR_TRAIN]) await lers(host, [...globals, ...train], x86Dir, log);
   log(`threads ${threads}: training on ${arm.name}`);
   await onArm(async () => {
-    for (const train of [CF_TRAIN, CTR_TRAIN]) await lers(arm, [...globals, ...train], armDir);
+    for (const train of [CF_TRAIN, CTR_TRAIN]) await lers(arm, [...globals, ...train], armDir, log);
   });
   const rows = join(work, `t${threads}`, 'predict-rows.txt');
   writeFileSync(rows, predictRows(join(x86Dir, 'ctr.lers')));
   log(`threads ${threads}: eval, recommend, predict on both machines${cross ? ", each also on the other's models" : ''}`);
-  const own = await queries(host, globals, x86Dir, 'cf.lers', 'ctr.lers', rows);
-  const armOwn = await onArm(() => queries(arm, globals, armDir, 'cf.lers', 'ctr.lers', rows));
+  const own = await queries(host, globals, x86Dir, 'cf.lers', 'ctr.lers', rows, log);
+  const armOwn = await onArm(() => queries(arm, globals, armDir, 'cf.lers', 'ctr.lers', rows, log));
   for (const model of ['cf.lers', 'ctr.lers']) check(`model ${model} trained on aarch64 vs x86-64`, modelDifference(join(armDir, model), join(x86Dir, model)));
   for (const q of Object.keys(own)) check(`${q}, aarch64 vs x86-64 (each its own models)`, outputDifference(armOwn[q], own[q]));
   if (cross) {
-    const armOnX86 = await onArm(() => queries(arm, globals, armDir, join(x86Dir, 'cf.lers'), join(x86Dir, 'ctr.lers'), rows));
-    const x86OnArm = await queries(host, globals, x86Dir, join(armDir, 'cf.lers'), join(armDir, 'ctr.lers'), rows);
+    const armOnX86 = await onArm(() => queries(arm, globals, armDir, join(x86Dir, 'cf.lers'), join(x86Dir, 'ctr.lers'), rows, log));
+    const x86OnArm = await queries(host, globals, x86Dir, join(armDir, 'cf.lers'), join(armDir, 'ctr.lers'), rows, log);
     for (const q of Object.keys(own)) {
       check(`${q} of the x86-64 models on aarch64 vs on x86-64`, outputDifference(armOnX86[q], own[q]));
       check(`${q} of the aarch64 models on x86-64 vs the x86-64 models`, outputDifference(x86OnArm[q], own[q]));
