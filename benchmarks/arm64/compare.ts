@@ -8,12 +8,14 @@ import type { JsonObject } from '@lers/data';
 import { decodeModelFile } from '@lers/embeddings';
 
 /**
- * Header fields that differ between any two runs, even on one machine: `createdAt` (the wall-clock
- * time the file was written) and `extra.trainSeconds` (the training's wall time). Everything else
- * in the header (sizes, config, dataset manifest, metrics, table headers) must be equal. The
- * synthetic datasets' header references hold no file path, so no path field needs excluding.
+ * Header fields that say when, how long or where, not what: `createdAt` (the wall-clock time the
+ * file was written), `extra.trainSeconds` (the training's wall time) and `extra.compressedFrom`
+ * (the absolute path of the model a compressed one came from: each machine works in its own
+ * folder). Everything else in the header (sizes, config, dataset manifest, metrics, table headers)
+ * must be equal. The synthetic datasets' references hold no file path, so no other field needs
+ * excluding.
  */
-export const EXCLUDED_HEADER_FIELDS: readonly string[] = ['createdAt', 'extra.trainSeconds'];
+export const EXCLUDED_HEADER_FIELDS: readonly string[] = ['createdAt', 'extra.trainSeconds', 'extra.compressedFrom'];
 
 /** `key.path` -> leaf value of a JSON value (arrays indexed like objects). */
 function leaves(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {

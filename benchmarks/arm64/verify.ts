@@ -1,9 +1,9 @@
 /**
  * `pnpm verify:arm64`: the same CLI results on aarch64 as on x86-64. Runs `lers train` (a small
  * synthetic LightGCN and DeepFM model, fixed seed), `eval`, `recommend` and `predict` on this
- * machine and on aarch64 under QEMU user-mode emulation, each machine also on the other's models,
- * with 1 thread and (when the emulator runs WASM threads) 2 threads, and checks that model files
- * and outputs are bit-identical. One line per comparison, then one summary line; exits 1 on any
+ * machine and on aarch64 under QEMU user-mode emulation, with 1 thread and (when the emulator runs
+ * WASM threads) 2 threads; with 1 thread also `compress` (PTQ row-wise int4, MagPrune + int8) and
+ * each machine serving the other's models. Checks that model files and outputs are bit-identical. One line per comparison, then one summary line; exits 1 on any
  * difference or error. When QEMU, the arm64 libraries or the arm64 Node cannot be installed it
  * prints "skipped" with the reason and exits 0, or 1 with `--require` (CI).
  *
@@ -24,6 +24,11 @@ const SEED = '7';
 const CF_TRAIN = ['train', '--data', 'synthetic-cf', '--data-option', 'users=400', '--data-option', 'items=600', '--dim', '32', '--epochs', '2', '--lr', '0.01', '--batch-size', '1024', '-o', 'cf.lers'];
 /** DeepFM on 4,000 rows, DNN 64-64 with dropout and BatchNorm, 2 epochs. */
 const CTR_TRAIN = ['train', '--data', 'synthetic-ctr', '--backbone', 'deepfm', '--data-option', 'rows=4000', '--hidden', '64,64', '--dropout', '0.2', '--epochs', '2', '--lr', '0.01', '--batch-size', '512', '-o', 'ctr.lers'];
+/** Post-training compression of cf.lers (only with the first thread count): row-wise int4 codes, and pruning + int8 at a fixed k_min. */
+const COMPRESS = [
+  ['compress', 'cf.lers', '--method', 'ptq', '--target', '0.875', '--format', 'rowwise-int4', '-o', 'cf-ptq-int4.lers'],
+  ['compress', 'cf.lers', '--method', 'magprune-int8', '--target', '0.8', '--kmin', '4', '-o', 'cf-magprune-int8.lers'],
+];
 const RECOMMEND_USERS = Array.from({ length: 32 }, (_, i) => i).join(',');
 const PREDICT_ROWS = 256;
 
@@ -101,8 +106,9 @@ interface ThreadsRun {
 
 /**
  * Trains both models on both machines with `threads` threads and compares models and outputs; with
- * `cross`, each machine also serves the other's models (done for one thread count: the models
- * are compared bit for bit anyway, so once shows that loading works across machines).
+ * `cross` (done for one thread count), both machines also compress the CF model, and each serves
+ * the other's models (the models are compared bit for bit anyway, so once shows that loading works
+ * across machines).
  */
 async function verifyThreads(host: CliMachine, arm: CliMachine, threads: number, cross: boolean, work: string, log: (line: string) => void): Promise<ThreadsRun> {
   const outcomes: Outcome[] = [];
@@ -139,6 +145,12 @@ async function verifyThreads(host: CliMachine, arm: CliMachine, threads: number,
   for (const model of ['cf.lers', 'ctr.lers']) check(`model ${model} trained on aarch64 vs x86-64`, modelDifference(join(armDir, model), join(x86Dir, model)));
   for (const q of Object.keys(own)) check(`${q}, aarch64 vs x86-64 (each its own models)`, outputDifference(armOwn[q], own[q]));
   if (cross) {
+    for (const compress of COMPRESS) {
+      await lers(host, [...globals, ...compress], x86Dir, log);
+      await onArm(() => lers(arm, [...globals, ...compress], armDir, log));
+      const model = compress[compress.length - 1];
+      check(`model ${model} (lers ${compress.slice(0, 4).join(' ')} ...) on aarch64 vs x86-64`, modelDifference(join(armDir, model), join(x86Dir, model)));
+    }
     const armOnX86 = await onArm(() => queries(arm, globals, armDir, join(x86Dir, 'cf.lers'), join(x86Dir, 'ctr.lers'), rows, log));
     const x86OnArm = await queries(host, globals, x86Dir, join(armDir, 'cf.lers'), join(armDir, 'ctr.lers'), rows, log);
     for (const q of Object.keys(own)) {
