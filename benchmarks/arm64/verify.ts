@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@lers/kernels';
 import { decodeModelFile } from '@lers/embeddings';
-import { runCaptured } from '../lib/child.js';
+import { childCpuSeconds, runCaptured } from '../lib/child.js';
 import { checkCliBuilt, emulatedArm64, HOST, lers, type CliMachine } from './cli.js';
 import { modelDifference, outputDifference, withoutModelPath } from './compare.js';
 import { ensureArm64Runtime, type Arm64Runtime } from './runtime.js';
@@ -215,10 +215,11 @@ async function main(): Promise<number> {
   for (const o of outcomes) console.log(`${o.difference === null ? 'identical' : 'DIFFERENT'}  ${o.label}${o.difference === null ? '' : `: ${o.difference}`}`);
   const failed = outcomes.filter((o) => o.difference !== null).length;
   const wall = (performance.now() - started) / 1000;
+  const cpu = childCpuSeconds();
   console.log(
     `verify:arm64: ${outcomes.length - failed} passed, ${failed} failed (${failed === 0 ? 'every comparison identical' : 'differences above'}); ` +
       `threads ${threads.join(',')}; aarch64 node ${rt.nodeVersion} under ${rt.qemuVersion.replace(/ \(.*$/, '')}, x86-64 node ${process.version}; ` +
-      `${wall.toFixed(0)} s wall, ${emulatedSeconds.toFixed(0)} s in emulated commands (summed over the parallel runs)`,
+      `${wall.toFixed(0)} s wall (${emulatedSeconds.toFixed(0)} s in emulated commands, summed over the thread counts run side by side), ${cpu === null ? '?' : cpu.toFixed(0)} s CPU in all commands`,
   );
   return failed === 0 ? 0 : 1;
 }

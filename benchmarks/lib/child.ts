@@ -1,5 +1,6 @@
 /** Child processes of the benchmark suites: run a command, stream its stderr, take its last JSON line. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * Runs `cmd args` (stderr, i.e. progress, streamed through) and resolves with the last line of its
@@ -60,4 +61,20 @@ export function runCaptured(cmd: string, args: readonly string[], options: { rea
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * CPU seconds (user + system) of this process's finished child processes, from /proc/self/stat
+ * (cutime, cstime; Linux's USER_HZ is 100); null where there is no /proc. Unlike wall time it does
+ * not grow when other jobs share the machine.
+ */
+export function childCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3, "state".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
 }
