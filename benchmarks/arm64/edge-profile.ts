@@ -8,7 +8,7 @@
  * Rounds go over all models in turn, so load on the machine drifts over every method alike.
  * Writes benchmarks/results/edge-profile-emulated.{json,md}.
  *
- * Usage (from benchmarks/): tsx arm64/edge-profile.ts [--rounds 3] [--repeats 10] [--warmup 3] [--out dir]
+ * Usage (from benchmarks/): tsx arm64/edge-profile.ts [--rounds 3] [--repeats 20] [--warmup 3] [--out dir]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,7 +30,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a = { rounds: 3, repeats: 10, warmup: 3, out: join(REPO_ROOT, 'benchmarks', 'results', 'tmp', NAME) };
+  const a = { rounds: 3, repeats: 20, warmup: 3, out: join(REPO_ROOT, 'benchmarks', 'results', 'tmp', NAME) };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i] ?? '';
@@ -39,7 +39,7 @@ function parseArgs(argv: readonly string[]): Args {
       const n = Number(value);
       if (!Number.isInteger(n) || n < (flag === '--warmup' ? 0 : 1)) throw new Error(`${flag} takes a ${flag === '--warmup' ? 'non-negative' : 'positive'} integer, got "${value}"`);
       a[flag.slice(2) as 'rounds' | 'repeats' | 'warmup'] = n;
-    } else throw new Error(`unknown argument ${flag}. Usage: tsx arm64/edge-profile.ts [--rounds 3] [--repeats 10] [--warmup 3] [--out dir]`);
+    } else throw new Error(`unknown argument ${flag}. Usage: tsx arm64/edge-profile.ts [--rounds 3] [--repeats 20] [--warmup 3] [--out dir]`);
   }
   return a;
 }
@@ -62,28 +62,34 @@ interface Profile {
   readonly peakRssBytes: number | null;
   readonly embeddingBytes: number;
   readonly fileBytes: number;
-  readonly latency: Readonly<Record<string, { readonly medianMs: number }>>;
+  readonly latency: Readonly<Record<string, { readonly minMs: number; readonly medianMs: number }>>;
 }
 
-/** One machine's figures for a model: medians over the rounds (of the per-run medians for latency). */
+/**
+ * One machine's figures for a model over the rounds. The tables use the best (minimum) times: on a
+ * machine shared with other jobs they are the figures least moved by them; medians are kept too.
+ */
 interface Figures {
-  readonly loadMs: number;
+  readonly loadMs: { readonly best: number; readonly median: number };
+  /** Median over the rounds. */
   readonly peakRssMiB: number | null;
-  readonly latencyMs: Readonly<Record<string, number>>;
+  /** Per phase: the best time over every repeat of every round, and the median of the rounds' medians. */
+  readonly latencyMs: Readonly<Record<string, { readonly best: number; readonly median: number }>>;
 }
 
 function aggregate(runs: readonly Profile[]): Figures {
   const rss = runs.map((r) => r.peakRssBytes).filter((b): b is number => b !== null);
   const phases = Object.keys(runs[0].latency);
+  const loads = runs.map((r) => r.load.totalMs);
   return {
-    loadMs: median(runs.map((r) => r.load.totalMs)),
+    loadMs: { best: Math.min(...loads), median: median(loads) },
     peakRssMiB: rss.length === 0 ? null : median(rss) / 1048576,
-    latencyMs: Object.fromEntries(phases.map((p) => [p, median(runs.map((r) => r.latency[p].medianMs))])),
+    latencyMs: Object.fromEntries(phases.map((p) => [p, { best: Math.min(...runs.map((r) => r.latency[p].minMs)), median: median(runs.map((r) => r.latency[p].medianMs)) }])),
   };
 }
 
-const ratio = (v: number, full: number): number => Number((v / full).toFixed(2));
-const mib = (v: number | null): number | null => (v === null ? null : Number(v.toFixed(1)));
+const ratio = (v: number, full: number): string => (v / full).toFixed(2);
+const mib = (v: number | null): string => (v === null ? '-' : v.toFixed(1));
 
 /** The latency phases shown per backbone (CF: a request split into phases; CTR: a batch of 64 rows and a single row). */
 const PHASES: Readonly<Record<(typeof BACKBONES)[number], readonly string[]>> = {
@@ -121,7 +127,10 @@ async function main(): Promise<void> {
       for (const m of machines) {
         const r = await lers(m, [...GLOBALS, 'profile', cell.model!, '--json', '--repeats', String(args.repeats), '--warmup', String(args.warmup)], REPO_ROOT);
         const key = `${cell.id}@${m.name}`;
-        runs.set(key, [...(runs.get(key) ?? []), JSON.parse(r.stdout) as Profile]);
+        const p = JSON.parse(r.stdout) as Profile;
+        // Only what the tables use, per round (the JSON keeps them).
+        const kept: Profile = { load: { totalMs: p.load.totalMs }, peakRssBytes: p.peakRssBytes, embeddingBytes: p.embeddingBytes, fileBytes: p.fileBytes, latency: p.latency };
+        runs.set(key, [...(runs.get(key) ?? []), kept]);
       }
     }
   }
@@ -130,7 +139,16 @@ async function main(): Promise<void> {
   const jsonCells = cells.map((c) =>
     c.status !== 'ok'
       ? { id: c.id, backbone: c.backbone, method: c.method, status: c.status, message: c.message }
-      : { id: c.id, backbone: c.backbone, method: c.method, status: c.status, embeddingBytes: c.embeddingBytes, sparsity: c.sparsity, aarch64Emulated: figures(c, arm), x86Native: figures(c, HOST) },
+      : {
+          id: c.id,
+          backbone: c.backbone,
+          method: c.method,
+          status: c.status,
+          embeddingBytes: c.embeddingBytes,
+          sparsity: c.sparsity,
+          aarch64Emulated: { ...figures(c, arm), runs: runs.get(`${c.id}@${arm.name}`) },
+          x86Native: { ...figures(c, HOST), runs: runs.get(`${c.id}@${HOST.name}`) },
+        },
   );
   const tables: Record<string, Row[]> = {};
   for (const backbone of BACKBONES) {
@@ -146,13 +164,13 @@ async function main(): Promise<void> {
         const x = figures(c, HOST);
         const row: Row = {
           method: c.method,
-          'embeddings KB': Number(((c.embeddingBytes ?? 0) / 1000).toFixed(1)),
-          'load x full (emu)': ratio(a.loadMs, fullArm.loadMs),
+          'embeddings KB': ((c.embeddingBytes ?? 0) / 1000).toFixed(1),
+          'load x full (emu)': ratio(a.loadMs.best, fullArm.loadMs.best),
           'peak RSS MiB (emu)': mib(a.peakRssMiB),
           'peak RSS MiB (x86)': mib(x.peakRssMiB),
         };
-        for (const p of PHASES[backbone]) row[`${p === 'batch' ? 'batch-64' : p} x full (emu)`] = ratio(a.latencyMs[p], fullArm.latencyMs[p]);
-        for (const p of PHASES[backbone].filter((q) => q === 'total' || backbone === 'deepfm')) row[`${p === 'batch' ? 'batch-64' : p} x full (x86)`] = ratio(x.latencyMs[p], fullX86.latencyMs[p]);
+        for (const p of PHASES[backbone]) row[`${p === 'batch' ? 'batch-64' : p} x full (emu)`] = ratio(a.latencyMs[p].best, fullArm.latencyMs[p].best);
+        for (const p of PHASES[backbone].filter((q) => q === 'total' || backbone === 'deepfm')) row[`${p === 'batch' ? 'batch-64' : p} x full (x86)`] = ratio(x.latencyMs[p].best, fullX86.latencyMs[p].best);
         return row;
       });
   }
@@ -160,10 +178,12 @@ async function main(): Promise<void> {
   const fullCf = profiled.find((c) => c.backbone === 'lightgcn' && c.method === 'full')!;
   const shares = [arm, HOST].map((m): Row => {
     const f = figures(fullCf, m);
-    return { machine: m === arm ? 'aarch64 (emulated)' : 'x86-64 (native)', ...Object.fromEntries(PHASES.lightgcn.filter((p) => p !== 'total').map((p) => [`${p} %`, Number(((100 * f.latencyMs[p]) / f.latencyMs.total).toFixed(1))])) };
+    const phases = PHASES.lightgcn.filter((p) => p !== 'total');
+    const sum = phases.reduce((acc, p) => acc + f.latencyMs[p].best, 0);
+    return { machine: m === arm ? 'aarch64 (emulated)' : 'x86-64 (native)', ...Object.fromEntries(phases.map((p) => [`${p} %`, ((100 * f.latencyMs[p].best) / sum).toFixed(1)])) };
   });
 
-  const slowdown = figures(fullCf, arm).latencyMs.total / figures(fullCf, HOST).latencyMs.total;
+  const slowdown = figures(fullCf, arm).latencyMs.total.best / figures(fullCf, HOST).latencyMs.total.best;
   const env = await machine();
   const rt = setup.runtime;
   const command = `tsx arm64/edge-profile.ts --rounds ${args.rounds} --repeats ${args.repeats} --warmup ${args.warmup} (from benchmarks/)`;
@@ -181,7 +201,7 @@ async function main(): Promise<void> {
     `# Edge profile, emulated aarch64: every method at ${TARGET * 100}% on the synthetic data`,
     '',
     `\`${command}\`, ${String(env.date).slice(0, 10)}, on ${String(env.cpu)} (${String(env.cores)} cores, shared with other jobs): aarch64 is Node ${rt.nodeVersion} (arm64) under ${rt.qemuVersion.replace(/ \(.*$/, '')} user-mode emulation, x86-64 is Node ${process.version} natively; 1 thread, WASM SIMD.`,
-    `Models: \`lers bench --targets ${TARGET} --backbones ${BACKBONES.join(',')}\` (the default profile: synthetic-cf 1,000 users x 1,500 items, LightGCN d 64, 10 epochs; synthetic-ctr 30,000 rows, DeepFM d 16, DNN 64-64, 5 epochs), trained and compressed once on x86-64; each machine profiled the same files (\`lers profile --repeats ${args.repeats} --warmup ${args.warmup}\`), ${args.rounds} rounds over all models, medians over rounds.`,
+    `Models: \`lers bench --targets ${TARGET} --backbones ${BACKBONES.join(',')}\` (the default profile: synthetic-cf 1,000 users x 1,500 items, LightGCN d 64, 10 epochs; synthetic-ctr 30,000 rows, DeepFM d 16, DNN 64-64, 5 epochs), trained and compressed once on x86-64; each machine profiled the same files (\`lers profile --repeats ${args.repeats} --warmup ${args.warmup}\`), ${args.rounds} rounds over all models. Times are the best (minimum) over all repeats and rounds, the figure least moved by the other jobs on this shared machine; peak RSS is the median over the rounds; the JSON has the medians and every round.`,
     '',
     `**Emulated times are not device times.** The "(emu)" columns are ratios to the full model measured under QEMU; "(x86)" the same ratio measured natively. QEMU runs every instruction through its translator (the full CF request took ${slowdown.toFixed(0)}x its native time here), so an emulated ratio says how the work of the methods compares on the arm64 code V8 generates, not how a Raspberry Pi will time it. Peak RSS under QEMU counts the emulator (its translated-code buffers) on top of Node: only its differences between methods mean something; the x86 column is the native process.`,
     '',
@@ -189,7 +209,7 @@ async function main(): Promise<void> {
     '',
     table(tables.lightgcn),
     '',
-    'Phase shares of the full model\'s request:',
+    'Phase shares of the full model\'s request (best times):',
     '',
     table(shares),
     '',
