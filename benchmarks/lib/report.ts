@@ -50,14 +50,19 @@ export function ratioRows(checks: readonly RatioCheck[]): Row[] {
 /** The benchmarks/results folder. */
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
-/** Writes a JSON result file atomically (temp file, then rename). */
-export function writeResult(name: string, data: unknown): string {
+/** Writes a text file under benchmarks/results atomically (temp file, then rename); returns its path. */
+export function writeResultText(name: string, text: string): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, name);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
   return path;
+}
+
+/** Writes a JSON result file atomically. */
+export function writeResult(name: string, data: unknown): string {
+  return writeResultText(name, `${JSON.stringify(data, null, 2)}\n`);
 }
 
 /** Describes the machine a result was measured on. */
