@@ -95,8 +95,24 @@ Examples:
         rec.dispose();
       }
       const i = p.info;
+      const sizes = i.sizes as { params?: number; sparsity?: number; memoryBytes?: number };
       ctx.io.result(
-        { model: path, task: i.task, backbone: i.backbone, method: i.method.name, target: i.method.target, backend: i.backend.kind, threads: i.backend.threads, backendReason: i.backend.reason, serving: i.serving, memoryBytes: i.memoryBytes, ...p },
+        {
+          model: path,
+          task: i.task,
+          backbone: i.backbone,
+          method: i.method.name,
+          target: i.method.target,
+          backend: i.backend.kind,
+          threads: i.backend.threads,
+          backendReason: i.backend.reason,
+          serving: i.serving,
+          params: sizes.params ?? null,
+          sparsity: sizes.sparsity ?? null,
+          embeddingBytes: sizes.memoryBytes ?? null,
+          memoryBytes: i.memoryBytes,
+          ...p,
+        },
         () => profileText(path, p),
       );
     });
