@@ -33,3 +33,4 @@ export * from './util/top-k.js';
 export * from './util/crc32.js';
 export * from './util/bytes.js';
 export * from './util/text-pack.js';
+export * from './cli/exit-codes.js';

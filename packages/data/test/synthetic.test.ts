@@ -71,7 +71,7 @@ describe('generateSyntheticCf', () => {
     console.log(`synthetic CF Recall@20: planted ${plantedRecall.toFixed(4)}, most-popular ${mostPopular.toFixed(4)}`);
     expect(plantedRecall).toBeGreaterThan(1.5 * mostPopular);
     expect(plantedRecall - mostPopular).toBeGreaterThan(0.05);
-  });
+  }, 180_000);
 });
 
 describe('generateSyntheticCtr', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCf } from '@lers/data';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, LightGcn, train, type EpochRecord, type ExtraTrainState, type TrainConfig, type TrainEvent } from '../src/index.js';
+import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpoint, encodeCheckpoint, LightGcn, train, type EpochRecord, type ExtraTrainState, type TrainConfig, type TrainEvent } from '../src/index.js';
 
 let be: HostBackend;
 let dir: string;
@@ -31,14 +31,20 @@ describe('checkpoint codec', () => {
     for (const k of Object.keys(sections) as (keyof typeof sections)[]) expect(bits(back.sections[k])).toEqual(bits(sections[k]));
   });
 
-  it('rejects foreign, truncated and padded files', () => {
+  it('rejects foreign, truncated, corrupted, padded and old-format files, naming the file', () => {
     const bytes = encodeCheckpoint({ header: { x: 1 }, sections: { s: new Float32Array([1, 2, 3]) } });
-    expect(() => decodeCheckpoint(new TextEncoder().encode('hello world, not a checkpoint'))).toThrow(CheckpointError);
-    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(/truncated in section "s"/);
-    expect(() => decodeCheckpoint(bytes.subarray(0, 20))).toThrow(/truncated/);
+    expect(new TextDecoder().decode(bytes.subarray(0, 8))).toBe(CHECKPOINT_FORMAT.magic);
+    expect(() => decodeCheckpoint(new TextEncoder().encode('hello world, not a checkpoint'), 'c.ckpt')).toThrow(/c\.ckpt.*not a lers checkpoint/);
+    expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(/truncated/);
+    expect(() => decodeCheckpoint(bytes.subarray(0, 20))).toThrow(CheckpointError);
+    const flipped = bytes.slice();
+    flipped[bytes.length - 10] ^= 1;
+    expect(() => decodeCheckpoint(flipped)).toThrow(/checksum/);
     const longer = new Uint8Array(bytes.length + 4);
     longer.set(bytes);
-    expect(() => decodeCheckpoint(longer)).toThrow(/trailing/);
+    expect(() => decodeCheckpoint(longer)).toThrow(/after the checksum/);
+    const old = new TextEncoder().encode('LERSCKP1\0\0\0\0{}');
+    expect(() => decodeCheckpoint(old, 'run.ckpt')).toThrow(/run\.ckpt: written by an earlier lers/);
   });
 });
 

@@ -3,9 +3,10 @@
  * unknown method, unreachable target), 2 data or model error (missing or malformed files, corrupt
  * model files, diverged training), 130 interrupted (Ctrl-C / SIGTERM).
  */
+import { EXIT } from '@lers/data';
 
-/** The documented exit codes. */
-export const EXIT = { ok: 0, usage: 1, data: 2, interrupted: 130 } as const;
+/** The documented exit codes, shared with `lers-data`. */
+export { EXIT };
 
 /** A usage error: the command line or config asks for something impossible (exit 1). */
 export class UsageError extends Error {

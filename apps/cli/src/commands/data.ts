@@ -26,14 +26,14 @@ import { DataError, EXIT, UsageError } from '../cli/errors.js';
 import type { Progress } from '../cli/progress.js';
 import type { Streams } from '../cli/io.js';
 
-/** Runs `lers-data` with captured output; maps its exit codes (1 data, 2 usage) to ours (2, 1). */
+/** Runs `lers-data` with captured output; its exit codes are ours (EXIT), its failures become our errors. */
 async function delegate(args: string[]): Promise<{ out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await runDataCli(args, { out: (t) => (out += t), err: (t) => (err += t) });
   if (code === 0) return { out, err };
   const message = err.split('\n').find((l) => l.trim() !== '')?.replace(/^lers-data: /, '') ?? `lers-data exited with ${code}`;
-  if (code === 2) throw new UsageError(message);
+  if (code === EXIT.usage) throw new UsageError(message);
   throw new DataError(message);
 }
 

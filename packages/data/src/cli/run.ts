@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readDatasetHeader } from '../cache/file.js';
 import { DataOptionError, FormatDetectionError, LersDataError } from '../errors.js';
+import { EXIT } from './exit-codes.js';
 import type { JsonObject } from '../manifest.js';
 import { convertFiles, type ConvertRequest } from '../node/convert.js';
 import { DATA_FORMATS } from '../node/detect.js';
@@ -24,11 +25,11 @@ const USAGE = `usage:
       FORMAT: lightgcn (files: train [valid] test), movielens, triplets, recbole, criteo, avazu,
       ctr-csv, or auto (default: detected from the files and printed)
   lers-data info <file.lersdata>
-exit status: 0 ok, 1 bad data or failed download, 2 usage error`;
+exit status: 0 ok, 1 usage error, 2 bad data or failed download (as lers)`;
 
 class UsageError extends Error {}
 
-/** Runs the CLI; returns the exit status (0 ok, 1 data/download error, 2 usage error). */
+/** Runs the CLI; returns the exit status (EXIT: 0 ok, 1 usage error, 2 data/download error). */
 export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
   try {
     const [command, ...rest] = argv;
@@ -49,11 +50,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     const usage = err instanceof UsageError || err instanceof DataOptionError || (err instanceof FormatDetectionError && err.ambiguous);
     if (usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`lers-data: ${(err as Error).message}\n${USAGE}\n`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof LersDataError || typeof (err as NodeJS.ErrnoException).code === 'string') {
       io.err(`lers-data: ${(err as Error).message}\n`);
-      return 1;
+      return EXIT.data;
     }
     throw err;
   }

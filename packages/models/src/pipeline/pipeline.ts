@@ -183,7 +183,7 @@ async function saveState(path: string, method: string, stages: readonly string[]
 async function loadState(path: string, method: string, stages: readonly string[], fingerprint: string): Promise<PipelineState | null> {
   const bytes = await readFileIfExists(path);
   if (bytes === null) return null;
-  const { header: h, sections } = decodeCheckpoint(bytes);
+  const { header: h, sections } = decodeCheckpoint(bytes, path);
   if (h.format !== 'lers-pipeline' || h.version !== STATE_VERSION) throw new CheckpointError(`${path}: not a lers pipeline state (v${STATE_VERSION})`);
   if (h.method !== method || JSON.stringify(h.stages) !== JSON.stringify(stages)) {
     throw new CheckpointError(`${path}: the state belongs to pipeline ${String(h.method)} [${String(h.stages)}], not ${method} [${stages.join(',')}]`);

@@ -1,10 +1,11 @@
+import { CacheFormatError, decodeContainer, encodeContainer, type ContainerFormat, type JsonObject } from '@lers/data';
 import { CheckpointError } from './errors.js';
 
 /**
- * The binary checkpoint format: 8 bytes magic `LERSCKP1`, a u32 (little-endian) byte length of a
- * UTF-8 JSON header, the header, zero padding to a multiple of 4, then the f32 sections one after
- * another in the order the header lists them (little-endian). Non-finite numbers in the header
- * survive the JSON round trip (tagged as {"$num": "NaN"}), so a resumed history equals the original.
+ * Checkpoints (training runs, pipeline states) in the lers binary container (the one of caches and
+ * model files: magic, version, JSON header, aligned sections, checksum) with their own magic.
+ * Non-finite numbers in the header survive the JSON round trip (tagged as {"$num": "NaN"}), so a
+ * resumed history equals the original.
  */
 export interface CheckpointData {
   /** JSON-able run state (epoch, rng, optimizer step, best epoch, history, ...). */
@@ -13,11 +14,10 @@ export interface CheckpointData {
   readonly sections: Readonly<Record<string, Float32Array>>;
 }
 
-const MAGIC = 'LERSCKP1';
-
-function littleEndian(): boolean {
-  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-}
+/** The container format of checkpoint files. */
+export const CHECKPOINT_FORMAT: ContainerFormat = { magic: 'LERSCKPT', version: 1, what: 'lers checkpoint' };
+/** The magic of the format checkpoints had before they moved into the container. */
+const OLD_MAGIC = 'LERSCKP1';
 
 function replacer(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? { $num: String(value) } : value;
@@ -33,60 +33,27 @@ function reviver(_key: string, value: unknown): unknown {
 
 /** Encodes a checkpoint into one byte array. */
 export function encodeCheckpoint(data: CheckpointData): Uint8Array {
-  if (!littleEndian()) throw new CheckpointError('checkpoints are little-endian; this platform is not');
-  const names = Object.keys(data.sections);
-  const header = { ...data.header, sections: names.map((name) => ({ name, length: data.sections[name].length })) };
-  const json = new TextEncoder().encode(JSON.stringify(header, replacer));
-  const dataStart = align4(12 + json.length);
-  let total = dataStart;
-  for (const name of names) total += 4 * data.sections[name].length;
-  const out = new Uint8Array(total);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, json.length, true);
-  out.set(json, 12);
-  let offset = dataStart;
-  for (const name of names) {
-    const s = data.sections[name];
-    out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), offset);
-    offset += s.byteLength;
-  }
-  return out;
+  const meta = JSON.parse(JSON.stringify(data.header, replacer)) as JsonObject;
+  return encodeContainer(meta, Object.entries(data.sections).map(([name, section]) => ({ name, data: section })), CHECKPOINT_FORMAT);
 }
 
-/** Decodes `encodeCheckpoint` output; throws CheckpointError on anything malformed or truncated. */
-export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
-  if (!littleEndian()) throw new CheckpointError('checkpoints are little-endian; this platform is not');
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
-    throw new CheckpointError('not a lers checkpoint (bad magic)');
+/** Decodes `encodeCheckpoint` output; throws CheckpointError on anything malformed, truncated or corrupted. */
+export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): CheckpointData {
+  if (bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === OLD_MAGIC) {
+    throw new CheckpointError(`${file}: written by an earlier lers (format ${OLD_MAGIC}), which this version cannot resume; train with another checkpoint path, or remove it to start over`);
   }
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  if (12 + headerLength > bytes.length) throw new CheckpointError('checkpoint truncated inside its header');
-  let parsed: unknown;
+  let decoded: ReturnType<typeof decodeContainer>;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)), reviver);
-  } catch (e) {
-    throw new CheckpointError(`checkpoint header is not JSON: ${(e as Error).message}`);
+    decoded = decodeContainer(bytes, file, CHECKPOINT_FORMAT);
+  } catch (err) {
+    if (err instanceof CacheFormatError) throw new CheckpointError(err.message);
+    throw err;
   }
-  if (parsed === null || typeof parsed !== 'object') throw new CheckpointError('checkpoint header is not an object');
-  const { sections: list, ...header } = parsed as Record<string, unknown>;
-  if (!Array.isArray(list)) throw new CheckpointError('checkpoint header lists no sections');
+  const header = JSON.parse(JSON.stringify(decoded.header.meta), reviver) as Record<string, unknown>;
   const sections: Record<string, Float32Array> = {};
-  let offset = align4(12 + headerLength);
-  for (const entry of list as unknown[]) {
-    const { name, length } = (entry ?? {}) as { name?: unknown; length?: unknown };
-    if (typeof name !== 'string' || typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-      throw new CheckpointError('checkpoint section entry is malformed');
-    }
-    const end = offset + 4 * length;
-    if (end > bytes.length) throw new CheckpointError(`checkpoint truncated in section "${name}"`);
-    // Copy: the file's bytes need not be 4-byte aligned, and the caller may keep the sections.
-    sections[name] = new Float32Array(bytes.slice(offset, end).buffer);
-    offset = end;
+  for (const [name, s] of decoded.sections) {
+    if (!(s instanceof Float32Array)) throw new CheckpointError(`${file}: section "${name}" is not float32`);
+    sections[name] = s;
   }
-  if (offset !== bytes.length) throw new CheckpointError(`checkpoint has ${bytes.length - offset} unexpected trailing bytes`);
   return { header, sections };
-}
-
-function align4(n: number): number {
-  return (n + 3) & ~3;
 }

@@ -1,28 +1,15 @@
 /**
- * Checkpoint files (Node only; `node:fs` is imported on first use, so the rest of the package
- * stays usable in browsers).
+ * Checkpoint files (Node only): written with @lers/data's atomic write, imported on first use so the
+ * rest of the package stays usable in browsers.
  */
 
 /**
- * Writes `bytes` to `path` atomically: a temporary file next to it, flushed to disk, then renamed
- * over `path`, so a crash leaves either the old checkpoint or the new one, never half of one.
+ * Writes `bytes` to `path` atomically (a temporary file next to it, flushed, renamed over `path`),
+ * so a crash leaves either the old checkpoint or the new one, never half of one.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  const { writeAll, writeFileAtomic: atomic } = await import('@lers/data/node');
+  await atomic(path, (fh) => writeAll(fh, bytes));
 }
 
 /** The file's bytes, or null when it does not exist. */

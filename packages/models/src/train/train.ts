@@ -67,7 +67,7 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
     if (cfg.checkpoint !== null && cfg.checkpoint.resume !== false) {
       const bytes = await readFileIfExists(cfg.checkpoint.path);
       if (bytes !== null) {
-        resumeFrom(bytes, cfg, run, be, paramBufs, modelBufs, optimizer, options.extraState ?? null);
+        resumeFrom(bytes, cfg.checkpoint.path, cfg, run, be, paramBufs, modelBufs, optimizer, options.extraState ?? null);
         resumed = true;
       }
     }
@@ -228,6 +228,7 @@ async function checkpointOf(
 /** Restores model, optimizer and loop state from checkpoint bytes (validating that they fit). */
 function resumeFrom(
   bytes: Uint8Array,
+  path: string,
   cfg: ResolvedTrainConfig,
   run: RunState,
   be: Backend,
@@ -236,7 +237,7 @@ function resumeFrom(
   optimizer: Optimizer,
   extra: ExtraTrainState | null,
 ): void {
-  const { header: h, sections } = decodeCheckpoint(bytes);
+  const { header: h, sections } = decodeCheckpoint(bytes, path);
   if (h.format !== 'lers-checkpoint' || h.version !== CHECKPOINT_VERSION) throw new CheckpointError(`unsupported checkpoint format ${String(h.format)} v${String(h.version)}`);
   if (h.seed !== cfg.seed) throw new CheckpointError(`checkpoint was written with seed ${String(h.seed)}, the config says ${cfg.seed}`);
   const opt = h.optimizer as { kind?: unknown; step?: unknown } | undefined;

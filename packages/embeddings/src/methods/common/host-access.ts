@@ -21,12 +21,5 @@ export function checkRowsLength(op: string, name: string, length: number, count:
   if (length !== count * dim) throw new RangeError(`${op}: ${name} must have ${count} x ${dim} = ${count * dim} elements, has ${length}`);
 }
 
-/** Rounds to the nearest integer, ties to even, as the quantization kernels do (non-finite values pass through). */
-export function roundHalfEven(v: number): number {
-  if (!Number.isFinite(v)) return v;
-  const floor = Math.floor(v);
-  const frac = v - floor;
-  if (frac < 0.5) return floor;
-  if (frac > 0.5) return floor + 1;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
+/** The quantization kernels' rounding (ties to even), for the methods' host-side quantization. */
+export { roundHalfEven } from '@lers/kernels';

@@ -2,6 +2,7 @@ import { rowwiseScaleOffset, rowwiseStride, type QuantOps, type RowwiseBits } fr
 import type { Buf } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
 import type { ReferenceCore } from '../core.js';
+import { roundHalfEven } from '../../math/round.js';
 
 const fround = Math.fround;
 
@@ -117,16 +118,6 @@ function decodeRow(q: Uint8Array, row: number, dim: number, bits: RowwiseBits, o
     const code = (q[base + Math.floor(bit / 8)] >> (bit % 8)) & (2 ** bits - 1);
     out[at + c] = code * scale + bias;
   }
-}
-
-/** Rounds to the nearest integer, ties to even (non-finite values pass through). */
-function roundHalfEven(v: number): number {
-  if (!Number.isFinite(v)) return v;
-  const floor = Math.floor(v);
-  const frac = v - floor;
-  if (frac < 0.5) return floor;
-  if (frac > 0.5) return floor + 1;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** IEEE half bits of v (an f32 value), round to nearest even. */
