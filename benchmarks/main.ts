@@ -8,6 +8,7 @@ import { runTrainingCfBench } from './suites/training-cf.js';
 import { runTrainingCtrBench } from './suites/training-ctr.js';
 import { runMethodsBench } from './suites/methods.js';
 import { runWebGpuBench } from './suites/webgpu.js';
+import { runRuntimeBench } from './suites/runtime.js';
 import { machine, ratioRows, table, writeResult, type Row } from './lib/report.js';
 
 interface Suite {
@@ -24,6 +25,7 @@ const SUITES: readonly Suite[] = [
   { name: 'training-cf', run: runTrainingCfBench },
   { name: 'training-ctr', run: runTrainingCtrBench },
   { name: 'methods', run: runMethodsBench },
+  { name: 'runtime', run: runRuntimeBench },
   { name: 'webgpu', run: runWebGpuBench, onlyWhenNamed: true },
 ];
 

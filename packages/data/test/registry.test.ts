@@ -15,6 +15,7 @@ import {
   fetchDataset,
   listZip,
   ManualDownloadRequiredError,
+  type DownloadProgress,
 } from '../src/node/index.js';
 import { sharedFile, tempDir } from './helpers.js';
 
@@ -97,10 +98,11 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
     // Send part of the body, then close the connection short of Content-Length. A graceful close
     // (FIN), not destroy(): a reset makes the client's kernel drop bytes it has not read yet, so
     // on a loaded machine the client could see none of the part.
+    // The close waits until the client reports bytes received (releaseFlaky, its onProgress), so
+    // the partial file is never empty however late a loaded machine runs the client.
     flakyFailures--;
-    res.write(rest.subarray(0, rest.length >> 1), () => {
-      setTimeout(() => res.socket?.end(), 20);
-    });
+    res.write(rest.subarray(0, rest.length >> 1));
+    flakyClosers.push(() => res.socket?.end());
     return;
   }
   if (path === '/stall' && stalls > 0) {
@@ -111,6 +113,12 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   }
   res.end(rest);
 }
+
+/** Ends the connections of /flaky once the client has received part of the body. */
+const flakyClosers: (() => void)[] = [];
+const releaseFlaky = (p: DownloadProgress): void => {
+  if (p.received > 0) for (const end of flakyClosers.splice(0)) end();
+};
 
 const server = createServer(serve);
 let base = '';
@@ -181,7 +189,7 @@ describe('downloadFile against a local server', () => {
   it('keeps an interrupted download and resumes it with a Range request', async () => {
     const dest = join(dir, 'flaky.bin');
     flakyFailures = 1;
-    const err = await downloadFile(`${base}/flaky`, dest, { sha256: payloadSha, retries: 0 }).catch((e: unknown) => e);
+    const err = await downloadFile(`${base}/flaky`, dest, { sha256: payloadSha, retries: 0, onProgress: releaseFlaky }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DownloadError);
     expect((err as DownloadError).resumable).toBe(true);
     const partial = readFileSync(`${dest}.part`).length;
@@ -197,7 +205,7 @@ describe('downloadFile against a local server', () => {
 
   it('resumes within one call when retries are allowed', async () => {
     flakyFailures = 2;
-    const got = await downloadFile(`${base}/flaky`, join(dir, 'flaky2.bin'), { sha256: payloadSha, retries: 3, retryDelayMs: 5 });
+    const got = await downloadFile(`${base}/flaky`, join(dir, 'flaky2.bin'), { sha256: payloadSha, retries: 3, retryDelayMs: 5, onProgress: releaseFlaky });
     expect(got.resumed).toBe(true);
     expect(flakyFailures).toBe(0);
   });

@@ -41,7 +41,7 @@ export function loadSession(be: HostBackend, bytes: Buf<'u8'>, name: string, mod
 function cfSession(be: HostBackend, file: ModelFile, name: string, mode: CfServingMode): { session: CfSession; keepsFile: boolean } {
   const ds = shellDataset(file, name);
   if (ds.kind !== 'cf') throw new ModelFileError(name, 'a LightGCN model file must describe a cf dataset');
-  const settings = settingsOf(file.header);
+  const settings = settingsOf(file.header, name);
   const layers = settings.layers;
   if (!Number.isInteger(layers) || layers < 0 || layers > 64) throw new ModelFileError(name, `the config's layers must be an integer in 0..64, got ${JSON.stringify(layers)}`);
   const user = loadModelTable(file, 'user', be);

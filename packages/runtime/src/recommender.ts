@@ -6,6 +6,7 @@ import { CtrSession, type CtrSchema, type PredictRows } from './ctr-session.js';
 import { profileCf, profileCtr, type PhaseTiming, type ProfileOptions } from './profile.js';
 import { RequestError } from './errors.js';
 import { headerInfo, type ModelInfo } from './info.js';
+import { defaultLoadBudget, budgetedBackend } from './load-budget.js';
 import { bufferBytes, loadSession } from './load-model.js';
 import { placeSource, type ModelSource, type PlacedBytes } from './source.js';
 import type { Recommendation } from './top-k.js';
@@ -19,6 +20,12 @@ export interface LoadOptions extends BackendRequest {
    * compressed tables, a propagation per call).
    */
   readonly serving?: CfServingMode;
+  /**
+   * Backend memory loading may allocate (default 16 x the file, at least 64 MiB): a header whose
+   * sizes do not fit the file cannot make the loader allocate more. Raise it for a model whose
+   * serving form is much larger than its file (a DHE or TT-Rec model over a huge catalogue).
+   */
+  readonly maxLoadBytes?: number;
 }
 
 /**
@@ -65,7 +72,9 @@ export class Recommender {
       let keep = true;
       try {
         const mode = options.serving ?? 'cached';
-        const { file, session, keepsFile } = loadSession(be, placed.bytes, placed.name, mode);
+        const budget = budgetedBackend(be, options.maxLoadBytes ?? defaultLoadBudget(placed.byteLength), placed.name);
+        const { file, session, keepsFile } = loadSession(budget.backend, placed.bytes, placed.name, mode);
+        budget.lift();
         keep = keepsFile;
         const h = file.header;
         const info: Omit<ModelInfo, 'memoryBytes' | 'ids'> = {

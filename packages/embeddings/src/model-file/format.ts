@@ -186,20 +186,30 @@ class LazySections implements ReadonlyMap<string, SectionArray> {
 /** Checks that a container's header describes a model whose sections are all there. */
 function checkModelHeader(metaJson: JsonObject, has: (name: string) => boolean, file: string): ModelHeader {
   const meta = metaJson as unknown as ModelHeader;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isNames = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const method = meta.method as Partial<ModelHeader['method']> | null;
   const ok =
     (meta.task === 'cf' || meta.task === 'ctr') &&
     typeof meta.backbone === 'string' &&
-    typeof meta.tables === 'object' &&
-    Array.isArray(meta.dense) &&
-    typeof meta.method === 'object';
+    isObject(meta.tables) &&
+    isNames(meta.dense) &&
+    isObject(method) &&
+    typeof method.name === 'string' &&
+    (method.target === null || typeof method.target === 'number') &&
+    isObject(method.sizes) &&
+    isObject(meta.config) &&
+    isObject(meta.dataset) &&
+    isObject(meta.metrics);
   if (!ok) throw new ModelFileError(file, 'the header does not describe a lers model');
   for (const [name, t] of Object.entries(meta.tables)) {
+    if (!isObject(t) || typeof t.method !== 'string' || !isObject(t.header) || !isNames(t.sections)) throw new ModelFileError(file, `the entry of table "${name}" is malformed`);
     for (const s of t.sections) if (!has(`${name}/${s}`)) throw new ModelFileError(file, `table "${name}" lacks its section "${s}"`);
   }
   for (const d of meta.dense) if (!has(`dense/${d}`)) throw new ModelFileError(file, `dense array "${d}" is missing`);
   if (meta.vocabulary !== undefined) {
-    const v = meta.vocabulary as Partial<NonNullable<ModelHeader['vocabulary']>>;
-    if (typeof v.header !== 'object' || !Array.isArray(v.sections)) throw new ModelFileError(file, 'the vocabulary entry is malformed');
+    const v = meta.vocabulary as Partial<NonNullable<ModelHeader['vocabulary']>> | null;
+    if (!isObject(v) || !isObject(v.header) || !isNames(v.sections)) throw new ModelFileError(file, 'the vocabulary entry is malformed');
     for (const s of v.sections) if (!has(`${VOCABULARY}/${s}`)) throw new ModelFileError(file, `vocabulary section "${s}" is missing`);
   }
   return meta;

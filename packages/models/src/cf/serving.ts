@@ -80,7 +80,20 @@ export class LightGcnServing {
     if (o.mode !== 'propagate') {
       this.propagate();
       this.keepCache();
+    } else this.allocatePropagation();
+  }
+
+  /** The propagation buffers, made at construction so that a load's memory is known when it returns. */
+  private allocatePropagation(): void {
+    const d = this.dim;
+    for (const side of ['user', 'item'] as const) {
+      const table = this.tables![side];
+      if (table.denseValues === undefined) this[side === 'user' ? 'e0User' : 'e0Item'] = this.alloc('f32', table.rows * d);
     }
+    if (this.layers === 0) return;
+    this.userBufs[1] = this.alloc('f32', this.users * d);
+    if (this.layers > 1) this.userBufs[0] = this.alloc('f32', this.users * d);
+    this.itemBuf = this.alloc('f32', this.items * d);
   }
 
   /** Phase 1: table lookups and propagation over all nodes (a no-op for the cached modes). */

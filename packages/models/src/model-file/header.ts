@@ -1,6 +1,7 @@
 import type { Dataset, DatasetManifest, JsonObject } from '@lers/data';
 import type { ModelHeader } from '@lers/embeddings';
-import type { TrainSettings } from '../settings/settings.js';
+import { BACKBONES, defaultSettings, parseSetting, SETTINGS, taskOfBackbone, type BackboneName, type TrainSettings } from '../settings/settings.js';
+import { ModelContentError } from './errors.js';
 
 /** What a model file's header says about its dataset (JSON). */
 export interface DatasetInfo extends JsonObject {
@@ -31,9 +32,30 @@ export function datasetInfo(ref: JsonObject, name: string, ds: Dataset): Dataset
   };
 }
 
-/** The run settings stored in a model file's header. */
-export function settingsOf(header: ModelHeader): TrainSettings {
-  return header.config as unknown as TrainSettings;
+/**
+ * The run settings stored in a model file's header, each checked as a config file's would be
+ * (ModelContentError naming the key otherwise); keys the file lacks (written before a setting
+ * existed) take the protocol's default for its task and backbone.
+ */
+export function settingsOf(header: ModelHeader, where = '<model>'): TrainSettings {
+  const config = header.config as Record<string, unknown> | null;
+  if (typeof config !== 'object' || config === null) throw new ModelContentError(where, 'the header has no settings (config)');
+  const backbone = header.backbone;
+  if (!(BACKBONES as readonly string[]).includes(backbone)) throw new ModelContentError(where, `unknown backbone ${JSON.stringify(backbone)}`);
+  const task = taskOfBackbone(backbone as BackboneName);
+  if (task !== header.task) throw new ModelContentError(where, `backbone ${backbone} is a ${task} model, the header says ${header.task}`);
+  const out: Record<string, unknown> = { ...defaultSettings(task, backbone as BackboneName, typeof config.data === 'string' ? config.data : `synthetic-${task}`) };
+  for (const spec of SETTINGS) {
+    if (!(spec.key in config)) continue;
+    try {
+      out[spec.key] = parseSetting(spec, config[spec.key], `config.${spec.key}`);
+    } catch (err) {
+      throw new ModelContentError(where, `the stored setting ${(err as Error).message}`);
+    }
+  }
+  out.task = task;
+  out.backbone = backbone;
+  return out as unknown as TrainSettings;
 }
 
 /** The dataset description in a model file's header. */

@@ -39,8 +39,7 @@ function restoreDense(file: ModelFile, be: Backend, name: string, buf: Buf<'f32'
  * is built on the file's shell dataset (CF: train graph; CTR: no rows). `where` names the file.
  */
 export function loadModel(file: ModelFile, be: Backend, dataset?: Dataset, where = '<model>'): LoadedModel {
-  const settings = settingsOf(file.header);
-  if (settings === null || typeof settings !== 'object') throw new ModelContentError(where, 'the header has no settings (config)');
+  const settings = settingsOf(file.header, where);
   const definition = backboneDefinition(file.header.backbone);
   const info = checkedDatasetInfo(file, where);
   if (dataset !== undefined) checkDatasetFits(file, dataset, 'the dataset', where);
