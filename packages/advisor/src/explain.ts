@@ -10,6 +10,8 @@ export function metricTitle(name: string): string {
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+/** An accuracy share to a tenth of a percent (99.7%: rounding it to 100% would hide the cost). */
+const share = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const signed = (x: number): string => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(4)}`;
 
 function budgetsText(a: Unexplained): string {
@@ -37,12 +39,12 @@ function againstFull(a: Unexplained, pick: AdviceRow): string | null {
   const ref = a.reference;
   if (ref === null || ref === pick) return null;
   const m = metricTitle(a.metricName);
-  if (ref.profile === null || pick.profile === null) return `Against the full model (${m} ${ref.candidate.metric.toFixed(4)}): it keeps ${pct(pick.candidate.metric / ref.candidate.metric)} of the accuracy.`;
+  if (ref.profile === null || pick.profile === null) return `Against the full model (${m} ${ref.candidate.metric.toFixed(4)}): it keeps ${share(pick.candidate.metric / ref.candidate.metric)} of the accuracy.`;
   const over: string[] = [];
   if (ref.overMemory) over.push(`over the memory budget by ${formatBytes(ref.profile.memoryBytes - a.budget.memoryBytes!)}`);
   if (ref.overLatency) over.push(`over the latency budget by ${formatMs(ref.profile.latencyMs - a.budget.latencyMs!)}`);
   return (
-    `Against the full model (${measures(a, ref)}${over.length > 0 ? `; ${over.join(' and ')}` : ''}): it keeps ${pct(pick.candidate.metric / ref.candidate.metric)} of the accuracy ` +
+    `Against the full model (${measures(a, ref)}${over.length > 0 ? `; ${over.join(' and ')}` : ''}): it keeps ${share(pick.candidate.metric / ref.candidate.metric)} of the accuracy ` +
     `with ${pct(pick.profile.memoryBytes / ref.profile.memoryBytes)} of the memory and ${(pick.profile.latencyMs / ref.profile.latencyMs).toFixed(2)}x the latency.`
   );
 }

@@ -46,7 +46,7 @@ describe('advise', () => {
     expect(a.rows.find((r) => r.candidate.label === 'ttrec@80%')?.overLatency).toBe(true);
     expect(a.skipped.map((s) => s.cell.method)).toEqual(['optembed']);
     expect(a.explanation[0]).toMatch(/^Ship magprune@80%: the most accurate method that fits the budget \(195\.3 KB of memory, 8\.0 ms per request\).*NDCG@20 0\.1800, 146\.5 KB held, 6\.0 ms per request on wasm, 1 thread/);
-    expect(a.explanation[1]).toMatch(/keeps 90% of the accuracy with 38% of the memory and 0\.60x the latency/);
+    expect(a.explanation[1]).toMatch(/keeps 90.0% of the accuracy with 38% of the memory and 0\.60x the latency/);
     expect(a.explanation.join(' ')).toMatch(/For less memory: qr@95% holds 58\.6 KB \(60% less\) at NDCG@20 0\.1000 \(-0\.0800\)/);
     expect(a.explanation.join(' ')).toMatch(/More accurate but over the budget: full/);
     expect(a.explanation.at(-1)).toMatch(/5 candidates .*: 3 fit, 1 over the memory budget, 2 over the latency budget; 1 bench cell without a result \(unreachable\)/);

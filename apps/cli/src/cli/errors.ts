@@ -38,6 +38,7 @@ const DATA_ERRORS = new Set([
   'RequestError',
   'CheckpointError',
   'TrainingDivergedError',
+  'AdviceInputError',
 ]);
 
 /**
