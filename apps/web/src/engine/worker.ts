@@ -26,7 +26,11 @@ async function handle(request: EngineRequest, progress: (p: EngineProgress, part
     case 'load': {
       const t0 = performance.now();
       // A file that fails to load leaves the model loaded before it in place.
-      const rec = await Recommender.load(request.bytes, { backend: request.backend, threads: request.threads, serving: request.serving });
+      const rec = await Recommender.load(request.bytes, { backend: request.backend, threads: request.threads, serving: request.serving }).catch((err: unknown) => {
+        // The runtime names raw bytes "<bytes>": name the file the user gave instead.
+        if (err instanceof Error && err.message.startsWith('<bytes>: ')) err.message = `${request.name}: ${err.message.slice(9)}`;
+        throw err;
+      });
       loaded?.dispose();
       loaded = rec;
       const schema = rec.task === 'ctr' ? rec.ctrSchema() : null;
