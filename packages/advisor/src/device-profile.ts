@@ -6,7 +6,7 @@ import type { PhaseTiming, ProfileOptions, Recommender } from '@lers/runtime';
 
 /** A model measured on this device. */
 export interface DeviceProfile {
-  /** Bytes held on the backend once loaded (`info().memoryBytes`: tables, graph, dense layers). */
+  /** Bytes held on the backend (`info().memoryBytes`: tables, graph, dense layers), read after the profiled requests so buffers allocated on first use count. */
   readonly memoryBytes: number;
   /** Median milliseconds of one request (CF: a user's top-k with propagation; CTR: one row). */
   readonly latencyMs: number;
@@ -35,7 +35,7 @@ export function requestLatencyMs(task: 'cf' | 'ctr', phases: Readonly<Record<str
   return t.medianMs;
 }
 
-/** Measures a loaded model (load it with PROFILE_LOAD_OPTIONS): its memory and request latency here. */
+/** Measures a loaded model (load it with PROFILE_LOAD_OPTIONS): its request latency, then the memory it holds after serving them. */
 export async function measureRecommender(rec: Recommender, options: ProfileOptions = QUICK_PROFILE): Promise<DeviceProfile> {
   const phases = await rec.profile(options);
   const info = rec.info();

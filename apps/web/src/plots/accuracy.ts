@@ -5,7 +5,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { metricTitle, paretoFrontBy } from '@lers/advisor';
-import { byteTick, byteTicks } from './axes.js';
+import { byteTick, byteTicks, msTick, msTicks } from './axes.js';
 
 /** One cell on a plot. */
 export interface AccuracyPoint {
@@ -41,7 +41,7 @@ export function accuracyChart(points: readonly AccuracyPoint[], axis: AccuracyAx
   const x =
     axis === 'bytes'
       ? { type: 'log' as const, label: 'embedding bytes as served (log scale) →', ticks: byteTicks(min, max), tickFormat: byteTick }
-      : { type: 'log' as const, label: 'median latency per request on the bench machine, ms (log scale) →', tickFormat: (d: number) => `${d} ms` };
+      : { type: 'log' as const, label: 'median latency per request on the bench machine (log scale) →', ticks: msTicks(min, max), tickFormat: msTick };
   const title = (p: AccuracyPoint): string => `${p.label}\n${metricTitle(metricName)} ${p.metric.toFixed(4)}\n${axis === 'bytes' ? byteTick(p.x) : `${p.x.toFixed(3)} ms`}`;
   return Plot.plot({
     width: 620,
@@ -56,7 +56,8 @@ export function accuracyChart(points: readonly AccuracyPoint[], axis: AccuracyAx
       Plot.line(front, { x: 'x', y: 'metric', curve: 'step-after', stroke: '#555', strokeDasharray: '4,3', ariaDescription: 'pareto front' }),
       Plot.dot(front, { x: 'x', y: 'metric', r: 9, stroke: '#555', strokeWidth: 1, ariaDescription: 'pareto points' }),
       Plot.dot(points, { x: 'x', y: 'metric', stroke: 'method', fill: 'method', fillOpacity: 0.35, symbol: 'target', r: 5, strokeWidth: 1.6, title, ariaDescription: 'bench cells' }),
-      Plot.text(front, { x: 'x', y: 'metric', text: 'label', dy: -14, fontSize: 10, fill: '#333', ariaDescription: 'pareto labels' }),
+      // Names of the front's points where they have room (the bytes plane spreads them; latencies bunch up).
+      ...(axis === 'bytes' ? [Plot.text(front, { x: 'x', y: 'metric', text: 'label', dy: -14, fontSize: 10, fill: '#333', stroke: 'white', strokeWidth: 3, paintOrder: 'stroke', ariaDescription: 'pareto labels' })] : []),
     ],
   });
 }

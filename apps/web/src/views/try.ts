@@ -29,7 +29,7 @@ function infoTable(r: LoadedReport, fileName: string): HTMLElement {
   const rows: [string, string][] = [
     ['model', `${i.backbone} (${i.task === 'cf' ? 'collaborative filtering' : 'click-through rate'}), method ${i.method.name}${i.method.target !== null ? ` at ${Math.round(i.method.target * 1000) / 10}% sparsity` : ''}`],
     ['dataset', i.task === 'cf' ? `${i.dataset.name}: ${i.dataset.users} users x ${i.dataset.items} items` : `${i.dataset.name}: ${i.dataset.fields} fields`],
-    ['file', `${fileName}, ${formatBytes(i.file.bytes)} (written by lers ${i.file.libraryVersion}, ${i.file.createdAt})`],
+    ['file', `${fileName}, ${formatBytes(i.file.bytes)} (written by ${i.file.libraryVersion}, ${i.file.createdAt})`],
     ['embeddings', `${formatBytes(sizes.memoryBytes)} (${sizes.params ?? '-'} parameters, sparsity ${(sizes.sparsity ?? 0).toFixed(3)})`],
     ['memory held', `${formatBytes(i.memoryBytes)} on the backend (tables, graph, dense layers, the file where used in place)`],
     ['backend that ran', `${i.backend.kind}, ${i.backend.threads} thread${i.backend.threads > 1 ? 's' : ''}: ${i.backend.reason}`],

@@ -16,6 +16,8 @@ import { serve } from './serve.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
+// CI installs Chromium (.ci/run): there, a missing browser is a failure, not a skip.
+if (!hasChromium && process.env.CI === 'true') throw new Error(`web e2e: ${CHROMIUM} is missing on CI (.ci/run installs it with apt-get)`);
 if (!hasChromium) console.log(`web e2e skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
 const app = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,6 +46,13 @@ async function newPage(url: string): Promise<Page> {
 async function shot(page: Page, name: string): Promise<void> {
   const path = join(shots, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot ${name}: ${path}`);
+}
+
+/** A screenshot of one element (a closer look than the whole page). */
+async function shotOf(page: Page, selector: string, name: string): Promise<void> {
+  const path = join(shots, `${name}.png`);
+  await (await page.$(selector))!.screenshot({ path });
   console.log(`screenshot ${name}: ${path}`);
 }
 
@@ -121,6 +130,7 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     expect(text).toMatch(/test NDCG@20/);
     expect(await page.$$eval('figure[data-plot=bytes] svg', (l) => l.length)).toBeGreaterThanOrEqual(2);
     await shot(page, 'results');
+    await shotOf(page, 'section.group[data-group="synthetic-cf/lightgcn"]', 'results-cf-group');
     // Unticking a method removes exactly its cells.
     const qr = embedded.cells.filter((c) => plotted(c) && c.method === 'qr').length;
     await page.uncheck('[data-name=filter-methods] input[value=qr]');
@@ -155,6 +165,7 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     // PEP, OptEmbed and CERP have no stand-in: listed as not measured, with the reason.
     expect(rows.filter((r) => r.status === 'not measured').map((r) => r.label.split('@')[0]).sort()).toEqual(expect.arrayContaining(['cerp', 'optembed', 'pep']));
     await shot(page, 'advisor');
+    await shotOf(page, '[data-name=advice]', 'advisor-advice');
     await page.close();
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateSyntheticCf, generateSyntheticCtr } from '@lers/data';
 import { planTables } from '@lers/models';
-import { byteTick, byteTicks } from '../../src/plots/axes.js';
+import { byteTick, byteTicks, msTicks } from '../../src/plots/axes.js';
 import { DEMO_DATA, demoSettings } from '../../src/engine/demo.js';
 import { parsePick } from '../../src/views/backend-select.js';
 
@@ -11,6 +11,12 @@ describe('byte axis', () => {
     expect(byteTicks(10_000, 400_000)).toEqual([16384, 65536, 262144]);
     expect(byteTicks(3000, 3000)).toEqual([4096]);
     expect([1024, 4096, 1048576, 1536].map(byteTick)).toEqual(['1 KB', '4 KB', '1 MB', '1.5 KB']);
+  });
+
+  it('ticks milliseconds at 1-2-5 steps, thinned when the range is wide', () => {
+    expect(msTicks(0.03, 0.2)).toEqual([0.05, 0.1, 0.2]);
+    expect(msTicks(0.5, 50)).toEqual([0.5, 1, 2, 5, 10, 20, 50]);
+    expect(msTicks(0.01, 100)).toEqual([0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50, 100]);
   });
 });
 
