@@ -138,7 +138,13 @@ export function tryView(env: EnvironmentReport): HTMLElement {
   const demoOut = el('div', { 'data-name': 'demo-result' });
   const trainButton = el('button', { type: 'button', 'data-name': 'train-demo' }, 'Train the demo model');
   trainButton.addEventListener('click', () => {
-    const bar = progressView('demo-training', () => { engine.stop(); bar.finish('stopped'); trainButton.disabled = false; });
+    const bar = progressView('demo-training', () => {
+      // Stopping ends the worker, and with it the model it held: load that model again.
+      engine.stop();
+      bar.finish('stopped');
+      trainButton.disabled = false;
+      if (current !== null) void load(current);
+    });
     replace(demoOut, bar.element);
     trainButton.disabled = true;
     const pick = parsePick(backend.value);

@@ -166,6 +166,15 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     expect(rows.filter((r) => r.status === 'not measured').map((r) => r.label.split('@')[0]).sort()).toEqual(expect.arrayContaining(['cerp', 'optembed', 'pep']));
     await shot(page, 'advisor');
     await shotOf(page, '[data-name=advice]', 'advisor-advice');
+
+    // Stop part-way: what was measured is advised on, the rest is listed as not measured.
+    await page.selectOption('[data-name=advisor-group]', String(1 - ctr));
+    await page.click('[data-name=advise]');
+    await page.waitForFunction(() => (document.querySelector<HTMLProgressElement>('[data-name=advisor-measure] progress')?.value ?? 0) >= 2, undefined, { timeout: 120_000 });
+    await page.click('[data-name=advisor-measure] button.stop');
+    await page.waitForSelector('[data-name=advice] .msg-warn');
+    expect(await page.textContent('[data-name=advice] .msg-warn')).toMatch(/^Stopped after \d+ of \d+ candidates: the rest are not measured and cannot be picked\.$/);
+    expect(await page.textContent('[data-name=verdict]')).toMatch(/^(Ship |No method fits)/);
     await page.close();
   });
 
