@@ -164,7 +164,10 @@ export function registerAdvise(program: Command, streams: Streams): void {
         advices.push(advise(set, profiles, budget));
       }
       bar.finish();
-      if (missing.length > 0) ctx.io.warn(`${missing.length} candidate model file${missing.length > 1 ? 's' : ''} not found (e.g. ${missing[0]}.lers): listed as not measured (give --models DIR${opts.standIns === true ? '' : ', or --stand-ins'})`);
+      if (missing.length > 0) {
+        const hint = opts.standIns === true ? 'give --models DIR: PEP, OptEmbed and CERP have no stand-in, nor do cells not on synthetic data' : 'give --models DIR, or --stand-ins';
+        ctx.io.warn(`${missing.length} candidate model file${missing.length > 1 ? 's' : ''} not found (e.g. ${missing[0]}.lers): listed as not measured (${hint})`);
+      }
       if (budget.memoryBytes === null && budget.latencyMs === null) ctx.io.warn('no --budget-bytes or --latency-ms: the pick is simply the most accurate candidate measured');
       ctx.io.result(
         {
