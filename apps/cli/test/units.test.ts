@@ -4,7 +4,7 @@ import { Progress, formatDuration } from '../src/cli/progress.js';
 import { exitCodeOf, DataError, UsageError, InterruptedError } from '../src/cli/errors.js';
 import { lightGcnConfig, parseTarget, resolveSettings, effectiveConfig, SettingsError } from '@lers/models';
 import { parseConfigText, settingsFromObject } from '../src/config/file.js';
-import { paretoFront } from '../src/bench/report.js';
+import { paretoFront } from '@lers/advisor';
 import { expandGrid, optionsFor, PROFILES } from '../src/bench/grid.js';
 
 function sink(isTTY: boolean): { text: string[]; write: (t: string) => void; isTTY: boolean; columns: number } {

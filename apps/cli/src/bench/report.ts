@@ -3,18 +3,11 @@
  * metric and the embedding bytes; best compressed method per column in bold; the full model as
  * the reference row), an accuracy-vs-bytes Pareto summary per dataset, CSV and JSON.
  */
+import { formatBytes, paretoFront, type ParetoPoint } from '@lers/advisor';
 import { formatTable, toCsv, type TableRow } from '@lers/eval';
 import type { CellResult } from './run.js';
 import { targetLabel } from './grid.js';
 import { dataLabel } from '../data/datasets.js';
-
-/** Bytes as 12.3 KB / 1.2 MB. */
-export function formatBytes(b: number | undefined): string {
-  if (b === undefined) return '';
-  if (b < 1024) return `${b} B`;
-  if (b < 1024 * 1024) return `${(b / 1024).toFixed(1)} KB`;
-  return `${(b / 1048576).toFixed(2)} MB`;
-}
 
 function metricOf(r: CellResult): number | null {
   if (r.status !== 'ok' || r.metric === undefined) return null;
@@ -109,20 +102,6 @@ export function timeTable(results: readonly CellResult[]): string {
     return row;
   });
   return formatTable(rows, { columns: ['method', ...columns.map((c) => c.key)] });
-}
-
-/** A point of the accuracy-vs-bytes plane. */
-export interface ParetoPoint {
-  readonly method: string;
-  readonly target: number | null;
-  readonly bytes: number;
-  readonly metric: number;
-}
-
-/** The points no other point beats on both bytes (fewer or equal) and metric (higher or equal), by bytes. */
-export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
-  const front = points.filter((p) => !points.some((q) => q !== p && q.bytes <= p.bytes && q.metric >= p.metric && (q.bytes < p.bytes || q.metric > p.metric)));
-  return front.sort((a, b) => a.bytes - b.bytes || b.metric - a.metric);
 }
 
 /** Pareto summary per dataset x backbone (Markdown). */

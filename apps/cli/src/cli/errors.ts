@@ -39,6 +39,7 @@ const DATA_ERRORS = new Set([
   'RequestError',
   'CheckpointError',
   'TrainingDivergedError',
+  'AdviceInputError',
 ]);
 
 /**

@@ -1,5 +1,6 @@
 /** The `lers` program: global flags, the commands, error reporting and exit codes. */
 import { Command, CommanderError, Option } from 'commander';
+import { registerAdvise } from '../commands/advise.js';
 import { registerBench } from '../commands/bench.js';
 import { registerCompress } from '../commands/compress.js';
 import { registerData } from '../commands/data.js';
@@ -28,7 +29,8 @@ Examples:
   $ lers recommend qr.lers --user 42 -k 20
   $ echo "1 2003 3005 3510 3712 3800 3851 3872 3882 3887" | lers predict dcn.lers
   $ lers profile qr.lers --repeats 50
-  $ lers data fetch gowalla && lers bench --data gowalla --methods full,qr,magprune`;
+  $ lers data fetch gowalla && lers bench --data gowalla --methods full,qr,magprune
+  $ lers advise --results .lers-cache/bench/quick/results.json --budget-bytes 500KB --latency-ms 20`;
 
 /** Builds the program; `streams` receives all output (tests pass their own). */
 export function buildProgram(streams: Streams = processStreams): Command {
@@ -58,6 +60,7 @@ export function buildProgram(streams: Streams = processStreams): Command {
   registerPredict(program, streams);
   registerProfile(program, streams);
   registerBench(program, streams);
+  registerAdvise(program, streams);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     cmd.showHelpAfterError(`(run \`lers ${cmd.name()} --help\` for usage)`);

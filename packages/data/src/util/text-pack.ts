@@ -1,4 +1,5 @@
 /** A list of strings as two typed arrays (for binary containers): UTF-8 bytes and end offsets. */
+import { unshared } from './bytes.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -30,6 +31,6 @@ export function unpackTexts({ bytes, ends }: PackedTexts): string[] {
   return Array.from(ends, (end, k) => {
     const start = k === 0 ? 0 : ends[k - 1];
     if (!(start <= end && end <= bytes.length)) throw new RangeError(`packed text ${k}: offsets ${start}..${end} out of order or past ${bytes.length} bytes`);
-    return decoder.decode(bytes.subarray(start, end));
+    return decoder.decode(unshared(bytes.subarray(start, end)));
   });
 }
