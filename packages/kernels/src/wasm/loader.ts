@@ -34,7 +34,7 @@ const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 /** Compiles the kernel module once per source URL (cached), or from the given bytes/module. */
 export function compileKernels(variant: WasmVariant, option?: WasmSourceOption): Promise<WebAssembly.Module> {
-  const source = typeof option === 'function' ? option(variant) : option;
+  const source = sourceOf(variant, option);
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(toBytes(source));
   const url = source === undefined ? defaultWasmUrl(variant) : new URL(String(source), import.meta.url);
@@ -46,6 +46,12 @@ export function compileKernels(variant: WasmVariant, option?: WasmSourceOption):
     module.catch(() => compiled.delete(key));
   }
   return module;
+}
+
+function sourceOf(variant: WasmVariant, option: WasmSourceOption | undefined): WasmSource | undefined {
+  if (typeof option !== 'function') return option;
+  // `typeof` leaves object members of the union as possibly callable: name the function type.
+  return (option as (variant: WasmVariant) => WasmSource)(variant);
 }
 
 function toBytes(source: ArrayBuffer | ArrayBufferView): Uint8Array<ArrayBuffer> {
