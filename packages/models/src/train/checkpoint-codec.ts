@@ -1,3 +1,4 @@
+import { decodeUtf8 } from '@lers/data';
 import { CheckpointError } from './errors.js';
 
 /**
@@ -56,14 +57,14 @@ export function encodeCheckpoint(data: CheckpointData): Uint8Array {
 /** Decodes `encodeCheckpoint` output; throws CheckpointError on anything malformed or truncated. */
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
   if (!littleEndian()) throw new CheckpointError('checkpoints are little-endian; this platform is not');
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
+  if (bytes.length < 12 || decodeUtf8(bytes.subarray(0, 8)) !== MAGIC) {
     throw new CheckpointError('not a lers checkpoint (bad magic)');
   }
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (12 + headerLength > bytes.length) throw new CheckpointError('checkpoint truncated inside its header');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)), reviver);
+    parsed = JSON.parse(decodeUtf8(bytes.subarray(12, 12 + headerLength)), reviver);
   } catch (e) {
     throw new CheckpointError(`checkpoint header is not JSON: ${(e as Error).message}`);
   }
