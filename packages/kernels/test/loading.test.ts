@@ -53,3 +53,11 @@ describe('kernel module and worker sources', () => {
     await expect(createWasmBackend({ source: new URL('./no-such.wasm', import.meta.url) })).rejects.toThrow(/cannot read the kernel module .*no-such\.wasm/);
   });
 });
+
+describe('string sources', () => {
+  it('an absolute URL string loads; a relative one without a page to resolve against is a TypeError saying so', async () => {
+    const be = await createWasmBackend({ source: defaultWasmUrl('simd').href });
+    be.dispose();
+    await expect(createWasmBackend({ source: 'kernels-simd.wasm' })).rejects.toThrow(/not a URL \(no page here/);
+  });
+});

@@ -8,7 +8,7 @@ import { kernelHost } from '../host.js';
 /** Which compiled variant of assembly/ to load. */
 export type WasmVariant = 'simd' | 'simd-threads' | 'scalar';
 
-/** Where the module comes from: a URL (http(s) or file), raw bytes, or an already compiled module. */
+/** Where the module comes from: a URL (http(s) or file; a string relative to the page), raw bytes, or an already compiled module. */
 export type WasmSource = URL | string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 /**
@@ -37,7 +37,7 @@ export function compileKernels(variant: WasmVariant, option?: WasmSourceOption):
   const source = sourceOf(variant, option);
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(toBytes(source));
-  const url = source === undefined ? defaultWasmUrl(variant) : new URL(String(source), import.meta.url);
+  const url = source === undefined ? defaultWasmUrl(variant) : sourceUrl(source);
   const key = url.href;
   let module = compiled.get(key);
   if (!module) {
@@ -46,6 +46,17 @@ export function compileKernels(variant: WasmVariant, option?: WasmSourceOption):
     module.catch(() => compiled.delete(key));
   }
   return module;
+}
+
+/** A URL, or a string read as one relative to the page (browsers and workers) or absolute (Node). */
+function sourceUrl(source: URL | string): URL {
+  if (source instanceof URL) return source;
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  try {
+    return new URL(source, base);
+  } catch {
+    throw new TypeError(`kernel module source ${JSON.stringify(source)} is not a URL${base === undefined ? ' (no page here to resolve a relative one against: pass an absolute URL)' : ''}`);
+  }
 }
 
 function sourceOf(variant: WasmVariant, option: WasmSourceOption | undefined): WasmSource | undefined {
