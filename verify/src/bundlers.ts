@@ -65,7 +65,7 @@ try {
   await browser.close();
 }
 console.log(`\n${matrix.join('\n')}\n`);
-run.finish();
+run.finish(prepared.work);
 
 /** Opens the page of `target` served with or without the headers and checks its 4 (or 2) cells. */
 async function checkCells(browser: Browser, target: PageTarget, isolated: boolean, want: readonly RecommendationList[]): Promise<void> {
@@ -73,6 +73,7 @@ async function checkCells(browser: Browser, target: PageTarget, isolated: boolea
   const contexts = target.worker ? (['page', 'worker'] as const) : (['page'] as const);
   let result: Record<string, ContextResult | null> | undefined;
   let failure = '';
+  const t0 = performance.now();
   try {
     const server = await target.serve(project, isolated);
     try {
@@ -83,6 +84,7 @@ async function checkCells(browser: Browser, target: PageTarget, isolated: boolea
   } catch (e) {
     failure = e instanceof Error ? e.message : String(e);
   }
+  console.log(`     ${target.name}, ${headers}: the page's requests took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   for (const context of contexts) {
     for (const threads of [1, 2]) {
       const name = `${target.name} | ${headers} | ${context} | threads: ${threads}`;

@@ -3,6 +3,8 @@
  * time), and the run ends with one summary line, `<title>: N passed, N failed (T s)`, and an exit
  * status that is non-zero when any check failed.
  */
+import { rmSync } from 'node:fs';
+
 /** A check for CheckRun.checkAll. */
 export interface CheckSpec<T> {
   readonly name: string;
@@ -16,6 +18,11 @@ export class CheckRun {
   private readonly started = performance.now();
 
   constructor(private readonly title: string) {}
+
+  /** Checks failed so far. */
+  get failures(): number {
+    return this.failed;
+  }
 
   /** Runs one check; a throw fails it. Returns the body's value, or undefined when it failed. */
   async check<T>(name: string, body: () => Promise<T> | T, note?: (value: T) => string): Promise<T | undefined> {
@@ -67,8 +74,13 @@ export class CheckRun {
     else this.fail(name, problem);
   }
 
-  /** Prints the summary line and exits (status 1 when a check failed). */
-  finish(): never {
+  /**
+   * Prints the summary line and exits (status 1 when a check failed). `scratch`, the run's
+   * temporary folder, is removed when every check passed and kept (and named) otherwise.
+   */
+  finish(scratch?: string): never {
+    if (scratch !== undefined && this.failed === 0) rmSync(scratch, { recursive: true, force: true });
+    else if (scratch !== undefined) console.log(`(kept ${scratch} for inspection)`);
     console.log(`${this.title}: ${this.passed} passed, ${this.failed} failed (${seconds(this.started)})`);
     process.exit(this.failed > 0 ? 1 : 0);
   }

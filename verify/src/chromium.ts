@@ -17,7 +17,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Opens `url`, waits for window.lersResult (the page's requests done) and returns it; page errors are an error. */
-export async function pageResult(browser: Browser, url: string, timeoutMs = 90_000): Promise<unknown> {
+export async function pageResult(browser: Browser, url: string, timeoutMs = 120_000): Promise<unknown> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

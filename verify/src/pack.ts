@@ -9,14 +9,13 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { publint } from 'publint';
-import { formatMessage } from 'publint/utils';
 import { browserEntries, bundleForBrowser } from './browser-entries.js';
 import { CheckRun } from './checks.js';
 import { checkConsumer, type COMPILERS, type Resolution } from './consumer-types.js';
 import { exec } from './exec.js';
-import { packageProblems, readmeBlocks } from './package-rules.js';
+import { readmeBlocks } from './package-rules.js';
 import { preparePackedProject } from './packed-project.js';
+import { checkTarballs } from './tarball-checks.js';
 import { listsDiffer, type RecommendationList } from './recommendations.js';
 import { FIXTURES, ROOT } from './workspace.js';
 
@@ -28,34 +27,7 @@ const prepared = await preparePackedProject(run, 'lers-verify-pack');
 if (!prepared) run.finish();
 const { packages, tarballs, project, work } = prepared;
 
-for (const pkg of packages) {
-  const unpacked = join(work, 'unpacked', pkg.dir);
-  mkdirSync(unpacked, { recursive: true });
-  await exec('tar', ['-xzf', tarballs.get(pkg.name)!, '-C', unpacked, '--strip-components=1'], { cwd: work });
-  const problems = packageProblems(pkg, unpacked);
-  run.record(`${pkg.name}: contents and manifest`, problems.length > 0 ? problems.join('; ') : null);
-}
-
-await run.checkAll(packages.map((pkg) => ({
-  name: `${pkg.name}: publint`,
-  body: async () => {
-    const { messages, pkg: manifest } = await publint({ pack: { tarball: new Uint8Array(readFileSync(tarballs.get(pkg.name)!)).buffer }, level: 'suggestion' });
-    const lines = messages.map((m) => `${m.type}: ${formatMessage(m, manifest) ?? m.code}`);
-    if (messages.some((m) => m.type === 'error')) throw new Error(lines.join('; '));
-    return lines;
-  },
-  note: (lines: string[]) => (lines.length === 0 ? 'no messages' : lines.join('; ')),
-})), 1);
-
-// The CLI, one process per package, two at a time.
-const attw = join(ROOT, 'verify', 'node_modules', '.bin', 'attw');
-await run.checkAll(packages.map((pkg) => ({
-  name: `${pkg.name}: arethetypeswrong --profile esm-only`,
-  body: async () => {
-    const result = await exec(attw, [tarballs.get(pkg.name)!, '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji', '--no-summary'], { cwd: work, allowFailure: true });
-    if (result.code !== 0) throw new Error((result.stdout + result.stderr).trim().split('\n').slice(0, 12).join(' | '));
-  },
-})), 2);
+await checkTarballs(run, packages, tarballs, work);
 
 for (const pkg of packages) {
   const entries = browserEntries(pkg.manifest);
@@ -105,4 +77,4 @@ await run.checkAll(compilers.map(([compiler, resolution]) => ({
   note: (version: string) => version,
 })), 2);
 
-run.finish();
+run.finish(prepared.work);

@@ -25,12 +25,24 @@ export interface PackedProject {
 /** The `lers train` arguments of the test model: LightGCN on seeded synthetic data, a few seconds. */
 export const TRAIN_ARGS = ['train', '--data', 'synthetic-cf', '--data-option', 'users=300', '--data-option', 'items=200', '--epochs', '3', '--dim', '16', '--seed', '7', '-q', '-o', 'model.lers'];
 
+/** A new scratch folder for a run of the checks. */
+export function scratchFolder(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** Packs every public package into work/tarballs (a check of `run`); undefined when it failed. */
+export async function packPublicPackages(run: CheckRun, work: string): Promise<{ packages: PublicPackage[]; tarballs: Map<string, string> } | undefined> {
+  const packages = publicPackages();
+  const tarballs = await run.check(`pnpm pack: ${packages.length} public packages`, () => packAll(packages, join(work, 'tarballs')), () => packages.map((p) => `${p.name}@${p.version}`).join(', '));
+  return tarballs ? { packages, tarballs } : undefined;
+}
+
 /** Packs, installs and trains, each a check of `run`; undefined when one failed (nothing after it can run). */
 export async function preparePackedProject(run: CheckRun, prefix: string): Promise<PackedProject | undefined> {
-  const work = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  const packages = publicPackages();
-  const tarballs = await run.check(`pnpm pack: ${packages.length} public packages`, () => packAll(packages, join(work, 'tarballs')), () => packages.map((p) => p.name).join(', '));
-  if (!tarballs) return undefined;
+  const work = scratchFolder(prefix);
+  const packed = await packPublicPackages(run, work);
+  if (!packed) return undefined;
+  const { packages, tarballs } = packed;
   const project = join(work, 'project');
   const installed = await run.check('npm install of the tarballs into a fresh project (no workspace links)', async () => {
     await installTarballs(project, tarballs);

@@ -10,6 +10,17 @@ import { build as esbuild } from 'esbuild';
 import { build as viteBuild, createServer as viteServer } from 'vite';
 import webpack from 'webpack';
 import { serveStatic, type RunningServer } from './static-server.js';
+import { FIXTURES } from './workspace.js';
+
+/** Where a target's build goes: next to the project, not in it, so that Vite's dev server (rooted at the project) scans only its own index.html. */
+function outDir(project: string, target: string): string {
+  return join(project, '..', `dist-${target}`);
+}
+
+/** A page from fixtures/pages (kept out of the project, where Vite's dev server would scan it; copied into the builds). */
+function fixturePage(name: string): string {
+  return join(FIXTURES, 'pages', name);
+}
 
 /** One way of building and serving the page. */
 export interface PageTarget {
@@ -22,8 +33,9 @@ export interface PageTarget {
   readonly worker: boolean;
 }
 
-/** Copies the model next to a built page. */
-function withModel(project: string, out: string): void {
+/** Puts the page and the model into a build. */
+function withPageAndModel(project: string, out: string, page: string): void {
+  copyFileSync(fixturePage(page), join(out, 'index.html'));
   copyFileSync(join(project, 'model.lers'), join(out, 'model.lers'));
 }
 
@@ -31,9 +43,9 @@ const viteBuildTarget: PageTarget = {
   name: 'Vite build',
   worker: true,
   async build(project) {
-    await viteBuild({ root: project, configFile: false, logLevel: 'error', build: { outDir: 'dist-vite', emptyOutDir: true } });
+    await viteBuild({ root: project, configFile: false, logLevel: 'error', build: { outDir: outDir(project, 'vite'), emptyOutDir: true } });
   },
-  serve: (project, isolated) => serveStatic(join(project, 'dist-vite'), isolated),
+  serve: (project, isolated) => serveStatic(outDir(project, 'vite'), isolated),
 };
 
 const viteDevTarget: PageTarget = {
@@ -53,7 +65,7 @@ const webpackTarget: PageTarget = {
   name: 'webpack 5',
   worker: true,
   async build(project) {
-    const out = join(project, 'dist-webpack');
+    const out = outDir(project, 'webpack');
     rmSync(out, { recursive: true, force: true });
     const stats = await new Promise<webpack.Stats>((resolve, reject) => {
       webpack({ mode: 'production', context: project, output: { path: out } }, (err, result) => {
@@ -65,17 +77,16 @@ const webpackTarget: PageTarget = {
     if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }).slice(0, 2000));
     const warnings = stats.compilation.warnings.filter((w) => !/asset size limit|entrypoint size limit|performance recommendations/i.test(w.message));
     if (warnings.length > 0) throw new Error(`webpack warned: ${warnings.map((w) => w.message.split('\n')[0]).join('; ')}`);
-    copyFileSync(join(project, 'webpack.html'), join(out, 'index.html'));
-    withModel(project, out);
+    withPageAndModel(project, out, 'webpack.html');
   },
-  serve: (project, isolated) => serveStatic(join(project, 'dist-webpack'), isolated),
+  serve: (project, isolated) => serveStatic(outDir(project, 'webpack'), isolated),
 };
 
 const esbuildTarget: PageTarget = {
   name: 'esbuild',
   worker: true,
   async build(project) {
-    const out = join(project, 'dist-esbuild');
+    const out = outDir(project, 'esbuild');
     rmSync(out, { recursive: true, force: true });
     const common = { absWorkingDir: project, bundle: true, format: 'esm' as const, logLevel: 'error' as const };
     // esbuild src/esbuild/index.js src/esbuild/worker.js --bundle --format=esm --outdir=dist
@@ -83,16 +94,16 @@ const esbuildTarget: PageTarget = {
     // esbuild @lers/kernels/worker --bundle --format=esm --outfile=dist/lers-worker.js
     await esbuild({ ...common, entryPoints: ['@lers/kernels/worker'], outfile: join(out, 'lers-worker.js') });
     for (const variant of ['simd', 'simd-threads']) copyFileSync(join(project, 'node_modules', '@lers', 'kernels', 'build', `kernels-${variant}.wasm`), join(out, `kernels-${variant}.wasm`));
-    copyFileSync(join(project, 'esbuild.html'), join(out, 'index.html'));
-    withModel(project, out);
+    withPageAndModel(project, out, 'esbuild.html');
   },
-  serve: (project, isolated) => serveStatic(join(project, 'dist-esbuild'), isolated),
+  serve: (project, isolated) => serveStatic(outDir(project, 'esbuild'), isolated),
 };
 
 const plainTarget: PageTarget = {
   name: 'no bundler (import map)',
   worker: false,
-  serve: (project, isolated) => serveStatic(project, isolated, 'plain.html'),
+  // The project as installed, its / being the fixture's page with the import map.
+  serve: (project, isolated) => serveStatic(project, isolated, fixturePage('plain.html')),
 };
 
 export const PAGE_TARGETS: readonly PageTarget[] = [viteBuildTarget, viteDevTarget, webpackTarget, esbuildTarget, plainTarget];

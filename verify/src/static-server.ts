@@ -24,13 +24,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1 (a random port); `/` is `index` (default index.html). */
-export async function serveStatic(root: string, isolated: boolean, index = 'index.html'): Promise<RunningServer> {
+/** Serves `root` on 127.0.0.1 (a random port); `/` is the file `index` (default root/index.html). */
+export async function serveStatic(root: string, isolated: boolean, index = join(root, 'index.html')): Promise<RunningServer> {
   const headers = isolated ? ISOLATION_HEADERS : {};
   const server: Server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(root, path === sep || path === '/' ? index : path);
-    if (file.startsWith(root) && existsSync(file) && statSync(file).isFile()) {
+    const file = path === sep || path === '/' ? index : join(root, path);
+    if ((file === index || file.startsWith(root)) && existsSync(file) && statSync(file).isFile()) {
       res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
     } else {
       res.writeHead(404, headers).end('not found');
