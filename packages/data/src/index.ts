@@ -32,5 +32,6 @@ export * from './registry/datasets.js';
 export * from './util/top-k.js';
 export * from './util/crc32.js';
 export * from './util/bytes.js';
+export * from './util/utf8.js';
 export * from './util/text-pack.js';
 export * from './cli/exit-codes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@lers/kernels/random';
-import { parseNumberBytes, splitFields, WHITESPACE } from '../src/index.js';
+import { decodeUtf8, parseNumberBytes, splitFields, WHITESPACE } from '../src/index.js';
 
 const enc = new TextEncoder();
 const parse = (text: string): number => {
@@ -36,5 +36,31 @@ describe('splitFields', () => {
     const w = enc.encode('  a \t bb  ');
     expect(splitFields(w, 0, w.length, WHITESPACE, bounds)).toBe(2);
     expect(Array.from(bounds)).toEqual([2, 3, 6, 8]);
+  });
+});
+
+describe('decodeUtf8 over shared memory', () => {
+  it('hands TextDecoder a copy of a SharedArrayBuffer view (browsers refuse shared views; simulated here) and the bytes of others as they are', () => {
+    const original = Object.getOwnPropertyDescriptor(TextDecoder.prototype, 'decode')!.value as TextDecoder['decode'];
+    const seen: boolean[] = [];
+    TextDecoder.prototype.decode = function (this: TextDecoder, input?: AllowSharedBufferSource, options?: TextDecodeOptions) {
+      const shared = input !== undefined && ArrayBuffer.isView(input) && input.buffer instanceof SharedArrayBuffer;
+      seen.push(shared);
+      if (shared) throw new TypeError('The provided ArrayBufferView value must not be shared.');
+      return original.call(this, input, options);
+    };
+    try {
+      const text = '{"a":"é"}';
+      const encoded = new TextEncoder().encode(text);
+      const shared = new Uint8Array(new SharedArrayBuffer(encoded.length + 4), 2, encoded.length);
+      shared.set(encoded);
+      expect(decodeUtf8(shared, true)).toBe(text);
+      expect(decodeUtf8(encoded)).toBe(text);
+      expect(seen).toEqual([false, false]);
+      expect(() => decodeUtf8(new Uint8Array([0xff]), true)).toThrow(TypeError);
+      expect(decodeUtf8(new Uint8Array([0xff]))).toBe('\ufffd');
+    } finally {
+      TextDecoder.prototype.decode = original;
+    }
   });
 });

@@ -14,6 +14,7 @@ export { resolveTrainConfig, type CheckpointConfig, type ResolvedTrainConfig, ty
 export type { EpochRecord, TrainEvent, TrainEventHandler, TrainResult } from './train/events.js';
 export { CheckpointError, TrainingDivergedError } from './train/errors.js';
 export { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint, type CheckpointData } from './train/checkpoint-codec.js';
+export { installCheckpointFiles, type CheckpointFiles } from './train/checkpoint-file.js';
 export { LightGcn, type LightGcnBatch, type LightGcnLossParts } from './cf/lightgcn.js';
 export type { LightGcnTables } from './cf/lightgcn-tables.js';
 export { CL_SOFTMAX_FORMS, resolveLightGcnConfig, type CfTableSpec, type ClSoftmax, type LightGcnConfig, type ResolvedLightGcnConfig } from './cf/config.js';

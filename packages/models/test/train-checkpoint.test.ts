@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import { generateSyntheticCf } from '@lers/data';
-import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpoint, encodeCheckpoint, LightGcn, train, type EpochRecord, type ExtraTrainState, type TrainConfig, type TrainEvent } from '../src/index.js';
+import { nodeCheckpointFiles } from '../src/node/checkpoint-files.js';
+import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpoint, encodeCheckpoint, installCheckpointFiles, LightGcn, train, type CheckpointFiles, type EpochRecord, type ExtraTrainState, type TrainConfig, type TrainEvent } from '../src/index.js';
 
 let be: HostBackend;
 let dir: string;
@@ -168,5 +169,33 @@ describe('checkpoint and resume', () => {
     await expect(train(c, config(path))).rejects.toBeInstanceOf(CheckpointError);
     c.dispose();
     expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe('checkpoint file operations', () => {
+  it('train reads and writes checkpoints through the installed operations (an in-memory store here), and says when there are none', async () => {
+    const { dataset } = generateSyntheticCf({ users: 60, items: 50, meanInteractions: 8, seed: 5 });
+    const files = new Map<string, Uint8Array>();
+    const memory: CheckpointFiles = {
+      write: (path, bytes) => { files.set(path, bytes.slice()); return Promise.resolve(); },
+      read: (path) => Promise.resolve(files.get(path) ?? null),
+      makeDir: () => Promise.resolve(),
+      remove: (path) => { files.delete(path); return Promise.resolve(); },
+    };
+    const config: TrainConfig = { epochs: 2, seed: 3, optimizer: { kind: 'adam', lr: 0.01 }, checkpoint: { path: 'mem/run.ckpt' } };
+    try {
+      installCheckpointFiles(memory);
+      const model = LightGcn.create(be, dataset, { dim: 8, batchSize: 128, seed: 1 });
+      await train(model, config);
+      model.dispose();
+      expect([...files.keys()]).toEqual(['mem/run.ckpt']);
+      expect(decodeCheckpoint(files.get('mem/run.ckpt')!).header).toMatchObject({ epoch: 2 });
+      installCheckpointFiles(null);
+      const again = LightGcn.create(be, dataset, { dim: 8, batchSize: 128, seed: 1 });
+      await expect(train(again, config)).rejects.toThrow(/mem\/run\.ckpt: checkpoint files need a file system/);
+      again.dispose();
+    } finally {
+      installCheckpointFiles(nodeCheckpointFiles);
+    }
   });
 });

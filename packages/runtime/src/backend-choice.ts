@@ -1,4 +1,4 @@
-import { createReferenceBackend, createWasmBackend, type HostBackend, type WasmSource } from '@lers/kernels';
+import { createReferenceBackend, createWasmBackend, type HostBackend, type WasmSourceOption } from '@lers/kernels';
 import { BackendUnavailableError } from './errors.js';
 
 /** The backends a model can be loaded on (`auto`: the fastest one available here). */
@@ -13,8 +13,14 @@ export interface BackendRequest {
   readonly threads?: number;
   /** Refuse to run with fewer threads than asked (instead of running on 1 and saying why). */
   readonly strictThreads?: boolean;
-  /** Where the WASM kernel module comes from (a URL, bytes or a compiled module), for bundlers and custom hosting. */
-  readonly wasmSource?: WasmSource;
+  /**
+   * Where the WASM kernel module comes from (a URL, bytes or a compiled module, or a function of
+   * the variant: `simd`, or `simd-threads` when threads run), for hosts that serve it themselves.
+   * Default: the package's own file, which Vite and webpack copy.
+   */
+  readonly wasmSource?: WasmSourceOption;
+  /** The kernels' pool worker script when threads > 1 (a module worker running `@lers/kernels/worker`); default: the package's own, which Vite and webpack bundle. */
+  readonly workerUrl?: URL | string;
 }
 
 /** The backend that runs, and why it is this one. */
@@ -67,6 +73,11 @@ export async function chooseBackend(request: BackendRequest = {}): Promise<Chose
 
 async function create(kind: 'wasm' | 'wasm-scalar' | 'reference', threads: number, request: BackendRequest): Promise<Omit<ChosenBackend, 'reason'>> {
   if (kind === 'reference') return { backend: createReferenceBackend(), kind, threads: 1 };
-  const backend = await createWasmBackend({ threads, simd: kind === 'wasm', ...(request.wasmSource !== undefined ? { source: request.wasmSource } : {}) });
+  const backend = await createWasmBackend({
+    threads,
+    simd: kind === 'wasm',
+    ...(request.wasmSource !== undefined ? { source: request.wasmSource } : {}),
+    ...(request.workerUrl !== undefined ? { workerUrl: request.workerUrl } : {}),
+  });
   return { backend, kind, threads: backend.threads };
 }

@@ -4,6 +4,16 @@
  * storage binding) and WGSL compute shaders. In Node see `@lers/webgpu/node`.
  */
 import type { Backend } from '@lers/kernels';
+
+declare global {
+  /**
+   * @webgpu/types names VideoFrame in two unions, and TypeScript 5.0's DOM library has none, so
+   * consumers on 5.0 could not type-check these declarations. An empty interface merges with the
+   * real one where the library has it and changes nothing there.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface VideoFrame {}
+}
 import { composeBackend } from '@lers/kernels/backend-kit';
 import { WebGpuCore, type CoreOptions } from './core.js';
 import { acquireDevice, type DeviceOptions } from './device.js';

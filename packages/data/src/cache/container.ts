@@ -1,7 +1,7 @@
 import { CacheFormatError } from '../errors.js';
 import type { JsonObject } from '../manifest.js';
 import { Murmur3 } from './checksum.js';
-import { unshared } from '../util/bytes.js';
+import { decodeUtf8 } from '../util/utf8.js';
 
 /**
  * The binary container of an encoded dataset (little-endian):
@@ -172,7 +172,7 @@ export function parsePrefix(prefix: Uint8Array, file: string, format: ContainerF
 export function parseHeader(json: Uint8Array, file: string, format: ContainerFormat = DATASET_FORMAT): ContainerHeader {
   let header: ContainerHeader;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(unshared(json))) as ContainerHeader;
+    header = JSON.parse(decodeUtf8(json, true)) as ContainerHeader;
   } catch (err) {
     throw new CacheFormatError(file, 'header', `header is not JSON (${(err as Error).message})`, format.what);
   }

@@ -144,7 +144,7 @@ export class CtrVocabulary {
    * order (no label, no id). Unseen or rare values get their field's OOV id. Writes into `out`
    * (one id per field) and returns it; a malformed value throws `DataFormatError` naming `source`.
    */
-  encodeRow(values: readonly string[], out = new Int32Array(this.fields.length), source: { file: string; line: number } = { file: '<row>', line: 0 }): Int32Array {
+  encodeRow(values: readonly string[], out: Int32Array = new Int32Array(this.fields.length), source: { file: string; line: number } = { file: '<row>', line: 0 }): Int32Array {
     if (values.length !== this.featureColumns.length) {
       throw new DataFormatError(source.file, source.line, values.join(ctrFormatLayout(this.format).separator), `expected ${this.featureColumns.length} feature values (${this.featureColumns[0]}..${this.featureColumns[this.featureColumns.length - 1]}), got ${values.length}`);
     }

@@ -1,18 +1,9 @@
 /** Allocation-free helpers for parsing fields straight out of a line's bytes. */
-
-const utf8 = new TextDecoder('utf-8');
-
-/**
- * `bytes` itself, or a copy when it views shared memory: browsers' TextDecoder refuses views of a
- * SharedArrayBuffer, which is what a model file placed in a threaded WASM heap is.
- */
-export function unshared(bytes: Uint8Array): Uint8Array {
-  return typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
-}
+import { decodeUtf8 } from './utf8.js';
 
 /** The text of `bytes[start..end)` (for messages and the rare string token). */
 export function decodeText(bytes: Uint8Array, start: number, end: number): string {
-  return utf8.decode(unshared(bytes.subarray(start, end)));
+  return decodeUtf8(bytes.subarray(start, end));
 }
 
 /** Number of `separator`-separated fields in `bytes[start..end)`. */

@@ -1,8 +1,7 @@
 /** A list of strings as two typed arrays (for binary containers): UTF-8 bytes and end offsets. */
-import { unshared } from './bytes.js';
+import { decodeUtf8 } from './utf8.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Strings packed as concatenated UTF-8 `bytes`; string k is `bytes[ends[k-1] .. ends[k])` (ends[-1] = 0). */
 export interface PackedTexts {
@@ -31,6 +30,6 @@ export function unpackTexts({ bytes, ends }: PackedTexts): string[] {
   return Array.from(ends, (end, k) => {
     const start = k === 0 ? 0 : ends[k - 1];
     if (!(start <= end && end <= bytes.length)) throw new RangeError(`packed text ${k}: offsets ${start}..${end} out of order or past ${bytes.length} bytes`);
-    return decoder.decode(unshared(bytes.subarray(start, end)));
+    return decodeUtf8(bytes.subarray(start, end), true);
   });
 }

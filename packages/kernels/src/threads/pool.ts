@@ -5,15 +5,9 @@
  * way whatever the split and whichever thread takes it: results do not depend on the thread count
  * or on timing.
  */
-import { closePinned, closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, openClaims, runChunks, runPinnedChunks, spinUntil, ticketOf, type WorkerInit } from './protocol.js';
+import { kernelHost, settleStart, type PoolWorker, type StartedWorker } from '../host.js';
+import { closePinned, closeTicket, CTRL, CTRL_INTS, MAX_ARGS, MAX_CHUNKS, MAX_THREADS, openClaims, runChunks, runPinnedChunks, spinUntil, ticketOf, type WorkerInit, type WorkerReply } from './protocol.js';
 import { boundariesAt, checkBoundaries, guidedFractions } from './split.js';
-
-interface PoolWorker {
-  terminate(): unknown;
-}
-
-/** Worker script shipped in dist/ (src/threads and dist/threads are both two levels deep). */
-const WORKER_URL = new URL('../../dist/threads/worker.js', import.meta.url);
 
 export class ThreadPool {
   private readonly control: Int32Array;
@@ -37,20 +31,23 @@ export class ThreadPool {
     Atomics.store(this.control, CTRL.THREADS, threads);
   }
 
-  /** Starts threads - 1 workers (the main thread is the remaining one) and waits until they are ready. */
-  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, functions: readonly string[]): Promise<ThreadPool> {
+  /**
+   * Starts threads - 1 workers (the main thread is the remaining one) and waits until they are
+   * ready. `workerUrl` replaces the default worker script (see `spawn`).
+   */
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, functions: readonly string[], workerUrl?: URL | string): Promise<ThreadPool> {
     if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS) throw new RangeError(`ThreadPool: threads must be in [2, ${MAX_THREADS}], got ${threads}`);
     const control = new SharedArrayBuffer(CTRL_INTS * 4);
     const args = new SharedArrayBuffer(MAX_ARGS * 8);
     const workers: PoolWorker[] = [];
     const ready: Promise<void>[] = [];
-    for (let index = 1; index < threads; index++) {
-      const init: WorkerInit = { module, memory, control, args, index, functions };
-      const { worker, started } = await spawn(init);
-      workers.push(worker);
-      ready.push(started);
-    }
     try {
+      for (let index = 1; index < threads; index++) {
+        const init: WorkerInit = { module, memory, control, args, index, functions };
+        const { worker, started } = spawn(init, workerUrl);
+        workers.push(worker);
+        ready.push(started);
+      }
       await Promise.all(ready);
     } catch (e) {
       for (const w of workers) void w.terminate();
@@ -162,22 +159,23 @@ function waitForCount(control: Int32Array, slot: number, target: number): void {
   }
 }
 
-async function spawn(init: WorkerInit): Promise<{ worker: PoolWorker; started: Promise<void> }> {
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const { Worker } = await import('node:worker_threads');
-    const worker = new Worker(WORKER_URL);
-    worker.unref();
-    const started = new Promise<void>((resolve, reject) => {
-      worker.once('message', () => { resolve(); });
-      worker.once('error', reject);
-    });
-    worker.postMessage(init);
-    return { worker, started };
-  }
-  const worker = new Worker(WORKER_URL, { type: 'module' });
+/**
+ * Starts one pool worker: the installed host's way (Node: worker_threads), else a module Worker.
+ * The default Worker is written in the one form bundlers recognise (`new Worker(new URL(literal,
+ * import.meta.url), { type: 'module' })`, here where it is created), so that Vite, webpack and
+ * Parcel build worker.js with its imports and rewrite its URL; unbundled, it is the worker.js next
+ * to this file.
+ */
+function spawn(init: WorkerInit, workerUrl: URL | string | undefined): StartedWorker {
+  const host = kernelHost();
+  if (host.startWorker) return host.startWorker(init, workerUrl);
+  if (typeof Worker === 'undefined') throw new Error('no Worker here: threads need module Workers (browsers) or worker_threads (Node, through the package\'s node entry); use threads: 1');
+  const worker = workerUrl === undefined
+    ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
+    : new Worker(workerUrl, { type: 'module' });
   const started = new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => { resolve(); };
-    worker.onerror = (e) => { reject(new Error(`pool worker failed to start: ${e.message}`)); };
+    worker.onmessage = (e: MessageEvent<WorkerReply>) => { settleStart(e.data, resolve, reject); };
+    worker.onerror = (e) => { reject(new Error(`pool worker failed to start: ${e.message || 'the script did not load'} (${workerUrl === undefined ? 'worker.js next to pool.js' : String(workerUrl)})`)); };
   });
   worker.postMessage(init);
   return { worker, started };

@@ -184,3 +184,6 @@ export function kernelImports(memory: WebAssembly.Memory): WebAssembly.Imports {
     },
   };
 }
+
+/** What a worker answers to its WorkerInit: ready, or why it could not start. */
+export type WorkerReply = { readonly ready: number } | { readonly error: string };

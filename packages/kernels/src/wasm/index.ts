@@ -3,7 +3,7 @@ import { ThreadPool } from '../threads/pool.js';
 import { kernelImports } from '../threads/protocol.js';
 import { WasmCore } from './core.js';
 import { wasmFamilies } from './families.js';
-import { compileKernels, type WasmSource, type WasmVariant } from './loader.js';
+import { compileKernels, type WasmSourceOption, type WasmVariant } from './loader.js';
 
 /** Options of the WASM backend. */
 export interface WasmBackendOptions {
@@ -11,8 +11,13 @@ export interface WasmBackendOptions {
   readonly threads?: number;
   /** 'simd' (default) or 'scalar' (no SIMD; the benchmark baseline, single-threaded only). */
   readonly simd?: boolean;
-  /** Where to load the module from (default: the build/ folder of this package). */
-  readonly source?: WasmSource;
+  /** Where to load the module from (default: the build/ folder of this package, which bundlers copy). */
+  readonly source?: WasmSourceOption;
+  /**
+   * The pool's worker script when threads > 1 (default: the worker.js next to the pool, which
+   * Vite and webpack bundle). In browsers a module worker running `@lers/kernels/worker`.
+   */
+  readonly workerUrl?: URL | string;
   /** Initial linear memory in MiB (default 16). */
   readonly initialMemoryMiB?: number;
   /** Maximum linear memory in MiB (default 4096, the wasm32 limit). */
@@ -41,10 +46,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const memory = new WebAssembly.Memory({ initial, maximum, shared: threads > 1 });
   const instance = await WebAssembly.instantiate(module, kernelImports(memory));
   const functions = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
-  const pool = threads > 1 ? await ThreadPool.create(module, memory, threads, functions) : null;
+  const pool = threads > 1 ? await ThreadPool.create(module, memory, threads, functions, options.workerUrl) : null;
   const core = new WasmCore(simd ? 'wasm' : 'wasm-scalar', memory, instance, pool);
   return composeBackend(core, wasmFamilies(core));
 }
 
 export { WasmCore, WasmBuf } from './core.js';
-export { compileKernels, defaultWasmUrl, type WasmSource, type WasmVariant } from './loader.js';
+export { compileKernels, defaultWasmUrl, type WasmSource, type WasmSourceOption, type WasmVariant } from './loader.js';

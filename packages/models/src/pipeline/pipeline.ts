@@ -1,6 +1,6 @@
 import type { Model } from '../model.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../train/checkpoint-codec.js';
-import { readFileIfExists, writeFileAtomic } from '../train/checkpoint-file.js';
+import { checkpointFiles } from '../train/checkpoint-file.js';
 import { CheckpointError } from '../train/errors.js';
 import type { TrainResult } from '../train/events.js';
 import { train } from '../train/train.js';
@@ -150,14 +150,12 @@ function contextFor<M extends Model>(stage: Stage<M>, index: number, backbone: B
 }
 
 async function prepareDir(dir: string): Promise<string> {
-  const fs = await import('node:fs/promises');
-  await fs.mkdir(dir, { recursive: true });
+  await checkpointFiles(dir).makeDir(dir);
   return `${dir}/${STATE_FILE}`;
 }
 
 async function removeFile(path: string): Promise<void> {
-  const fs = await import('node:fs/promises');
-  await fs.rm(path, { force: true });
+  await checkpointFiles(path).remove(path);
 }
 
 async function saveState(path: string, method: string, stages: readonly string[], fingerprint: string, state: PipelineState): Promise<void> {
@@ -176,12 +174,12 @@ async function saveState(path: string, method: string, stages: readonly string[]
     completed: state.completed.map(({ name, seconds, info }) => ({ name, seconds, info })),
     artifacts: entries,
   };
-  await writeFileAtomic(path, encodeCheckpoint({ header, sections }));
+  await checkpointFiles(path).write(path, encodeCheckpoint({ header, sections }));
 }
 
 /** The state at `path`, or null when there is none; refuses one written for another pipeline or configuration. */
 async function loadState(path: string, method: string, stages: readonly string[], fingerprint: string): Promise<PipelineState | null> {
-  const bytes = await readFileIfExists(path);
+  const bytes = await checkpointFiles(path).read(path);
   if (bytes === null) return null;
   const { header: h, sections } = decodeCheckpoint(bytes, path);
   if (h.format !== 'lers-pipeline' || h.version !== STATE_VERSION) throw new CheckpointError(`${path}: not a lers pipeline state (v${STATE_VERSION})`);

@@ -1,4 +1,4 @@
-import { CacheFormatError, decodeContainer, encodeContainer, type ContainerFormat, type JsonObject } from '@lers/data';
+import { CacheFormatError, decodeContainer, decodeUtf8, encodeContainer, type ContainerFormat, type JsonObject } from '@lers/data';
 import { CheckpointError } from './errors.js';
 
 /**
@@ -39,7 +39,7 @@ export function encodeCheckpoint(data: CheckpointData): Uint8Array {
 
 /** Decodes `encodeCheckpoint` output; throws CheckpointError on anything malformed, truncated or corrupted. */
 export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): CheckpointData {
-  if (bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === OLD_MAGIC) {
+  if (bytes.length >= 8 && decodeUtf8(bytes.subarray(0, 8)) === OLD_MAGIC) {
     throw new CheckpointError(`${file}: written by an earlier lers (format ${OLD_MAGIC}), which this version cannot resume; train with another checkpoint path, or remove it to start over`);
   }
   let decoded: ReturnType<typeof decodeContainer>;

@@ -1,24 +1,32 @@
 /**
- * Checkpoint files (Node only): written with @lers/data's atomic write, imported on first use so the
- * rest of the package stays usable in browsers.
+ * The file operations that checkpoints and pipeline states need. They are the host's: the package's
+ * Node entry (src/node/, picked by the `node` export condition) installs Node's, so that browser
+ * builds never see a `node:` import; elsewhere, training with a checkpoint path is an error that
+ * says so (training without one needs no files).
  */
+import { CheckpointError } from './errors.js';
 
-/**
- * Writes `bytes` to `path` atomically (a temporary file next to it, flushed, renamed over `path`),
- * so a crash leaves either the old checkpoint or the new one, never half of one.
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const { writeAll, writeFileAtomic: atomic } = await import('@lers/data/node');
-  await atomic(path, (fh) => writeAll(fh, bytes));
+/** What checkpointing needs from a file system. */
+export interface CheckpointFiles {
+  /** Writes `bytes` to `path` atomically (a crash leaves the old file or the new one, never half of one). */
+  write(path: string, bytes: Uint8Array): Promise<void>;
+  /** The file's bytes, or null when it does not exist. */
+  read(path: string): Promise<Uint8Array | null>;
+  /** Creates a directory and its parents (no error when it exists). */
+  makeDir(dir: string): Promise<void>;
+  /** Removes a file (no error when it does not exist). */
+  remove(path: string): Promise<void>;
 }
 
-/** The file's bytes, or null when it does not exist. */
-export async function readFileIfExists(path: string): Promise<Uint8Array | null> {
-  const fs = await import('node:fs/promises');
-  try {
-    return new Uint8Array(await fs.readFile(path));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+let installed: CheckpointFiles | null = null;
+
+/** Installs the file operations (the Node entry calls this when it is imported; null removes them). */
+export function installCheckpointFiles(files: CheckpointFiles | null): void {
+  installed = files;
+}
+
+/** The installed file operations; `path` names the file asked for in the error when there are none. */
+export function checkpointFiles(path: string): CheckpointFiles {
+  if (installed === null) throw new CheckpointError(`${path}: checkpoint files need a file system: use @lers/models in Node (its node entry), or train without a checkpoint path`);
+  return installed;
 }

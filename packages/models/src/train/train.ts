@@ -4,7 +4,7 @@ import type { Metrics, Model } from '../model.js';
 import { createOptimizer } from '../optim/create.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
-import { readFileIfExists, writeFileAtomic } from './checkpoint-file.js';
+import { checkpointFiles } from './checkpoint-file.js';
 import { resolveTrainConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { CheckpointError, TrainingDivergedError } from './errors.js';
 import type { EpochRecord, TrainEvent, TrainEventHandler, TrainResult } from './events.js';
@@ -65,7 +65,7 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
     const run: RunState = { epoch: 0, rng: new Rng(cfg.seed, LOOP_STREAM), best: null, sinceImproved: 0, stoppedEarly: false, history: [] };
     let resumed = false;
     if (cfg.checkpoint !== null && cfg.checkpoint.resume !== false) {
-      const bytes = await readFileIfExists(cfg.checkpoint.path);
+      const bytes = await checkpointFiles(cfg.checkpoint.path).read(cfg.checkpoint.path);
       if (bytes !== null) {
         resumeFrom(bytes, cfg.checkpoint.path, cfg, run, be, paramBufs, modelBufs, optimizer, options.extraState ?? null);
         resumed = true;
@@ -100,7 +100,7 @@ export async function train<B>(model: Model<B>, config: TrainConfig, options: Tr
 
       if (cfg.checkpoint !== null) {
         const bytes = encodeCheckpoint(await checkpointOf(cfg, run, be, paramBufs, modelBufs, optimizer, options.extraState ?? null));
-        await writeFileAtomic(cfg.checkpoint.path, bytes);
+        await checkpointFiles(cfg.checkpoint.path).write(cfg.checkpoint.path, bytes);
         emit({ type: 'checkpoint', epoch, path: cfg.checkpoint.path, bytes: bytes.length });
       }
       emit({ type: 'epoch-end', record });
