@@ -131,6 +131,13 @@ export class WebGpuCore {
     return buf;
   }
 
+  /** The host shadow of an id buffer (all its writes came from the host), or null (see Backend.knownIds). */
+  knownIds(ids: Buf<'i32'>): Int32Array | null {
+    const h = this.handle(ids);
+    const shadow = h.storage.shadow;
+    return shadow === null ? null : new Int32Array(shadow.buffer, shadow.byteOffset + 4 * h.offset, h.length);
+  }
+
   write(buf: Buf, data: ArrayLike<number>, offset = 0): void {
     const h = this.handle(buf);
     this.alive();

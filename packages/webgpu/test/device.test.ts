@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReferenceBackend, type Backend } from '@lers/kernels';
+import { createReferenceBackend, hostIds, type Backend } from '@lers/kernels';
 import { createWebGpuBackend, WebGpuDeviceLostError, WebGpuLimitError, WebGpuUnavailableError } from '../src/index.js';
 import { createNodeGpu, createNodeWebGpuBackend } from '../src/node.js';
 import { backendsOrNull, expectAgree, outputs, randomFloats, randomInts } from './gpu.js';
@@ -71,6 +71,21 @@ describe.skipIf(!B)('limits and device loss', () => {
       be.free(bytes);
       await expect(be.read(f)).rejects.toThrow(/freed/);
     }
+  });
+
+  it('knownIds / hostIds: the host copy of host-written ids (slices included), none once a kernel wrote them', async () => {
+    const be = B!.whole;
+    const ids = be.upload('i32', [4, 1, 3, 0, 2]);
+    expect(Array.from(hostIds(be, ids) ?? [])).toEqual([4, 1, 3, 0, 2]);
+    be.write(ids, [9], 2);
+    expect(Array.from(hostIds(be, be.slice(ids, 1, 3)) ?? [])).toEqual([1, 9, 0]);
+    const copy = be.alloc('i32', 5);
+    be.copy(ids, copy);
+    expect(Array.from(hostIds(be, copy) ?? [])).toEqual([4, 1, 9, 0, 2]);
+    const idx = be.alloc('i32', 2), val = be.alloc('f32', 2);
+    be.topk(1, 3, be.upload('f32', [0.5, 2, 1]), 2, idx, val);
+    expect(hostIds(be, idx)).toBeNull();
+    expect(Array.from(await be.read(idx))).toEqual([1, 2]);
   });
 
   it('more than 65535 workgroups: a 2-D dispatch covers every element', async () => {
