@@ -227,7 +227,7 @@ export class BenchRunner {
     }
     let sizes: SizeInfo;
     try {
-      sizes = tableSizes(outcome.model.embeddingTables());
+      sizes = await tableSizes(outcome.model.embeddingTables());
       await writeTrained(modelPath, outcome, s, data, { benchCell: cell.id, benchHash: cell.hash });
     } finally {
       outcome.model.dispose();
@@ -278,7 +278,7 @@ export class BenchRunner {
           extra: { compressedFrom: base.model, kMin: c.kMin, benchCell: cell.id, benchHash: cell.hash },
         });
         await writeModel(modelPath, contents);
-        const sizes = tableSizes(c.model.embeddingTables(), c.options);
+        const sizes = await tableSizes(c.model.embeddingTables(), c.options);
         return await this.finish(cell, t0, modelPath, sizes, m.valid, m.test, 0, c.kMin, s);
       } finally {
         c.model.dispose();
