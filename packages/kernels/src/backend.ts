@@ -95,12 +95,17 @@ export function isHostBackend(b: Backend): b is HostBackend {
   return (b as Partial<HostBackend>).hostVisible === true;
 }
 
+/** Work that runs only on a host backend (WASM or reference) was asked of another one (WebGPU). */
+export class HostBackendRequiredError extends Error {
+  override name = 'HostBackendRequiredError';
+}
+
 /**
  * The backend as a HostBackend, for code paths that still loop over zero-copy views (explicitly
- * host-only); an error naming `what` and the backend otherwise.
+ * host-only); a HostBackendRequiredError naming `what` and the backend otherwise.
  */
 export function requireHostBackend(b: Backend, what: string): HostBackend {
-  if (!isHostBackend(b)) throw new Error(`${what} needs a host backend (WASM or reference) for its host-side loops, got ${b.kind}`);
+  if (!isHostBackend(b)) throw new HostBackendRequiredError(`${what} needs a host backend (WASM or reference) for its host-side loops, got ${b.kind}`);
   return b;
 }
 

@@ -88,6 +88,26 @@ describe.skipIf(!B)('limits and device loss', () => {
     expect(Array.from(await be.read(idx))).toEqual([1, 2]);
   });
 
+  it('operands of different word types over one byte buffer (top-k indices and values in one allocation)', async () => {
+    for (const be of [B!.whole, B!.paged]) {
+      const [rows, cols, k] = [3, 700, 5];
+      const scores = randomFloats(rows * cols, 11);
+      const body = (b: Backend) => {
+        const bytes = b.alloc('u8', rows * k * 8);
+        const idx = b.reinterpret(bytes, 0, 'i32', rows * k);
+        const val = b.reinterpret(bytes, rows * k * 4, 'f32', rows * k);
+        b.topk(rows, cols, b.upload('f32', scores), k, idx, val);
+        const sum = b.alloc('f32', rows * k);
+        b.add(val, val, sum); // reads the f32 half back through the shared storage
+        return [bytes, sum];
+      };
+      const want = await outputs(createReferenceBackend(), body);
+      const got = await outputs(be, body);
+      expectAgree(got[0], want[0], 'exact', 'indices and values');
+      expectAgree(got[1], want[1], 'exact', 'values read back');
+    }
+  });
+
   it('more than 65535 workgroups: a 2-D dispatch covers every element', async () => {
     const be = B!.whole;
     const n = 65_536 * 64 + 100;

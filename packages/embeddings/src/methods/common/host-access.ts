@@ -1,4 +1,4 @@
-import { createReferenceBackend, hostIds, isHostBackend, type Backend, type Buf, type HostBackend } from '@lers/kernels';
+import { createReferenceBackend, HostBackendRequiredError, hostIds, isHostBackend, type Backend, type Buf, type HostBackend } from '@lers/kernels';
 
 /**
  * How the methods reach data on the host. Training steps never read back: ids the host wrote are
@@ -34,7 +34,7 @@ export function checkKnownIds(be: Backend, op: string, ids: Buf<'i32'>, rows: nu
 /** The host's copy of `ids` (see hostIds), or an error naming `what` when the device wrote them. */
 export function requireHostIds(be: Backend, ids: Buf<'i32'>, what: string): Int32Array {
   const known = hostIds(be, ids);
-  if (known === null) throw new Error(`${what} reads its ids on the host; on ${be.kind} they must be ids the host wrote (upload / write), not a kernel's output`);
+  if (known === null) throw new HostBackendRequiredError(`${what} reads its ids on the host; on ${be.kind} they must be ids the host wrote (upload / write), not a kernel's output`);
   return known;
 }
 

@@ -1,4 +1,4 @@
-import type { Backend, Buf } from '@lers/kernels';
+import { HostBackendRequiredError, type Backend, type Buf } from '@lers/kernels';
 import type { Parameter } from '../../parameter.js';
 import type { EmbeddingTable, LookupContext, SerializedTable } from '../../table.js';
 import { checkRowsLength } from '../common/host-access.js';
@@ -102,6 +102,6 @@ export class QatServedTable implements EmbeddingTable {
 
   private servingOnly(training: boolean): void {
     if (this.disposed) throw new Error('qat table used after dispose()');
-    if (training) throw new Error(`a QAT table on ${this.backend.kind} serves only: QAT trains its fake quantizer in TypeScript over views, on a host backend (wasm or reference)`);
+    if (training) throw new HostBackendRequiredError(`a QAT table on ${this.backend.kind} serves only: QAT trains its fake quantizer in TypeScript over views, on a host backend (wasm or reference)`);
   }
 }
