@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--quick] [--only kernels,data]`: runs the benchmark suites, prints their tables
- * and writes JSON under benchmarks/results/. The webgpu suite runs only when named (--only webgpu).
+ * and writes JSON under benchmarks/results/. The webgpu suites run only when named (--only webgpu,webgpu-drift).
  */
 import { runKernelBench } from './suites/kernels.js';
 import { runDataBench } from './suites/data.js';
@@ -9,6 +9,7 @@ import { runTrainingCtrBench } from './suites/training-ctr.js';
 import { runMethodsBench } from './suites/methods.js';
 import { runWebGpuBench } from './suites/webgpu.js';
 import { runRuntimeBench } from './suites/runtime.js';
+import { runWebGpuDriftBench } from './suites/webgpu-drift.js';
 import { machine, ratioRows, table, writeResult, type Row } from './lib/report.js';
 
 interface Suite {
@@ -27,6 +28,7 @@ const SUITES: readonly Suite[] = [
   { name: 'methods', run: runMethodsBench },
   { name: 'runtime', run: runRuntimeBench },
   { name: 'webgpu', run: runWebGpuBench, onlyWhenNamed: true },
+  { name: 'webgpu-drift', run: runWebGpuDriftBench, onlyWhenNamed: true },
 ];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | null } {

@@ -84,7 +84,7 @@ export async function runMethodsBench(opts: { quick: boolean }): Promise<{ rows:
         rows.push({ method, case: 'skipped', note: reason });
       }
     }
-    for (const e of entries) rows.push(sizeRow(e));
+    for (const e of entries) rows.push(await sizeRow(e));
     rows.push(...(await lookupRows(be, entries, lookupBudget)));
     rows.push(...(await trainRows(be, entries, trainBudget, opts.quick)));
   } finally {
@@ -94,8 +94,8 @@ export async function runMethodsBench(opts: { quick: boolean }): Promise<{ rows:
   return { rows };
 }
 
-function sizeRow(e: Entry): Row {
-  const s = e.table.size();
+async function sizeRow(e: Entry): Promise<Row> {
+  const s = await e.table.size();
   return {
     method: e.method,
     case: 'size',

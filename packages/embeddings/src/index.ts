@@ -18,8 +18,9 @@ export { magnitudePruneMask, randomPruneMask, rowMagnitudeRanks, maxKMin, target
 export { PrunedInt8Table, magPruneInt8, magPruneInt8Method, quantizeCsrRows, type PrunedInt8Size, type QuantizedCsrValues } from './methods/pruning/magprune-int8.js';
 export { PtqTable, ptqMethod, PTQ_FORMATS, ptqBitWidth, affineParams, signedRange, packRowwise, type PtqFormat, type AffineParams, type QuantizedTableSize } from './methods/quantization/ptq.js';
 export { QatTable, qatMethod, type QatBits, type QatOptions, type QatTableSize } from './methods/quantization/qat.js';
+export { QatServedTable } from './methods/quantization/qat-served.js';
 export { fakeQuantForward, fakeQuantBackward, stepRoundingSeed, MIN_QAT_SCALE, type FakeQuantSpec } from './methods/quantization/fake-quant.js';
-export { tableValues, denseOf, type DenseValues, type DenseSource } from './methods/common/dense-source.js';
+export { readTableValues, tableValues, denseOf, type DenseValues, type DenseSource } from './methods/common/dense-source.js';
 export { solvePruningBudget, solvePrunedInt8Budget } from './methods/pruning/budget.js';
 export { solvePtqBudget, solveQatBudget, quantizedParamCount } from './methods/quantization/budget.js';
 export { solveQr, qrParamCount } from './methods/qr/budget.js';

@@ -71,8 +71,8 @@ export interface EmbeddingTable {
   countReads?(ids: Int32Array): void;
   /** Trainable parameters, with their optimizer settings. */
   parameters(): readonly Parameter[];
-  /** Parameter count, non-zeros and bytes (see TableSize). */
-  size(): TableSize;
+  /** Parameter count, non-zeros and bytes (see TableSize); counting non-zeros may read the values back (non-host backends). */
+  size(): Promise<TableSize>;
   /** Training-stage hooks (e.g. a TT-Rec cache refresh, a PEP mask capture). */
   onEpochStart?(epoch: number): void;
   onEpochEnd?(epoch: number): void;

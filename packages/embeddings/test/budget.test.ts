@@ -29,7 +29,7 @@ describe('budget solver', () => {
   // "Within 1%" means |params - target params| <= 1% of the target params, target params being
   // (1 - s) x rows x dim: at 95% that is 0.05% of the full table, a much finer landing in sparsity.
   describe.each(SHAPES)('on a %i x %i table', (rows, dim) => {
-    it.each(SETTINGS)('%s %j lands within 1% of 50/80/95% (or says it cannot)', (method, options) => {
+    it.each(SETTINGS)('%s %j lands within 1% of 50/80/95% (or says it cannot)', async (method, options) => {
       for (const s of TARGETS) {
         const target = (1 - s) * rows * dim;
         // TT-Rec's cache alone is 10% of the table: 95% is out of reach with it.
@@ -45,7 +45,7 @@ describe('budget solver', () => {
         expect(sol.targetParams).toBeCloseTo(target, 6);
         // The solved options build a table whose own size() reports the same count.
         const t = createTable(method, { rows, dim, backend: be, seed: 1, ...sol.options });
-        expect(t.size().params).toBe(sol.params);
+        expect((await t.size()).params).toBe(sol.params);
         t.dispose();
       }
     });

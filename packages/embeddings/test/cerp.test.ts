@@ -138,7 +138,7 @@ describe.each(backends)('CERP on %s', (_name, make) => {
     t.dispose();
   });
 
-  it('captures the masks of P and Q when their non-zeros reach the target (counted against N x d), within 1%', () => {
+  it('captures the masks of P and Q when their non-zeros reach the target (counted against N x d), within 1%', async () => {
     for (const capture of ['first-reach', 'exact'] as const) {
       const N = 300;
       const d = 8;
@@ -162,7 +162,7 @@ describe.each(backends)('CERP on %s', (_name, make) => {
       expect(Math.abs(c.sparsity - 0.8)).toBeLessThan(0.01);
       if (capture === 'exact') expect(c.kept).toBe(keptAtTarget(0.8, N * d));
       const retrain = createTable('cerp', { rows: N, dim: d, backend: be, seed: 3, sparsity: 0.8, name: 'item', masks: { item: c.mask } });
-      const size = retrain.size();
+      const size = (await retrain.size());
       expect(size.params).toBe(c.kept);
       expect(Math.abs(1 - size.params / (N * d) - 0.8)).toBeLessThan(0.01);
       for (const [m, v] of moments) {

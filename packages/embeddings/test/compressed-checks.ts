@@ -119,7 +119,7 @@ export async function expectRoundTrip(be: HostBackend, table: EmbeddingTable, id
   expect(back.parameters().map((p) => p.name)).toEqual(table.parameters().map((p) => p.name));
   expect(bits(lookupHost(be, back, ids))).toEqual(bits(lookupHost(be, table, ids)));
   expect(bits(lookupAllHost(be, back))).toEqual(bits(lookupAllHost(be, table)));
-  expect(back.size()).toEqual(table.size());
+  expect((await back.size())).toEqual((await table.size()));
   const s2 = await back.serialize();
   expect(s2.header).toEqual(s.header);
   expect(Object.keys(s2.sections)).toEqual(Object.keys(s.sections));

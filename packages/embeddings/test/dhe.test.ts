@@ -209,14 +209,14 @@ describe.each(backends)('DheTable on %s', (_name, make) => {
     t.dispose();
   });
 
-  it('gives the same outputs with cached encodings, counted as memory only', () => {
+  it('gives the same outputs with cached encodings, counted as memory only', async () => {
     const t = dhe();
     const cached = dhe({ cacheHashes: true });
     expect(bits(lookupAllHost(be, cached, true))).toEqual(bits(lookupAllHost(be, t, true)));
     expect(bits(lookupHost(be, cached, [3, 8, 3], true))).toEqual(bits(lookupHost(be, t, [3, 8, 3], true)));
     expect(bits(lookupHost(be, cached, [29]))).toEqual(bits(lookupHost(be, t, [29])));
-    const a = t.size();
-    const b = cached.size();
+    const a = (await t.size());
+    const b = (await cached.size());
     expect(b.params).toBe(a.params);
     expect(b.diskBytes).toBe(a.diskBytes);
     expect(b.memoryBytes - a.memoryBytes).toBe(4 * 30 * 16);
@@ -234,13 +234,13 @@ describe.each(backends)('DheTable on %s', (_name, make) => {
     for (const x of [t, back, cached, back2]) x.dispose();
   });
 
-  it('counts the MLP (weights, biases, BN affine) as parameters', () => {
+  it('counts the MLP (weights, biases, BN affine) as parameters', async () => {
     const t = dhe();
     const params = 16 * 6 + 6 + 12 + (6 * 5 + 5 + 10) + (5 * 4 + 4 + 8);
     expect(mlpParamCount([16, 6, 5, 4])).toBe(params);
     // Memory and disk add the running statistics (2 per BN column) and the 3k hash parameters.
     const bytes = 4 * (params + 2 * (6 + 5 + 4) + 3 * 16);
-    expect(t.size()).toEqual({ params, nonZeros: params - 15, memoryBytes: bytes, diskBytes: bytes });
+    expect((await t.size())).toEqual({ params, nonZeros: params - 15, memoryBytes: bytes, diskBytes: bytes });
     t.dispose();
   });
 });
@@ -254,12 +254,12 @@ describe('DheTable sizing and training', () => {
     be.dispose();
   });
 
-  it('solves equal hidden widths from a target sparsity (k = 1024 by default)', () => {
+  it('solves equal hidden widths from a target sparsity (k = 1024 by default)', async () => {
     for (const s of [0.5, 0.8, 0.95]) {
       const t = asTable(DheTable, createTable('dhe', { rows: 20000, dim: 64, backend: be, seed: 1, sparsity: s }));
       expect(t.k).toBe(1024);
       expect(t.hidden.length).toBe(3);
-      expect(Math.abs(t.size().params / (20000 * 64 * (1 - s)) - 1)).toBeLessThanOrEqual(0.01);
+      expect(Math.abs((await t.size()).params / (20000 * 64 * (1 - s)) - 1)).toBeLessThanOrEqual(0.01);
       t.dispose();
     }
     const shallow = asTable(DheTable, createTable('dhe', { rows: 20000, dim: 64, backend: be, seed: 1, sparsity: 0.8, depth: 1 }));

@@ -201,14 +201,14 @@ describe.each(backends)('FullTable on %s', (_name, make) => {
     back.dispose();
   });
 
-  it('counts size: params, non-zeros and bytes', () => {
+  it('counts size: params, non-zeros and bytes', async () => {
     const t: EmbeddingTable = table(10, 8);
-    expect(t.size()).toEqual({ params: 80, nonZeros: 80, memoryBytes: 320, diskBytes: 320 });
+    expect((await t.size())).toEqual({ params: 80, nonZeros: 80, memoryBytes: 320, diskBytes: 320 });
     const v = be.view(t.parameters()[0].value);
     v.fill(0, 0, 13);
     v[40] = 0;
-    expect(t.size().nonZeros).toBe(66);
-    expect(t.size().params).toBe(80);
+    expect((await t.size()).nonZeros).toBe(66);
+    expect((await t.size()).params).toBe(80);
     t.dispose();
   });
 });

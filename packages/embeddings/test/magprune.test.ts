@@ -103,7 +103,7 @@ describe.each(backends)('magprune / randprune / magprune-int8 on %s', (_name, ma
   // |w| row by row: 0.5 .1 .3 .2 | .05 .04 .03 .02 | .9 .2 .2 .1 (ties: 0.1 at 1, 11; 0.2 at 3, 9, 10)
   const hand: DenseValues = { rows: 3, dim: 4, values: Float32Array.from([0.5, -0.1, 0.3, -0.2, 0.05, 0.04, -0.03, 0.02, -0.9, 0.2, 0.2, 0.1]) };
 
-  it('zeroes exactly the expected entries of a hand-made table, ties in row-major order', () => {
+  it('zeroes exactly the expected entries of a hand-made table, ties in row-major order', async () => {
     const cases: [number, number, number[]][] = [
       [6 / 12, 0, [1, 4, 5, 6, 7, 11]], // the cut falls between the two 0.1s and the 0.2s
       [5 / 12, 0, [1, 4, 5, 6, 7]], // tie at 0.1 split: entry 1 goes before entry 11
@@ -117,17 +117,17 @@ describe.each(backends)('magprune / randprune / magprune-int8 on %s', (_name, ma
       d.forEach((v, k) => {
         if (v !== 0) expect(v).toBe(hand.values[k]);
       });
-      expect(t.size().sparsity).toBeCloseTo(zeros.length / 12, 12);
+      expect((await t.size()).sparsity).toBeCloseTo(zeros.length / 12, 12);
       t.dispose();
     }
   });
 
-  it('k_min protection that leaves too few candidates zeroes fewer entries and reports the achieved sparsity', () => {
+  it('k_min protection that leaves too few candidates zeroes fewer entries and reports the achieved sparsity', async () => {
     // Protecting 2 per row leaves 6 candidates for a target of 9 zeros; in row 2 the 0.2 tie protects column 1.
     const t = magPrune(hand, { sparsity: 0.75, kMin: 2, backend: be });
     expect(zerosOf(dense(t))).toEqual([1, 3, 6, 7, 10, 11]);
     expect(t.info).toEqual({ targetSparsity: 0.75, kMin: 2 });
-    const s = t.size();
+    const s = (await t.size());
     expect(s.sparsity).toBe(0.5);
     expect(s.params).toBe(6);
     t.dispose();
@@ -168,14 +168,14 @@ describe.each(backends)('magprune / randprune / magprune-int8 on %s', (_name, ma
     t.dispose();
   });
 
-  it('lands on 50/80/95% within 1% (exactly, when k_min does not bind) and counts index bytes', () => {
+  it('lands on 50/80/95% within 1% (exactly, when k_min does not bind) and counts index bytes', async () => {
     const d = randomDense(500, 64, 5);
     const n = 500 * 64;
     for (const p of [0.5, 0.8, 0.95]) {
       const kMin = maxKMin(64, p);
       expect(kMin).toBe(Math.floor(64 * (1 - p) + 1e-9));
       const t = magPrune(d, { sparsity: p, kMin, backend: be });
-      const s = t.size();
+      const s = (await t.size());
       const budget = solveBudget({ method: 'magprune', rows: 500, dim: 64, sparsity: p });
       expect(budget.options).toEqual({ sparsity: p });
       expect(s.params).toBe(budget.params);
@@ -240,7 +240,7 @@ describe.each(backends)('magprune / randprune / magprune-int8 on %s', (_name, ma
     expect(s2.header).toEqual(s.header);
     for (const k of ['indptr', 'indices'] as const) expect(Array.from(s2.sections[k])).toEqual(Array.from(s.sections[k]));
     expect(bits(s2.sections.values as Float32Array)).toEqual(bits(s.sections.values as Float32Array));
-    expect(back.size()).toEqual(t.size());
+    expect((await back.size())).toEqual((await t.size()));
 
     expect(t.parameters()).toEqual([]);
     expect(() => createTable('magprune', { rows: 50, dim: 12, backend: be, seed: 0, source: full })).toThrow(/sparsity must be a number in \[0, 1\], got undefined/);
@@ -256,7 +256,7 @@ describe.each(backends)('magprune / randprune / magprune-int8 on %s', (_name, ma
     for (const x of [t, back, full]) x.dispose();
   });
 
-  it('randprune zeroes exactly round(p n) entries, seeded, keeping the other values', () => {
+  it('randprune zeroes exactly round(p n) entries, seeded, keeping the other values', async () => {
     const d = randomDense(200, 16, 12);
     const n = 200 * 16;
     const a = randPrune(d, { sparsity: 0.8, seed: 1, backend: be });
@@ -269,7 +269,7 @@ describe.each(backends)('magprune / randprune / magprune-int8 on %s', (_name, ma
     });
     expect(bits(dense(b))).toEqual(bits(da));
     expect(bits(dense(c))).not.toEqual(bits(da));
-    expect(a.size().params).toBe(n - Math.round(0.8 * n));
+    expect((await a.size()).params).toBe(n - Math.round(0.8 * n));
     // Unstructured: zeros spread over columns about evenly (each column has 200 entries, ~160 zeroed).
     for (let col = 0; col < 16; col++) {
       let z = 0;
@@ -324,7 +324,7 @@ describe.each(backends)('magprune / randprune / magprune-int8 on %s', (_name, ma
     const d = randomDense(100, 64, 22);
     const t = createTable('magprune-int8', { rows: 100, dim: 64, backend: be, seed: 0, values: d.values, sparsity: 0.8, kMin: 3 });
     expect(t).toBeInstanceOf(PrunedInt8Table);
-    const s = as(t, PrunedInt8Table).size();
+    const s = (await as(t, PrunedInt8Table).size());
     const stored = 6400 - Math.round(0.8 * 6400);
     expect(s.storedEntries).toBe(stored);
     expect(s.params).toBe(s.nonZeros);

@@ -64,7 +64,7 @@ describe.each(backends)('OptEmbed on %s', (_name, make) => {
     be.dispose();
   });
 
-  it('evaluation lookups equal W_r m_r [j < k] for the set dims, and rows below the threshold are pruned', () => {
+  it('evaluation lookups equal W_r m_r [j < k] for the set dims, and rows below the threshold are pruned', async () => {
     const t = new OptEmbedTable({ rows: 12, dim: 6, backend: be, seed: 1, name: 'user' });
     setRows(be, t, [0.3, -0.2, 0.7, 1.5, -0.6], 1.0, 2);
     const dims = Int32Array.from({ length: 12 }, (_, r) => 1 + (r % 6));
@@ -80,7 +80,7 @@ describe.each(backends)('OptEmbed on %s', (_name, make) => {
     ids.forEach((id, i) => { expect(bits(rows.subarray(i * 6, i * 6 + 6))).toEqual(bits(dense.subarray(id * 6, id * 6 + 6))); });
     const mask = t.elementMask(dims);
     expect(Array.from(mask)).toEqual(Array.from(dense, (_, e) => (keep[Math.floor(e / 6)] && e % 6 < dims[Math.floor(e / 6)] ? 1 : 0)));
-    expect(t.size().params).toBe(mask.reduce((a, b) => a + b, 0));
+    expect((await t.size()).params).toBe(mask.reduce((a, b) => a + b, 0));
     t.setDims(null);
     expect(bits(lookupAllHost(be, t))).toEqual(bits(w.map((x, e) => (keep[Math.floor(e / 6)] ? x : 0))));
     t.dispose();

@@ -206,7 +206,7 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     t.dispose();
   });
 
-  it('retrains with the mask fixed: W (.) M forward, masked gradient, params = kept entries, CSR bytes', () => {
+  it('retrains with the mask fixed: W (.) M forward, masked gradient, params = kept entries, CSR bytes', async () => {
     const rng = new Rng(5);
     const mask = Uint8Array.from({ length: 40 * 8 }, () => (rng.nextFloat() < 0.2 ? 1 : 0));
     const t = asMasked(createTable('pep', { rows: 40, dim: 8, backend: be, seed: 1, name: 'user', masks: { user: mask, item: new Uint8Array(0) } }));
@@ -223,14 +223,14 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     expect(Array.from(be.view(t.weight.grad))).toEqual(Array.from(mask));
     let kept = 0;
     for (const x of mask) kept += x;
-    const size = t.size();
+    const size = (await t.size());
     expect(size.params).toBe(kept);
     expect(size.sparsity).toBe(1 - kept / 320);
     expect(size.memoryBytes).toBe(4 * 41 + 8 * kept);
     t.dispose();
   });
 
-  it('a captured mask retrains to exactly its budget, and the CSR inference form equals the masked table', () => {
+  it('a captured mask retrains to exactly its budget, and the CSR inference form equals the masked table', async () => {
     const search = new PepTable({ rows: 60, dim: 8, backend: be, seed: 3, thresholdInit: -4, thresholdDecay: 0.1, capture: 'exact', targets: [0.8] });
     const n = search.part.threshold.value.length;
     const [m, v, out] = [be.alloc('f32', n), be.alloc('f32', n), be.alloc('f32', 480)];
@@ -242,13 +242,13 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     }
     const captured = search.captures.mask(0.8)!;
     const retrain = asMasked(createTable('pep', { rows: 60, dim: 8, backend: be, seed: 3, masks: captured.mask }));
-    const size = retrain.size();
+    const size = (await retrain.size());
     expect(size.params).toBe(keptAtTarget(0.8, 480));
     expect(Math.abs(size.sparsity - 0.8)).toBeLessThan(0.01);
-    const csr = retrain.toCsr();
+    const csr = (await retrain.toCsr());
     expect(csr).toBeInstanceOf(CsrTable);
     expect(bits(lookupAllHost(be, csr))).toEqual(bits(lookupAllHost(be, retrain)));
-    expect(csr.size().params).toBe(size.params);
+    expect((await csr.size()).params).toBe(size.params);
     expect(csr.parameters()).toEqual([]);
     for (const b of [m, v, out]) be.free(b);
     for (const x of [search, retrain, csr]) x.dispose();
@@ -260,7 +260,7 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     const ids = [0, 20, 7, 7];
     const forms: EmbeddingTable[] = [search];
     forms.push(createTable('pep', { rows: 21, dim: 4, backend: be, seed: 2, masks: Uint8Array.from({ length: 84 }, (_, e) => e % 3 === 0 ? 1 : 0) }));
-    forms.push(asMasked(forms[1]).toCsr());
+    forms.push((await asMasked(forms[1]).toCsr()));
     for (const table of forms) {
       const back = await expectRoundTrip(be, table, ids);
       expect((await back.serialize()).header.form).toBe((await table.serialize()).header.form);
@@ -269,10 +269,10 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     for (const t of forms) t.dispose();
   });
 
-  it('rejects out-of-range ids with a clear error in every form', () => {
+  it('rejects out-of-range ids with a clear error in every form', async () => {
     const search = new PepTable({ rows: 10, dim: 4, backend: be, seed: 1 });
     const masked = asMasked(createTable('pep', { rows: 10, dim: 4, backend: be, seed: 1, masks: new Uint8Array(40).fill(1) }));
-    const csr = masked.toCsr();
+    const csr = (await masked.toCsr());
     for (const t of [search, masked, csr]) {
       expect(() => lookupHost(be, t, [0, 10])).toThrow(/out of range/);
       expect(() => lookupHost(be, t, [-1])).toThrow(/out of range/);

@@ -136,7 +136,7 @@ describe.each(backends)('ptq on %s', (_name, make) => {
     t.dispose();
   });
 
-  it('size: full element count, bit width and real bytes per format', () => {
+  it('size: full element count, bit width and real bytes per format', async () => {
     const n = 40 * 64;
     const expected: Record<PtqFormat, [number, number]> = {
       fp16: [16, 2 * n],
@@ -148,7 +148,7 @@ describe.each(backends)('ptq on %s', (_name, make) => {
     };
     for (const format of PTQ_FORMATS) {
       const t = PtqTable.quantize(d, format, be);
-      const s = t.size();
+      const s = (await t.size());
       const [bitWidth, bytes] = expected[format];
       expect(s.params).toBe(n);
       expect(s.bitWidth).toBe(bitWidth);

@@ -297,7 +297,7 @@ describe.each(backends)('qat on %s', (_name, make) => {
     t.dispose();
   });
 
-  it('exports a real int table: per-table int8 / int16 reproduce the eval forward bit for bit', () => {
+  it('exports a real int table: per-table int8 / int16 reproduce the eval forward bit for bit', async () => {
     for (const b of [8, 16] as const) {
       const t = qat({ rows: 25, dim: 8, bits: b });
       be.view(t.scale.value)[0] *= 0.8;
@@ -305,14 +305,14 @@ describe.each(backends)('qat on %s', (_name, make) => {
       expect(p.format).toBe(b === 8 ? 'int8' : 'int16');
       expect(p.affine!.zeroPoint).toBe(t.zeroPoint[0]);
       expect(bits(all(p))).toEqual(bits(all(t)));
-      expect(p.size().memoryBytes).toBe(t.size().servedBytes);
-      expect(t.size().bitWidth).toBe(b);
+      expect((await p.size()).memoryBytes).toBe((await t.size()).servedBytes);
+      expect((await t.size()).bitWidth).toBe(b);
       p.dispose();
       t.dispose();
     }
   });
 
-  it('exports int4 and per-row scales to row-wise formats (equal up to one f32 rounding); per-row int16 has none', () => {
+  it('exports int4 and per-row scales to row-wise formats (equal up to one f32 rounding); per-row int16 has none', async () => {
     for (const [b, granularity, format] of [
       [4, 'table', 'rowwise-int4'],
       [4, 'row', 'rowwise-int4'],
@@ -327,7 +327,7 @@ describe.each(backends)('qat on %s', (_name, make) => {
       a.forEach((x, k) => {
         expect(Math.abs(q[k] - x)).toBeLessThanOrEqual(2 ** -21 * 2 ** b * s[granularity === 'row' ? Math.floor(k / 8) : 0]);
       });
-      expect(p.size().memoryBytes).toBe(t.size().servedBytes);
+      expect((await p.size()).memoryBytes).toBe((await t.size()).servedBytes);
       p.dispose();
       t.dispose();
     }

@@ -199,18 +199,18 @@ describe.each(backends)('TtRecTable on %s', (_name, make) => {
     for (const x of [t, warm, filled]) x.dispose();
   });
 
-  it('counts cores plus cache rows as parameters, and the cache bookkeeping as memory', () => {
+  it('counts cores plus cache rows as parameters, and the cache bookkeeping as memory', async () => {
     const plain = tt();
     const cores = 1 * 2 * 2 * 3 + 3 * 5 * 2 * 4 + 4 * 6 * 2 * 1;
-    expect(plain.size()).toEqual({ params: cores, nonZeros: cores, memoryBytes: 4 * cores, diskBytes: 4 * cores });
+    expect((await plain.size())).toEqual({ params: cores, nonZeros: cores, memoryBytes: 4 * cores, diskBytes: 4 * cores });
     const cached = tt({ cacheFraction: 0.1 });
     expect(cached.cacheRows).toBe(5);
     const params = cores + 5 * 8;
     // Before filling: zero cache rows, counts (N u32) in memory and on disk.
-    expect(cached.size()).toEqual({ params, nonZeros: cores, memoryBytes: 4 * params + 4 * 50, diskBytes: 4 * params + 4 * 50 });
+    expect((await cached.size())).toEqual({ params, nonZeros: cores, memoryBytes: 4 * params + 4 * 50, diskBytes: 4 * params + 4 * 50 });
     cached.fillCache();
     // After: the row -> slot map (N) and the cached ids (C) in memory, the ids on disk.
-    expect(cached.size()).toEqual({ params, nonZeros: params, memoryBytes: 4 * params + 4 * (50 + 5), diskBytes: 4 * params + 4 * 5 });
+    expect((await cached.size())).toEqual({ params, nonZeros: params, memoryBytes: 4 * params + 4 * (50 + 5), diskBytes: 4 * params + 4 * 5 });
     for (const t of [plain, cached]) t.dispose();
   });
 });
@@ -241,18 +241,18 @@ describe('TtRecTable init, sizing and training', () => {
     for (const x of [t, again, other]) x.dispose();
   });
 
-  it('accepts one rank for all cores, and solves ranks from a target sparsity', () => {
+  it('accepts one rank for all cores, and solves ranks from a target sparsity', async () => {
     const one = asTable(TtRecTable, createTable('ttrec', { rows: 1000, dim: 16, backend: be, seed: 1, ranks: 5, cores: 4 }));
     expect(one.shape.ranks).toEqual([1, 5, 5, 5, 1]);
     expect(one.shape.q).toEqual([2, 2, 2, 2]);
     for (const s of [0.5, 0.8, 0.95]) {
       const t = asTable(TtRecTable, createTable('ttrec', { rows: 20000, dim: 64, backend: be, seed: 1, sparsity: s }));
-      expect(Math.abs(t.size().params / (20000 * 64 * (1 - s)) - 1)).toBeLessThanOrEqual(0.01);
+      expect(Math.abs((await t.size()).params / (20000 * 64 * (1 - s)) - 1)).toBeLessThanOrEqual(0.01);
       t.dispose();
     }
     const cached = asTable(TtRecTable, createTable('ttrec', { rows: 20000, dim: 64, backend: be, seed: 1, sparsity: 0.8, cache: true }));
     expect(cached.cacheRows).toBe(2000);
-    expect(Math.abs(cached.size().params / (20000 * 64 * 0.2) - 1)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs((await cached.size()).params / (20000 * 64 * 0.2) - 1)).toBeLessThanOrEqual(0.01);
     expect(() => createTable('ttrec', { rows: 20000, dim: 64, backend: be, seed: 1, sparsity: 0.95, cache: true })).toThrow(/closest achievable sparsity is 0\.89/);
     expect(() => createTable('ttrec', { rows: 100, dim: 16, backend: be, seed: 1, ranks: [3] })).toThrow(/ranks needs 2 entries/);
     expect(() => createTable('ttrec', { rows: 100, dim: 16, backend: be, seed: 1, qShape: [2, 2, 2] })).toThrow(/does not multiply to dim 16/);

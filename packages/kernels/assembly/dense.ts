@@ -294,6 +294,17 @@ export function binary(op: i32, pa: usize, pb: usize, pout: usize, r0: i32, r1: 
   }
 }
 
+/** out = 1 / max(x, floor) over elements [r0, r1); NaN stays NaN (f32.max and f32x4.max propagate it). */
+export function reciprocal(px: usize, floor: f32, pout: usize, r0: i32, r1: i32): void {
+  let i = r0;
+  if (ASC_FEATURE_SIMD) {
+    const lo = f32x4.splat(floor);
+    const one = f32x4.splat(1);
+    for (; i + 4 <= r1; i += 4) v128.store(at4(pout, i), f32x4.div(one, f32x4.max(v128.load(at4(px, i)), lo)));
+  }
+  for (; i < r1; i++) stf(pout, i, f32(1) / max(ldf(px, i), floor));
+}
+
 /** x = value over elements [r0, r1). */
 export function fill(px: usize, value: f32, r0: i32, r1: i32): void {
   let i = r0;

@@ -46,6 +46,12 @@ export interface BackendCore {
   scope(): ScratchScope;
   /** Waits until all enqueued work is done. */
   sync(): Promise<void>;
+  /**
+   * Backends without views (WebGPU) may keep the host's copy of an id buffer while every write to
+   * it came from the host (upload, write, copy of such a buffer): this returns it (read-only), or
+   * null once a kernel wrote the buffer. Never a read-back. Use `hostIds` rather than calling it.
+   */
+  knownIds?(ids: Buf<'i32'>): Int32Array | null;
   /** Frees all memory and stops worker threads. The backend is unusable afterwards. */
   dispose(): void;
 }
@@ -89,13 +95,29 @@ export function isHostBackend(b: Backend): b is HostBackend {
   return (b as Partial<HostBackend>).hostVisible === true;
 }
 
+/** Work that runs only on a host backend (WASM or reference) was asked of another one (WebGPU). */
+export class HostBackendRequiredError extends Error {
+  override name = 'HostBackendRequiredError';
+}
+
 /**
  * The backend as a HostBackend, for code paths that still loop over zero-copy views (explicitly
- * host-only); an error naming `what` and the backend otherwise.
+ * host-only); a HostBackendRequiredError naming `what` and the backend otherwise.
  */
 export function requireHostBackend(b: Backend, what: string): HostBackend {
-  if (!isHostBackend(b)) throw new Error(`${what} needs a host backend (WASM or reference) for its host-side loops, got ${b.kind}`);
+  if (!isHostBackend(b)) throw new HostBackendRequiredError(`${what} needs a host backend (WASM or reference) for its host-side loops, got ${b.kind}`);
   return b;
+}
+
+/**
+ * The contents of an id buffer on the host, synchronously and without a read-back: a zero-copy
+ * view on host backends, the backend's copy of host-written ids elsewhere (WebGPU), or null when
+ * no host copy exists (ids a kernel wrote). Read-only; take it right before use (a host view dies
+ * with the next allocation).
+ */
+export function hostIds(b: Backend, ids: Buf<'i32'>): Int32Array | null {
+  if (isHostBackend(b)) return b.view(ids);
+  return b.knownIds?.(ids) ?? null;
 }
 
 export type { AnyTypedArray };

@@ -4,7 +4,7 @@
  * WebGPU compute shaders.
  */
 export type { Backend, BackendCore, BackendKind, HostBackend, KernelOps, ScratchScope } from './backend.js';
-export { isHostBackend, requireHostBackend } from './backend.js';
+export { HostBackendRequiredError, hostIds, isHostBackend, requireHostBackend } from './backend.js';
 export type { Buf, Csr, DType, HostCsr, TypedArrayFor, AnyTypedArray } from './types.js';
 export { BYTES_PER_ELEMENT } from './types.js';
 export type { DenseOps } from './ops/dense.js';

@@ -199,6 +199,46 @@ describe('vector ops on awkward lengths', () => {
   }
 });
 
+describe('reciprocal', () => {
+  // Correctly rounded on every backend: the same bits as the reference (NaN checked apart).
+  const special = [0, -0, 1e-30, -1e-30, 1e-12, 3, -3, 0.1, 7e37, Infinity, -Infinity, NaN];
+  for (const name of UNDER_TEST) {
+    it(`${name}: the reference's bits, floors 0 and 1e-12, special values, awkward lengths`, () => {
+      for (const n of [0, 5, 1001, 100_003]) {
+        const x = randomFloats(n, n + 3, -2, 2);
+        x.set(special.slice(0, Math.min(n, special.length)));
+        for (const floor of [0, 1e-12, 0.5]) {
+          const run = (be: HostBackend): Float32Array => {
+            const xb = be.upload('f32', x);
+            const out = be.alloc('f32', n);
+            be.reciprocal(xb, floor, out);
+            const r = be.view(out).slice();
+            be.free(xb);
+            be.free(out);
+            return r;
+          };
+          const got = run(B[name]);
+          const want = run(B.reference);
+          for (let i = 0; i < n; i++) {
+            if (Number.isNaN(want[i])) {
+              expect(got[i], `${name} [${i}] of 1/max(NaN, ${floor})`).toBeNaN();
+              got[i] = want[i] = 0;
+            }
+          }
+          expectBitExact(got, want, `${name} reciprocal n=${n} floor=${floor}`);
+        }
+      }
+    });
+  }
+
+  it('hand-computed values', () => {
+    const be = B.wasm;
+    const out = be.alloc('f32', 4);
+    be.reciprocal(be.upload('f32', [4, -2, 0, 1e-20]), 1e-12, out);
+    expect([...be.view(out)]).toEqual([0.25, Math.fround(1 / Math.fround(1e-12)), Math.fround(1 / Math.fround(1e-12)), Math.fround(1 / Math.fround(1e-12))]);
+  });
+});
+
 describe('row and column reductions', () => {
   for (const name of UNDER_TEST) {
     for (const [rows, cols] of [[0, 3], [1, 1], [3, 5], [7, 64], [33, 130]]) {

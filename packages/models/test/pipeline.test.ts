@@ -273,7 +273,7 @@ describe('pipeline engine', () => {
       const model = r.model!;
       // The handed-out model is the retrained one: its test metrics and sizes are the result's.
       expect(await model.evaluate('test')).toEqual(r.metrics);
-      expect(Object.values(backbone().tables(model)).map((t) => t.size().params).reduce((a, b) => a + b, 0)).toBe(r.size.params);
+      expect((await Promise.all(Object.values(backbone().tables(model)).map(async (t) => (await t.size()).params))).reduce((a, b) => a + b, 0)).toBe(r.size.params);
       expect(r.metrics).toEqual(plain[i].metrics);
       const rebuilt = again[i].model!;
       expect(rebuilt).not.toBe(model);

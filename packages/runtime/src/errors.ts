@@ -1,6 +1,6 @@
 /**
- * The backend asked for cannot run here: WebGPU is not part of this build, or threads need shared
- * memory that this page or process does not have (with `strictThreads`). The message says why.
+ * The backend asked for cannot run here: no WebGPU adapter (or no WebGPU at all), or threads need
+ * shared memory that this page or process does not have (with `strictThreads`). The message says why.
  */
 export class BackendUnavailableError extends Error {
   override name = 'BackendUnavailableError';

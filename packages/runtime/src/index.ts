@@ -4,7 +4,7 @@
  * `predict` (CTR); `info()` says what the model is and what runs it.
  */
 export { Recommender, type LoadOptions } from './recommender.js';
-export { chooseBackend, sharedMemorySupport, BACKEND_CHOICES, type BackendChoice, type BackendRequest, type ChosenBackend } from './backend-choice.js';
+export { chooseBackend, sharedMemorySupport, BACKEND_CHOICES, type BackendChoice, type BackendKind, type BackendRequest, type ChosenBackend, type WebGpuAdapterSource } from './backend-choice.js';
 export type { Id, IdKind, RecommendOptions } from './cf-session.js';
 export type { CtrSchema, PredictRows } from './ctr-session.js';
 export type { Recommendation } from './top-k.js';

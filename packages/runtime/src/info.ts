@@ -16,8 +16,8 @@ export interface ModelInfo {
   readonly config: JsonObject;
   /** The dataset's name and shape. */
   readonly dataset: { readonly name: string; readonly users: number; readonly items: number; readonly fields: number };
-  /** What runs: backend, threads and why. */
-  readonly backend: { readonly kind: string; readonly threads: number; readonly reason: string };
+  /** What runs: backend, threads and why; for WebGPU the adapter (vendor, device, driver), else null. */
+  readonly backend: { readonly kind: string; readonly threads: number; readonly reason: string; readonly adapter: string | null };
   /** CF: how requests are served; CTR: null. */
   readonly serving: { readonly mode: CfServingMode; readonly why: string } | null;
   /** CF: how users and results' items are named (indices, integer or text raw ids); CTR: null. */

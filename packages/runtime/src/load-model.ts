@@ -1,9 +1,10 @@
-import { BYTES_PER_ELEMENT, type Buf, type HostBackend } from '@lers/kernels';
+import { BYTES_PER_ELEMENT, requireHostBackend, type Backend, type Buf } from '@lers/kernels';
 import { LersDataError } from '@lers/data';
-import { ModelFileError, decodeResidentModelFile, type ModelFile } from '@lers/embeddings';
+import { ModelFileError, decodeModelFile, decodeResidentModelFile, type ModelFile } from '@lers/embeddings';
 import { CtrModel, LightGcnServing, backboneDefinition, loadModel, loadModelTable, settingsOf, shellDataset, type CfServingMode } from '@lers/models';
 import { CfSession } from './cf-session.js';
 import { CtrSession } from './ctr-session.js';
+import type { PlacedBytes } from './source.js';
 
 /** A model loaded for serving: its session, and whether the file's bytes must stay (tables used in place). */
 export interface LoadedSession {
@@ -19,26 +20,28 @@ function isModelError(err: unknown): boolean {
 }
 
 /**
- * Builds the serving session of a model whose bytes are in backend memory: the header checked,
- * the tables restored by their methods (full tables read in place), then the backbone's serving
- * form (LightGCN: `LightGcnServing` in `mode`; DeepFM / DCN-Mix: the model on the file's shell
- * dataset). Any failure is a typed error naming the file.
+ * Builds the serving session of a model: the header checked, the tables restored by their methods
+ * (from bytes in a host backend's memory, full tables are read in place; from bytes on the JS
+ * heap, their sections are uploaded), then the backbone's serving form (LightGCN:
+ * `LightGcnServing` in `mode`; DeepFM / DCN-Mix: the model on the file's shell dataset). Any
+ * failure is a typed error naming the file.
  */
-export function loadSession(be: HostBackend, bytes: Buf<'u8'>, name: string, mode: CfServingMode): LoadedSession {
-  const file = decodeResidentModelFile(be, bytes, name);
+export function loadSession(be: Backend, placed: PlacedBytes, mode: CfServingMode): LoadedSession {
+  const name = placed.name;
+  const file = placed.resident ? decodeResidentModelFile(requireHostBackend(be, 'a model in backend memory'), placed.bytes, name) : decodeModelFile(placed.bytes, name);
   try {
     const definition = backboneDefinition(file.header.backbone);
     if (definition.task === 'cf') return { file, ...cfSession(be, file, name, mode) };
     const { model } = loadModel(file, be, undefined, name);
     if (!(model instanceof CtrModel)) throw new ModelFileError(name, `backbone ${file.header.backbone} is not a CTR model`);
-    return { file, session: new CtrSession(model), keepsFile: true };
+    return { file, session: new CtrSession(model), keepsFile: placed.resident };
   } catch (err) {
     if (isModelError(err)) throw err;
     throw new ModelFileError(name, (err as Error).message);
   }
 }
 
-function cfSession(be: HostBackend, file: ModelFile, name: string, mode: CfServingMode): { session: CfSession; keepsFile: boolean } {
+function cfSession(be: Backend, file: ModelFile, name: string, mode: CfServingMode): { session: CfSession; keepsFile: boolean } {
   const ds = shellDataset(file, name);
   if (ds.kind !== 'cf') throw new ModelFileError(name, 'a LightGCN model file must describe a cf dataset');
   const settings = settingsOf(file.header, name);
@@ -63,7 +66,7 @@ function cfSession(be: HostBackend, file: ModelFile, name: string, mode: CfServi
   const serving = new LightGcnServing({ backend: be, user, item, layers, train: ds.train, mode, ...(residentGraph !== undefined ? { residentGraph } : {}) });
   const { userIds, itemIds, userNames, itemNames } = ds;
   const session = new CfSession(be, serving, { ...(userIds !== undefined ? { users: userIds } : {}), ...(itemIds !== undefined ? { items: itemIds } : {}), ...(userNames !== undefined ? { userNames } : {}), ...(itemNames !== undefined ? { itemNames } : {}) });
-  return { session, keepsFile: mode === 'propagate' };
+  return { session, keepsFile: mode === 'propagate' && file.resident !== undefined };
 }
 
 function residentGraphOf(file: ModelFile): { indptr: Buf<'i32'>; indices: Buf<'i32'> } | undefined {

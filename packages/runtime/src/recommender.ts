@@ -1,4 +1,4 @@
-import type { Buf, HostBackend } from '@lers/kernels';
+import type { Backend, Buf } from '@lers/kernels';
 import { methodNamed, type CfServingMode } from '@lers/models';
 import { chooseBackend, type BackendRequest, type ChosenBackend } from './backend-choice.js';
 import { CfSession, type Id, type RecommendOptions } from './cf-session.js';
@@ -64,28 +64,28 @@ export class Recommender {
   }
 
   /** Loads with a function that puts the model's bytes into the chosen backend's memory. */
-  protected static async loadWith(place: (be: HostBackend) => Promise<PlacedBytes>, options: LoadOptions): Promise<Recommender> {
+  protected static async loadWith(place: (be: Backend) => Promise<PlacedBytes>, options: LoadOptions): Promise<Recommender> {
     const chosen = await chooseBackend(options);
     const be = chosen.backend;
     try {
       const placed = await place(be);
-      let keep = true;
+      let keep = placed.resident;
       try {
         const mode = options.serving ?? 'cached';
         const budget = budgetedBackend(be, options.maxLoadBytes ?? defaultLoadBudget(placed.byteLength), placed.name);
-        const { file, session, keepsFile } = loadSession(budget.backend, placed.bytes, placed.name, mode);
+        const { file, session, keepsFile } = loadSession(budget.backend, placed, mode);
         budget.lift();
-        keep = keepsFile;
+        keep = keepsFile && placed.resident;
         const h = file.header;
         const info: Omit<ModelInfo, 'memoryBytes' | 'ids'> = {
           ...headerInfo(h, methodNamed(h.method.name).kind),
-          backend: { kind: chosen.kind, threads: chosen.threads, reason: chosen.reason },
+          backend: { kind: chosen.kind, threads: chosen.threads, reason: chosen.reason, adapter: chosen.adapter },
           serving: h.task === 'cf' ? { mode, why: options.serving === undefined ? 'default: propagated once at load' : `${mode} as asked` } : null,
           file: { name: placed.name, bytes: placed.byteLength, libraryVersion: h.libraryVersion, createdAt: h.createdAt },
         };
-        return new this(chosen, keep ? placed.bytes : null, session, info);
+        return new this(chosen, keep && placed.resident ? placed.bytes : null, session, info);
       } finally {
-        if (!keep) be.free(placed.bytes);
+        if (!keep && placed.resident) be.free(placed.bytes);
       }
     } catch (err) {
       be.dispose();
@@ -144,9 +144,10 @@ export class Recommender {
   }
 
   private memoryBytes(): number {
-    const be = this.chosen.backend as HostBackend & { heap?: { liveBytes: number } };
-    // The WASM allocator knows exactly; otherwise count the file and the serving buffers.
+    const be = this.chosen.backend as Backend & { heap?: { liveBytes: number }; liveBytes?: number };
+    // The WASM allocator and the WebGPU backend know exactly; otherwise count the file and the serving buffers.
     if (be.heap !== undefined) return be.heap.liveBytes;
+    if (be.liveBytes !== undefined) return be.liveBytes;
     return (this.fileBytes !== null ? bufferBytes(this.fileBytes) : 0) + (this.session instanceof CfSession ? this.session.serving.memoryBytes() : 0);
   }
 

@@ -1,4 +1,4 @@
-import type { Buf, HostBackend } from '@lers/kernels';
+import { isHostBackend, type Backend, type Buf } from '@lers/kernels';
 
 /**
  * Where a model comes from: its bytes, a fetch Response, or a URL to fetch (browsers, workers,
@@ -6,12 +6,15 @@ import type { Buf, HostBackend } from '@lers/kernels';
  */
 export type ModelSource = Uint8Array | ArrayBuffer | Response | URL;
 
-/** Model bytes in backend memory, and a name for messages. */
-export interface PlacedBytes {
-  readonly bytes: Buf<'u8'>;
-  readonly name: string;
-  readonly byteLength: number;
-}
+/**
+ * Model bytes where the loader reads them, and a name for messages: in the memory of a host
+ * backend (`resident`: its tables are then used in place), or on the JS heap for a backend without
+ * views (WebGPU: the sections are uploaded as the tables load, and the bytes can then be dropped).
+ */
+export type PlacedBytes = { readonly name: string; readonly byteLength: number } & (
+  | { readonly resident: true; readonly bytes: Buf<'u8'> }
+  | { readonly resident: false; readonly bytes: Uint8Array }
+);
 
 /** The bytes of a source (one fetch for a URL; a Response whose status is not ok is an error naming it). */
 async function bytesOf(source: ModelSource): Promise<{ bytes: Uint8Array; name: string }> {
@@ -23,9 +26,13 @@ async function bytesOf(source: ModelSource): Promise<{ bytes: Uint8Array; name: 
   return { bytes: new Uint8Array(await response.arrayBuffer()), name };
 }
 
-/** Copies a source's bytes into one u8 buffer of the backend (the model is then used in place there). */
-export async function placeSource(be: HostBackend, source: ModelSource): Promise<PlacedBytes> {
+/**
+ * A source's bytes for the loader: copied into one u8 buffer of a host backend (the model is then
+ * used in place there), kept on the JS heap for the other backends.
+ */
+export async function placeSource(be: Backend, source: ModelSource): Promise<PlacedBytes> {
   if (typeof source === 'string') throw new TypeError('a model path needs the Node entry (import { Recommender } from "@lers/runtime/node"); here pass bytes, a Response or a URL');
   const { bytes, name } = await bytesOf(source);
-  return { bytes: be.upload('u8', bytes), name, byteLength: bytes.length };
+  if (!isHostBackend(be)) return { resident: false, bytes, name, byteLength: bytes.length };
+  return { resident: true, bytes: be.upload('u8', bytes), name, byteLength: bytes.length };
 }

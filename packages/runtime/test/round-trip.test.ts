@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import type { CfDataset } from '@lers/data';
 import { compressModel, CtrModel, LightGcn, methodRegistrations, type RecommenderModel } from '@lers/models';
-import { Recommender, type CfServingMode, type Recommendation } from '../src/index.js';
-import { cfDataset, cfSettings, ctrDataset, ctrSettings, modelBytes, trained } from './helpers.js';
+import { Recommender, type CfServingMode } from '../src/index.js';
+import { cfDataset, cfSettings, ctrDataset, ctrSettings, expectTopK, hostScores, modelBytes, trained } from './helpers.js';
 
 const USERS = [0, 5, 17, 42, 119];
 const K = 10;
@@ -19,38 +19,6 @@ const LOADS: readonly { backend: 'wasm' | 'wasm-scalar' | 'reference'; threads: 
   { backend: 'reference', threads: 1, serving: 'propagate' },
   { backend: 'wasm', threads: 1, serving: 'cached-int8' },
 ];
-
-/** Host f64 scores of every item for a user from the saved model's final embeddings, train items -Infinity. */
-function hostScores(final: Float32Array, ds: CfDataset, user: number, d: number): Float64Array {
-  const out = new Float64Array(ds.items);
-  for (let i = 0; i < ds.items; i++) {
-    let s = 0;
-    for (let c = 0; c < d; c++) s += final[user * d + c] * final[(ds.users + i) * d + c];
-    out[i] = s;
-  }
-  for (let k = ds.train.indptr[user]; k < ds.train.indptr[user + 1]; k++) out[ds.train.indices[k]] = -Infinity;
-  return out;
-}
-
-/**
- * The recommendation is a top-k of `want` (ties aside): k unseen items, scores non-increasing and
- * equal to the host's within `tol` (relative to the score range), none below the host's k-th best
- * by more than `tol`.
- */
-function expectTopK(got: Recommendation, want: Float64Array, tol: number): void {
-  const sorted = Array.from(want).sort((a, b) => b - a);
-  const unseen = sorted.filter((s) => s !== -Infinity).length;
-  const kth = sorted[Math.min(K, unseen) - 1];
-  const scale = Math.max(1e-6, sorted[0] - sorted[unseen - 1]);
-  if (!(got.items instanceof Int32Array)) throw new Error('the synthetic models name items by index');
-  expect(got.items.length).toBe(Math.min(K, unseen));
-  got.items.forEach((item, j) => {
-    expect(want[item], `item ${item} is a seen item`).not.toBe(-Infinity);
-    expect(Math.abs(got.scores[j] - want[item]) / scale, `score of item ${item}`).toBeLessThanOrEqual(tol);
-    expect((kth - want[item]) / scale, `item ${item} is below the k-th best`).toBeLessThanOrEqual(tol);
-    if (j > 0) expect(got.scores[j]).toBeLessThanOrEqual(got.scores[j - 1]);
-  });
-}
 
 describe('CF models of every trained and search method, and of every post-training method, served on every host backend', () => {
   let be: HostBackend;
@@ -80,7 +48,7 @@ describe('CF models of every trained and search method, and of every post-traini
         const tol = load.serving === 'cached-int8' ? 2e-2 : 1e-5;
         got.forEach((r, i) => {
           expect(r.user).toBe(USERS[i]);
-          expectTopK(r, hostScores(final, ds, USERS[i], d), tol);
+          expectTopK(r, hostScores(final, ds, USERS[i], d), tol, K);
         });
         // One user alone gives what the batch gave.
         expect(await rec.recommend(USERS[2], { k: K })).toEqual(got[2]);

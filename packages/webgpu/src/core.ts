@@ -4,7 +4,7 @@ import { checkAllocLength, checkReinterpret, checkSlice, newBackendId, ownedHand
 import { GpuBuf, GpuStorage, isShadowed } from './buffer.js';
 import type { AcquiredDevice } from './device.js';
 import { DeferredKernelError, WebGpuDeviceLostError, WebGpuLimitError, WebGpuValidationError } from './errors.js';
-import { elementShift, generateWgsl, needsAtomic, paramBytes, type BindingPlan, type KernelDef } from './wgsl/codegen.js';
+import { elementShift, generateWgsl, needsAtomic, paramBytes, wordType, type BindingPlan, type KernelDef } from './wgsl/codegen.js';
 import { WGSL_LIB } from './wgsl/lib.js';
 
 /** Integer buffers up to this many elements keep a host shadow (ids checked on the host). */
@@ -99,6 +99,13 @@ export class WebGpuCore {
     });
   }
 
+  /** Bytes of the buffers allocated and not yet freed (the uniform arena aside). */
+  get liveBytes(): number {
+    let bytes = 0;
+    for (const s of this.storages) bytes += s.byteLength;
+    return bytes;
+  }
+
   /** The adapter's description. */
   get adapterDescription(): string {
     return this.acquired.description;
@@ -129,6 +136,13 @@ export class WebGpuCore {
     const buf = this.alloc(dtype, data.length);
     this.write(buf, data);
     return buf;
+  }
+
+  /** The host shadow of an id buffer (all its writes came from the host), or null (see Backend.knownIds). */
+  knownIds(ids: Buf<'i32'>): Int32Array | null {
+    const h = this.handle(ids);
+    const shadow = h.storage.shadow;
+    return shadow === null ? null : new Int32Array(shadow.buffer, shadow.byteOffset + 4 * h.offset, h.length);
   }
 
   write(buf: Buf, data: ArrayLike<number>, offset = 0): void {
@@ -302,8 +316,15 @@ export class WebGpuCore {
     const vars: { name: string; writable: boolean; atomic: boolean; dtype: DType; buffer: GPUBuffer }[] = [];
     const varOf = new Map<GPUBuffer, number>();
     const storageAtomic = new Map<GpuStorage, boolean>();
+    // Operands of different 32-bit word types on one storage (typed handles over one byte buffer)
+    // share variables of u32 words, which their accessors bitcast.
+    const storageWord = new Map<GpuStorage, DType>();
     names.forEach((x, i) => {
-      storageAtomic.set(handles[i].storage, (storageAtomic.get(handles[i].storage) ?? false) || needsAtomic(handles[i].dtype, def.operands[x]));
+      const h = handles[i];
+      storageAtomic.set(h.storage, (storageAtomic.get(h.storage) ?? false) || needsAtomic(h.dtype, def.operands[x]));
+      const word = wordType(h.dtype);
+      const seen = storageWord.get(h.storage);
+      storageWord.set(h.storage, seen === undefined || seen === word ? word : 'u32');
     });
     const operandVars: Record<string, { dtype: DType; vars: string[] }> = {};
     names.forEach((x, i) => {
@@ -315,7 +336,7 @@ export class WebGpuCore {
         if (at === undefined) {
           at = vars.length;
           varOf.set(buffer, at);
-          vars.push({ name: `v${at}`, writable: false, atomic: storageAtomic.get(h.storage)!, dtype: h.dtype, buffer });
+          vars.push({ name: `v${at}`, writable: false, atomic: storageAtomic.get(h.storage)!, dtype: storageWord.get(h.storage)!, buffer });
         }
         vars[at].writable ||= def.operands[x] !== 'read';
         list.push(vars[at].name);
@@ -392,7 +413,7 @@ export class WebGpuCore {
 
   private pipeline(def: KernelDef, plan: BindingPlan): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
     const operands = Object.entries(plan.operands).map(([x, o]) => `${x}:${o.dtype}:${o.vars.join('.')}`);
-    const key = `${def.name}|${operands.join(',')}|${plan.vars.map((v) => `${v.writable ? 'w' : 'r'}${v.atomic ? 'a' : ''}`).join('')}`;
+    const key = `${def.name}|${operands.join(',')}|${plan.vars.map((v) => `${v.writable ? 'w' : 'r'}${v.atomic ? 'a' : ''}${v.dtype}`).join('')}`;
     let entry = this.pipelines.get(key);
     if (!entry) {
       const code = generateWgsl(def, plan, this.pageBytes / 4, WGSL_LIB);

@@ -42,12 +42,24 @@ export const REQUIRED_LIMITS: Readonly<Record<string, number>> = {
   maxStorageBuffersPerShaderStage: 8,
 };
 
-/** Requests an adapter and a device with raised limits; throws WebGpuUnavailableError saying why not. */
-export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDevice> {
-  if (options.device) {
-    checkLimits(options.device.limits, 'the given device');
-    return { gpu: options.gpu ?? null, adapter: options.adapter ?? null, device: options.device, owned: false, description: 'a device passed in by the caller' };
-  }
+/** An adapter and what it is. */
+export interface FoundAdapter {
+  readonly gpu: GPU | null;
+  readonly adapter: GPUAdapter;
+  /** Vendor, architecture, device and driver description, as the adapter reports them. */
+  readonly description: string;
+  /**
+   * True for a CPU implementation (Mesa's llvmpipe / lavapipe / softpipe, SwiftShader, Microsoft's
+   * Basic Render Driver) or an adapter the implementation marks as a fallback: far slower than WASM.
+   */
+  readonly software: boolean;
+}
+
+/** Names of CPU rasterisers that adapters report (a fallback adapter says so itself). */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|basic render driver|\bwarp\b/i;
+
+/** Requests an adapter (`options.adapter` as given); throws WebGpuUnavailableError saying why there is none. */
+export async function requestWebGpuAdapter(options: DeviceOptions = {}): Promise<FoundAdapter> {
   const gpu = options.gpu ?? (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   let adapter = options.adapter ?? null;
   if (!adapter) {
@@ -66,13 +78,26 @@ export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDev
       );
     }
   }
+  const info = adapter.info;
+  const description = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unnamed adapter';
+  // GPUAdapterInfo.isFallbackAdapter is recent (older implementations: GPUAdapter.isFallbackAdapter, or neither).
+  const flagged = (o: object): boolean => (o as { isFallbackAdapter?: unknown }).isFallbackAdapter === true;
+  const fallback = flagged(info) || flagged(adapter);
+  return { gpu: gpu ?? null, adapter, description, software: fallback || SOFTWARE_ADAPTER.test(description) };
+}
+
+/** Requests an adapter and a device with raised limits; throws WebGpuUnavailableError saying why not. */
+export async function acquireDevice(options: DeviceOptions): Promise<AcquiredDevice> {
+  if (options.device) {
+    checkLimits(options.device.limits, 'the given device');
+    return { gpu: options.gpu ?? null, adapter: options.adapter ?? null, device: options.device, owned: false, description: 'a device passed in by the caller' };
+  }
+  const { gpu, adapter, description } = await requestWebGpuAdapter(options);
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   checkLimits(requiredLimits, 'the adapter');
   const device = await adapter.requestDevice({ requiredLimits });
-  const info = adapter.info;
-  const description = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unnamed adapter';
-  return { gpu: gpu ?? null, adapter, device, owned: true, description };
+  return { gpu, adapter, device, owned: true, description };
 }
 
 function checkLimits(limits: Readonly<Record<string, number>> | GPUSupportedLimits, what: string): void {

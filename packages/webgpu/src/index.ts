@@ -34,6 +34,8 @@ export interface WebGpuInfo {
 /** A Backend on WebGPU (no host views: read back with `read`). */
 export interface WebGpuBackend extends Backend {
   readonly device: GPUDevice;
+  /** Bytes of the GPU buffers allocated and not yet freed (the uniform arena of kernel parameters aside). */
+  readonly liveBytes: number;
   info(): WebGpuInfo;
 }
 
@@ -55,5 +57,5 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
 }
 
 export { DeferredKernelError, WebGpuDeviceLostError, WebGpuLimitError, WebGpuUnavailableError, WebGpuValidationError } from './errors.js';
-export type { DeviceOptions } from './device.js';
+export { requestWebGpuAdapter, type DeviceOptions, type FoundAdapter } from './device.js';
 export type { CoreOptions } from './core.js';

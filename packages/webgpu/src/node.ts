@@ -4,7 +4,7 @@
  * Mesa's llvmpipe serves through Dawn's OpenGL ES backend (Debian: libegl-mesa0 libgles2
  * libgl1-mesa-dri), with EGL_PLATFORM=surfaceless and the 'compatibility' feature level.
  */
-import { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './index.js';
+import { createWebGpuBackend, requestWebGpuAdapter, type FoundAdapter, type WebGpuBackend, type WebGpuBackendOptions } from './index.js';
 
 /** Options of the Node entry point. */
 export interface NodeGpuOptions {
@@ -32,10 +32,22 @@ export async function createNodeGpu(options: NodeGpuOptions = {}): Promise<GPU> 
   return gpu;
 }
 
+/** The feature level a Dawn backend needs by default: 'compatibility' for OpenGL (ES), which Mesa offers. */
+function defaultFeatureLevel(options: WebGpuBackendOptions & NodeGpuOptions): 'core' | 'compatibility' | undefined {
+  const backend = options.backend ?? 'opengles';
+  return options.featureLevel ?? (backend === 'opengles' || backend === 'opengl' ? 'compatibility' : undefined);
+}
+
 /** A WebGPU backend on Dawn: OpenGL ES at the 'compatibility' feature level unless told otherwise. */
 export async function createNodeWebGpuBackend(options: WebGpuBackendOptions & NodeGpuOptions = {}): Promise<WebGpuBackend> {
-  const backend = options.backend ?? 'opengles';
   const gpu = options.gpu ?? (await createNodeGpu(options));
-  const featureLevel = options.featureLevel ?? (backend === 'opengles' || backend === 'opengl' ? 'compatibility' : undefined);
+  const featureLevel = defaultFeatureLevel(options);
   return createWebGpuBackend({ ...options, gpu, ...(featureLevel ? { featureLevel } : {}) });
+}
+
+/** Dawn's adapter (see requestWebGpuAdapter), with the same defaults as createNodeWebGpuBackend. */
+export async function requestNodeWebGpuAdapter(options: WebGpuBackendOptions & NodeGpuOptions = {}): Promise<FoundAdapter> {
+  const gpu = options.gpu ?? (await createNodeGpu(options));
+  const featureLevel = defaultFeatureLevel(options);
+  return requestWebGpuAdapter({ ...options, gpu, ...(featureLevel ? { featureLevel } : {}) });
 }

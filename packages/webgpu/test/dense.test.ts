@@ -75,6 +75,20 @@ describe.skipIf(!B)('dense kernels against the reference', () => {
     }
   });
 
+  it('reciprocal: the reference\'s bits (correctly rounded), NaN, zeros, infinities, subnormal results', async () => {
+    for (const len of [0, 7, 3001]) {
+      const x = randomFloats(len, len + 5);
+      x.set([0, -0, 1e-30, -5, 2, Infinity, NaN, 3e38].slice(0, Math.min(len, 8)));
+      await matchesReference(B!, `reciprocal ${len}`, (be: Backend) => {
+        const X = be.upload('f32', x);
+        const a = be.alloc('f32', len), b = be.alloc('f32', len);
+        be.reciprocal(X, 1e-12, a);
+        be.reciprocal(X, 0, b);
+        return [a, b];
+      }, 'exact');
+    }
+  });
+
   it('row and column reductions, addRowVector (sums: 1e-5 of sum |terms|)', async () => {
     for (const [rows, cols] of [[1, 1], [7, 5], [300, 13], [13, 300], [0, 3], [3, 0]]) {
       const x = randomFloats(rows * cols, rows + cols), bias = randomFloats(cols, 3), prev = randomFloats(cols, 4);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReferenceBackend, type Backend } from '@lers/kernels';
+import { createReferenceBackend, hostIds, type Backend } from '@lers/kernels';
 import { createWebGpuBackend, WebGpuDeviceLostError, WebGpuLimitError, WebGpuUnavailableError } from '../src/index.js';
 import { createNodeGpu, createNodeWebGpuBackend } from '../src/node.js';
 import { backendsOrNull, expectAgree, outputs, randomFloats, randomInts } from './gpu.js';
@@ -70,6 +70,41 @@ describe.skipIf(!B)('limits and device loss', () => {
       expect(() => { be.free(f); }).toThrow(/slice/);
       be.free(bytes);
       await expect(be.read(f)).rejects.toThrow(/freed/);
+    }
+  });
+
+  it('knownIds / hostIds: the host copy of host-written ids (slices included), none once a kernel wrote them', async () => {
+    const be = B!.whole;
+    const ids = be.upload('i32', [4, 1, 3, 0, 2]);
+    expect(Array.from(hostIds(be, ids) ?? [])).toEqual([4, 1, 3, 0, 2]);
+    be.write(ids, [9], 2);
+    expect(Array.from(hostIds(be, be.slice(ids, 1, 3)) ?? [])).toEqual([1, 9, 0]);
+    const copy = be.alloc('i32', 5);
+    be.copy(ids, copy);
+    expect(Array.from(hostIds(be, copy) ?? [])).toEqual([4, 1, 9, 0, 2]);
+    const idx = be.alloc('i32', 2), val = be.alloc('f32', 2);
+    be.topk(1, 3, be.upload('f32', [0.5, 2, 1]), 2, idx, val);
+    expect(hostIds(be, idx)).toBeNull();
+    expect(Array.from(await be.read(idx))).toEqual([1, 2]);
+  });
+
+  it('operands of different word types over one byte buffer (top-k indices and values in one allocation)', async () => {
+    for (const be of [B!.whole, B!.paged]) {
+      const [rows, cols, k] = [3, 700, 5];
+      const scores = randomFloats(rows * cols, 11);
+      const body = (b: Backend) => {
+        const bytes = b.alloc('u8', rows * k * 8);
+        const idx = b.reinterpret(bytes, 0, 'i32', rows * k);
+        const val = b.reinterpret(bytes, rows * k * 4, 'f32', rows * k);
+        b.topk(rows, cols, b.upload('f32', scores), k, idx, val);
+        const sum = b.alloc('f32', rows * k);
+        b.add(val, val, sum); // reads the f32 half back through the shared storage
+        return [bytes, sum];
+      };
+      const want = await outputs(createReferenceBackend(), body);
+      const got = await outputs(be, body);
+      expectAgree(got[0], want[0], 'exact', 'indices and values');
+      expectAgree(got[1], want[1], 'exact', 'values read back');
     }
   });
 

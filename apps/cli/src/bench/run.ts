@@ -9,11 +9,11 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import type { HostBackend } from '@lers/kernels';
+import type { Backend } from '@lers/kernels';
 import type { JsonObject } from '@lers/data';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
 import { checkTrainable, compressModel, evaluateBoth, flatMetrics, loadModel, planTables, saveModel, settingsOf, tableSizes, trainFromSettings, type Metrics, type SizeInfo, type TrainSettings } from '@lers/models';
-import { Recommender, type PhaseTiming } from '@lers/runtime/node';
+import { Recommender, type BackendKind, type PhaseTiming } from '@lers/runtime/node';
 import { exitCodeOf, InterruptedError, messageOf, UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
 import { openModelFile, writeModel } from '../cli/model-files.js';
@@ -113,7 +113,7 @@ export class BenchRunner {
   private readonly done = new Map<string, CellResult>();
 
   constructor(
-    private readonly be: HostBackend,
+    private readonly be: Backend,
     readonly dir: string,
     private readonly io: Io,
     private readonly profile: BenchProfile,
@@ -165,7 +165,8 @@ export class BenchRunner {
     } catch (err) {
       if (err instanceof InterruptedError) throw err;
       const message = messageOf(err);
-      const status = err instanceof UsageError && /not available/.test(message) ? 'unavailable' : 'failed';
+      // Not available here: a method that needs what this machine or backend lacks (a host backend for its host-side loops).
+      const status = (err instanceof UsageError && /not available/.test(message)) || (err instanceof Error && err.name === 'HostBackendRequiredError') ? 'unavailable' : 'failed';
       if (status === 'failed' && exitCodeOf(err) !== 1) this.io.warn(`${cell.id} failed: ${message}`);
       result = { ...this.base(cell), status, message, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
     } finally {
@@ -227,7 +228,7 @@ export class BenchRunner {
     }
     let sizes: SizeInfo;
     try {
-      sizes = tableSizes(outcome.model.embeddingTables());
+      sizes = await tableSizes(outcome.model.embeddingTables());
       await writeTrained(modelPath, outcome, s, data, { benchCell: cell.id, benchHash: cell.hash });
     } finally {
       outcome.model.dispose();
@@ -278,7 +279,7 @@ export class BenchRunner {
           extra: { compressedFrom: base.model, kMin: c.kMin, benchCell: cell.id, benchHash: cell.hash },
         });
         await writeModel(modelPath, contents);
-        const sizes = tableSizes(c.model.embeddingTables(), c.options);
+        const sizes = await tableSizes(c.model.embeddingTables(), c.options);
         return await this.finish(cell, t0, modelPath, sizes, m.valid, m.test, 0, c.kMin, s);
       } finally {
         c.model.dispose();
@@ -289,7 +290,7 @@ export class BenchRunner {
   }
 
   private async finish(cell: Cell, t0: number, modelPath: string, sizes: SizeInfo, valid: Metrics | null, test: Metrics | null, trainSeconds: number, kMin: number | null, s: TrainSettings): Promise<CellResult> {
-    const p = await profileCell(modelPath, this.be.kind === 'reference' ? 'reference' : this.be.kind === 'wasm-scalar' ? 'wasm-scalar' : 'wasm', this.be.threads, { repeats: this.profile.profileRepeats, warmup: 2, k: 20, batch: 64, seed: s.seed });
+    const p = await profileCell(modelPath, this.be.kind, this.be.threads, { repeats: this.profile.profileRepeats, warmup: 2, k: 20, batch: 64, seed: s.seed });
     return {
       ...this.base(cell),
       status: 'ok',
@@ -319,7 +320,7 @@ export class BenchRunner {
  * the paper's edge setting) on its own backend of the bench's kind and threads, then the
  * phase-by-phase request latency.
  */
-async function profileCell(path: string, backend: 'wasm' | 'wasm-scalar' | 'reference', threads: number, options: { repeats: number; warmup: number; k: number; batch: number; seed: number }): Promise<{ fileBytes: number; loadMs: number; latency: Record<string, PhaseTiming> }> {
+async function profileCell(path: string, backend: BackendKind, threads: number, options: { repeats: number; warmup: number; k: number; batch: number; seed: number }): Promise<{ fileBytes: number; loadMs: number; latency: Record<string, PhaseTiming> }> {
   const t0 = performance.now();
   const rec = await Recommender.load(path, { backend, threads, serving: 'propagate' });
   const loadMs = performance.now() - t0;

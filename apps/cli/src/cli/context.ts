@@ -1,6 +1,6 @@
 /** What every command action gets: the global flags, output helpers and a backend on demand. */
 import type { Command } from 'commander';
-import type { HostBackend } from '@lers/kernels';
+import type { Backend } from '@lers/kernels';
 import { BACKEND_CHOICES, chooseBackend, Recommender, type BackendChoice, type CfServingMode } from '@lers/runtime/node';
 import { UsageError } from './errors.js';
 import { Io, processStreams, type GlobalFlags, type Streams } from './io.js';
@@ -47,9 +47,10 @@ export class Context {
   }
 
   /** Runs `fn` with the backend of the global flags (chosen as the runtime chooses), disposing it afterwards. */
-  async withBackend<T>(fn: (be: HostBackend) => Promise<T>): Promise<T> {
+  async withBackend<T>(fn: (be: Backend) => Promise<T>): Promise<T> {
     const chosen = await chooseBackend({ backend: this.flags.backend, threads: this.flags.threads });
     if (chosen.threads !== this.flags.threads) this.io.warn(chosen.reason);
+    else if (this.flags.backend === 'auto' || chosen.kind === 'webgpu') this.io.info(`backend: ${chosen.kind} (${chosen.reason})`);
     try {
       return await fn(chosen.backend);
     } finally {

@@ -33,7 +33,7 @@ export interface GlobalFlags {
   readonly threads: number;
   /** Seed override (null when not given). */
   readonly seed: number | null;
-  /** Kernel backend (as `@lers/runtime` chooses it: `auto` is WASM here; `webgpu` is not in this build). */
+  /** Kernel backend, chosen as `@lers/runtime/node` chooses it (`webgpu` on Dawn; `auto`: WebGPU on a hardware adapter, else WASM SIMD). */
   readonly backend: BackendChoice;
 }
 

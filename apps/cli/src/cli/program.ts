@@ -42,7 +42,7 @@ export function buildProgram(streams: Streams = processStreams): Command {
     .option('-q, --quiet', 'no progress or messages on stderr (errors still shown)')
     .option('--threads <n>', 'kernel threads (default 1)')
     .option('--seed <n>', 'seed of initialisation and sampling (default 2023; datasets keep their own split seeds)')
-    .addOption(new Option('--backend <kind>', 'kernels: wasm (SIMD, default), wasm-scalar, reference, auto (the fastest here); webgpu is not in this build yet').choices([...BACKEND_CHOICES]))
+    .addOption(new Option('--backend <kind>', 'kernels: wasm (SIMD, default), wasm-scalar, reference, webgpu (Dawn: a GPU, or Mesa\'s llvmpipe on CPU), auto (WebGPU on a hardware GPU adapter, else WASM SIMD)').choices([...BACKEND_CHOICES]))
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', OVERVIEW)
     .configureOutput({

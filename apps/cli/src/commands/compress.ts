@@ -86,7 +86,7 @@ Examples:
                 extra: { compressedFrom: resolve(path), kMin: c.kMin, kMinTrials: c.trials as unknown as JsonObject[], sourceMetrics: sourceMetrics as unknown as JsonObject },
               });
               const bytes = await writeModel(out, contents);
-              return { bytes, sizes: tableSizes(c.model.embeddingTables(), c.options), metrics, sourceMetrics, kMin: c.kMin, trials: c.trials, options: c.options };
+              return { bytes, sizes: await tableSizes(c.model.embeddingTables(), c.options), metrics, sourceMetrics, kMin: c.kMin, trials: c.trials, options: c.options };
             } finally {
               c.model.dispose();
             }

@@ -26,7 +26,7 @@ export function profileText(path: string, p: ProfileReport): string {
   const i = p.info;
   const sizes = i.sizes as { params?: number; sparsity?: number; memoryBytes?: number };
   return [
-    `${path}: ${i.backbone} ${i.method.name}${i.method.target !== null ? ` target ${i.method.target}` : ''} on ${i.backend.kind} (${i.backend.threads} thread${i.backend.threads > 1 ? 's' : ''}; ${i.backend.reason})`,
+    `${path}: ${i.backbone} ${i.method.name}${i.method.target !== null ? ` target ${i.method.target}` : ''} on ${i.backend.kind} (${i.backend.kind === 'webgpu' ? '' : `${i.backend.threads} thread${i.backend.threads > 1 ? 's' : ''}; `}${i.backend.reason})`,
     ...(i.serving !== null ? [`serving: ${i.serving.mode} (${i.serving.why})`] : []),
     `size:    file ${p.fileBytes} bytes, embeddings ${sizes.memoryBytes ?? '-'} bytes, ${sizes.params ?? '-'} params (sparsity ${(sizes.sparsity ?? 0).toFixed(4)}); held in memory ${i.memoryBytes} bytes`,
     `load:    ${p.load.totalMs.toFixed(1)} ms; memory +${mb(p.load.rssDeltaBytes)} RSS, +${mb(p.load.arrayBuffersDeltaBytes)} array buffers`,

@@ -86,7 +86,7 @@ export function registerTrain(program: Command, streams: Streams): void {
         const bytes = await writeTrained(out, outcome, s, data);
         const r = outcome.result;
         const metrics = { valid: r.bestValid, test: r.test };
-        const size = tableSizes(outcome.model.embeddingTables());
+        const size = await tableSizes(outcome.model.embeddingTables());
         ctx.io.result(
           {
             output: out,

@@ -25,6 +25,11 @@ export interface DenseOps {
   sub(a: Buf<'f32'>, b: Buf<'f32'>, out: Buf<'f32'>): void;
   /** Hadamard product out = a * b (elementwise). */
   mul(a: Buf<'f32'>, b: Buf<'f32'>, out: Buf<'f32'>): void;
+  /**
+   * out = 1 / max(x, floor) (elementwise, correctly rounded; floor rounded to f32, NaN stays NaN):
+   * e.g. the inverse row norms of torch.nn.functional.normalize with floor = its eps.
+   */
+  reciprocal(x: Buf<'f32'>, floor: number, out: Buf<'f32'>): void;
   /** Sets every element of x to value. */
   fill(x: Buf<'f32'>, value: number): void;
   /** Copies src into dst (src.length elements; same dtype, any dtype). */

@@ -44,6 +44,11 @@ export function checkedDense(impl: DenseOps): DenseOps {
       sameLength('mul', a.length, b.length, out.length);
       impl.mul(a, b, out);
     },
+    reciprocal(x, floor, out) {
+      exactly('reciprocal', 'out', out, x.length, 'f32');
+      ensure('reciprocal', Number.isFinite(floor), `floor must be finite, got ${floor}`);
+      impl.reciprocal(x, floor, out);
+    },
     fill(x, value) {
       impl.fill(x, value);
     },

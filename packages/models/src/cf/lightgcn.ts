@@ -1,4 +1,4 @@
-import { requireHostBackend, type Backend, type Buf, type Csr, type Rng } from '@lers/kernels';
+import type { Backend, Buf, Csr, Rng } from '@lers/kernels';
 import { buildNormalizedAdjacency, type CfDataset } from '@lers/data';
 import type { EmbeddingTable, Parameter } from '@lers/embeddings';
 import type { RecommenderModel } from '../backbones/recommender-model.js';
@@ -69,7 +69,10 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
   private readonly ids: Buf<'i32'>;
   /** The host copy of the batch ids, written here and then to `ids`. */
   private readonly hostIds: Int32Array;
-  /** The step's loss sums, read back once per step: [sum of BPR terms, sum of ego squares]. */
+  /**
+   * The step's loss sums, read back once per step: [sum of BPR terms, sum of ego squares], then
+   * the InfoNCE terms (2 per contrasted node, see InfoNceLoss.run).
+   */
   private readonly lossSums: Buf<'f32'>;
   /** Gathered rows for the ids: final, their gradient, ego. */
   private readonly rows: Buf<'f32'>;
@@ -118,15 +121,14 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
     const perPair = 2 + c.negatives;
     this.ids = be.alloc('i32', perPair * B);
     this.hostIds = new Int32Array(perPair * B);
-    this.lossSums = be.alloc('f32', 2);
+    const clMax = Math.min(B, this.users) + Math.min(B, this.items);
+    const withCl = c.clWeight > 0;
+    this.lossSums = be.alloc('f32', 2 + (withCl ? 2 * clMax : 0));
     this.rows = be.alloc('f32', perPair * B * d);
     this.dRows = be.alloc('f32', perPair * B * d);
     this.egoRows = be.alloc('f32', perPair * B * d);
-    const clMax = Math.min(B, this.users) + Math.min(B, this.items);
-    const withCl = c.clWeight > 0;
     const clRowsMax = c.clSoftmax === 'joint' ? clMax : Math.max(Math.min(B, this.users), Math.min(B, this.items));
-    // InfoNCE's normalisation and loss still run host loops over views (host backends only).
-    this.infoNce = withCl ? new InfoNceLoss(requireHostBackend(be, 'LightGCN with the InfoNCE term (clWeight > 0)'), clRowsMax, d, c.clTemperature) : null;
+    this.infoNce = withCl ? new InfoNceLoss(be, clRowsMax, d, c.clTemperature) : null;
     this.clIds = withCl ? be.alloc('i32', clMax) : null;
     this.hostClIds = new Int32Array(withCl ? clMax : 0);
     this.clRows = withCl ? be.alloc('f32', clMax * d) : null;
@@ -222,22 +224,23 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
     be.fill(this.dFinal, 0);
     be.scatterAdd(dRows, ids, 1, this.dFinal, N, d);
 
-    let cl = 0;
+    // InfoNCE's terms follow the two sums in lossSums: [2, 2 + 2m) joint; per side, the users' then the items'.
+    const clParts: number[] = [];
     if (this.infoNce !== null && this.clIds !== null && this.clRows !== null && this.dClRows !== null) {
       const m = this.clCount;
-      const mu = this.clUserCount;
       const clIds = be.slice(this.clIds, 0, m);
       const clRows = be.slice(this.clRows, 0, m * d);
       const dClRows = be.slice(this.dClRows, 0, m * d);
       be.gather(this.eFinal, N, d, clIds, clRows);
-      if (c.clSoftmax === 'joint') {
-        // The benchmark's form: one softmax over users and items together (a user is also
-        // pushed away from its positive items).
-        cl = this.infoNce.run(m, clRows, dClRows);
-      } else {
-        // SGL's form: users and items contrasted among themselves, never with each other.
-        cl = this.infoNce.run(mu, be.slice(clRows, 0, mu * d), be.slice(dClRows, 0, mu * d));
-        cl += this.infoNce.run(m - mu, be.slice(clRows, mu * d, (m - mu) * d), be.slice(dClRows, mu * d, (m - mu) * d));
+      // The benchmark's form: one softmax over users and items together (a user is also pushed
+      // away from its positive items); SGL's: users and items among themselves, never each other.
+      const parts = c.clSoftmax === 'joint' ? [m] : [this.clUserCount, m - this.clUserCount];
+      let row = 0;
+      for (const rows of parts) {
+        const terms = be.slice(this.lossSums, 2 + 2 * row, 2 * rows);
+        this.infoNce.run(rows, be.slice(clRows, row * d, rows * d), be.slice(dClRows, row * d, rows * d), terms);
+        clParts.push(rows);
+        row += rows;
       }
       be.scatterAdd(dClRows, clIds, c.clWeight, this.dFinal, N, d);
     }
@@ -251,9 +254,16 @@ export class LightGcn implements RecommenderModel<LightGcnBatch> {
     }
     this.userTable.backwardAll(be.slice(this.dE0, 0, this.users * d));
     this.itemTable.backwardAll(be.slice(this.dE0, this.users * d, this.items * d));
-    // The step's one read-back; the means are taken on the host, in f64 as before.
-    const sums = await be.read(this.lossSums);
+    // The step's one read-back; the means are taken on the host, in f64.
+    const clRead = clParts.reduce((sum, rows) => sum + 2 * rows, 0);
+    const sums = await be.read(clRead > 0 ? be.slice(this.lossSums, 0, 2 + clRead) : this.lossSums);
     const bpr = sums[0] / b;
+    let cl = 0;
+    let at = 2;
+    for (const rows of clParts) {
+      cl += InfoNceLoss.lossOf(sums.subarray(at, at + 2 * rows), rows);
+      at += 2 * rows;
+    }
     const l2 = c.l2 > 0 ? sums[1] / (2 * b) : 0;
     this.lastParts = { bpr, l2, cl };
     return bpr + c.l2 * l2 + c.clWeight * cl;

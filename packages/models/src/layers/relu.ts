@@ -21,6 +21,11 @@ export class ReLU implements Layer {
     this.dx = new RowBuffer(backend, 'f32', inFeatures);
   }
 
+  /** The output of the last training forward, kept for backward (null after an evaluation forward). */
+  get savedOutput(): Buf<'f32'> | null {
+    return this.output;
+  }
+
   forward(x: Buf<'f32'>, ctx: LayerContext): Buf<'f32'> {
     const y = this.out.take(rowsOf(x, this.inFeatures, this.name));
     this.backend.relu(x, y);

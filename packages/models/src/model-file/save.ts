@@ -47,7 +47,7 @@ export async function saveModel(model: RecommenderModel, info: SaveInfo): Promis
     createdAt: new Date().toISOString(),
     task: model.task,
     backbone: model.backbone,
-    method: { name: info.method.name, target: info.method.target, sizes: tableSizes(live, info.method.options) },
+    method: { name: info.method.name, target: info.method.target, sizes: await tableSizes(live, info.method.options) },
     config: info.config,
     dataset: info.dataset,
     metrics: info.metrics,

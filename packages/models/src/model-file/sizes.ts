@@ -21,7 +21,7 @@ export interface SizeInfo extends JsonObject {
 }
 
 /** The sizes of a model's tables (`options`: the method options per table, recorded beside them). */
-export function tableSizes(tables: Readonly<Record<string, EmbeddingTable>>, options: Readonly<Record<string, JsonObject>> = {}): SizeInfo {
+export async function tableSizes(tables: Readonly<Record<string, EmbeddingTable>>, options: Readonly<Record<string, JsonObject>> = {}): Promise<SizeInfo> {
   let params = 0;
   let full = 0;
   let memoryBytes = 0;
@@ -29,7 +29,7 @@ export function tableSizes(tables: Readonly<Record<string, EmbeddingTable>>, opt
   let servedBytes = 0;
   const per: JsonObject = {};
   for (const [name, t] of Object.entries(tables)) {
-    const size = t.size() as ReturnType<EmbeddingTable['size']> & { sparsity?: number; bitWidth?: number; servedBytes?: number };
+    const size = (await t.size()) as Awaited<ReturnType<EmbeddingTable['size']>> & { sparsity?: number; bitWidth?: number; servedBytes?: number };
     // Quantized tables keep every element; the protocol counts them by bit width (their `sparsity`).
     const counted = size.bitWidth !== undefined && size.sparsity !== undefined ? Math.round((1 - size.sparsity) * t.rows * t.dim) : size.params;
     params += counted;

@@ -53,14 +53,14 @@ export interface RetrainInfo extends Record<string, unknown> {
 }
 
 /** The summed sizes of `tables`. */
-export function tablesSize(tables: readonly EmbeddingTable[]): ModelTablesSize {
+export async function tablesSize(tables: readonly EmbeddingTable[]): Promise<ModelTablesSize> {
   let params = 0;
   let nonZeros = 0;
   let memoryBytes = 0;
   let diskBytes = 0;
   let entries = 0;
   for (const t of tables) {
-    const s = t.size();
+    const s = await t.size();
     params += s.params;
     nonZeros += s.nonZeros;
     memoryBytes += s.memoryBytes;
@@ -94,7 +94,7 @@ export function searchTables<M extends Model>(backbone: Backbone<M>, model: M, m
  * The masks every table captured at each target, as artifacts; throws, naming the sparsity each
  * table reached, when some target was not reached in the search's epochs.
  */
-export function capturedMasks(method: string, tables: Readonly<Record<string, MaskSearchTable>>, targets: readonly number[]): { artifacts: Artifacts; info: Record<string, unknown> } {
+export async function capturedMasks(method: string, tables: Readonly<Record<string, MaskSearchTable>>, targets: readonly number[]): Promise<{ artifacts: Artifacts; info: Record<string, unknown> }> {
   const artifacts: Record<string, Uint8Array> = {};
   const info: Record<string, Record<string, { sparsity: number; kept: number; step: number }>> = {};
   for (const target of targets) {
@@ -102,7 +102,7 @@ export function capturedMasks(method: string, tables: Readonly<Record<string, Ma
     for (const [name, t] of Object.entries(tables)) {
       const c = t.captures.mask(target);
       if (c === undefined) {
-        const reached = 1 - t.size().params / (t.rows * t.dim);
+        const reached = 1 - (await t.size()).params / (t.rows * t.dim);
         throw new RangeError(
           `${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; train the search longer or raise the threshold decay / initial threshold`,
         );
@@ -156,7 +156,7 @@ export function retrainStage<M extends Model>(o: MethodPipelineOptions<M>, targe
     try {
       ctx.restoreInitial(model, r.initial);
       const result = await ctx.train(model, o.train, r.hooks);
-      const info = retrainInfo(target, result, Object.values(o.backbone.tables(model)));
+      const info = await retrainInfo(target, result, Object.values(o.backbone.tables(model)));
       if (o.keepModels !== true) return { info };
       const artifacts = await weightArtifacts(model, prefix);
       handedOut = true;
@@ -179,8 +179,8 @@ export function retrainStage<M extends Model>(o: MethodPipelineOptions<M>, targe
 }
 
 /** The info of a retraining stage from its training result and the model's tables. */
-export function retrainInfo(target: number, result: TrainResult | null, tables: readonly EmbeddingTable[]): RetrainInfo {
+export async function retrainInfo(target: number, result: TrainResult | null, tables: readonly EmbeddingTable[]): Promise<RetrainInfo> {
   if (result === null) throw new Error('a retraining stage never stops early');
   const metrics = result.test ?? result.bestValid ?? {};
-  return { target, metrics, valid: result.bestValid, bestEpoch: result.bestEpoch, size: tablesSize(tables) };
+  return { target, metrics, valid: result.bestValid, bestEpoch: result.bestEpoch, size: await tablesSize(tables) };
 }

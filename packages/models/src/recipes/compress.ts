@@ -1,6 +1,6 @@
 import type { Backend } from '@lers/kernels';
 import type { Dataset, JsonObject } from '@lers/data';
-import { maxKMin, searchKMin, type EmbeddingTable, type KMinTrial } from '@lers/embeddings';
+import { maxKMin, readTableValues, searchKMin, type DenseValues, type EmbeddingTable, type KMinTrial } from '@lers/embeddings';
 import { backboneDefinition } from '../backbones/registry.js';
 import type { RecommenderModel } from '../backbones/recommender-model.js';
 import { createTable, methodNamed, solveBudget } from '../methods/registry.js';
@@ -75,11 +75,14 @@ export async function compressModel(be: Backend, full: RecommenderModel, dataset
   const sources = full.embeddingTables();
   const usesKMin = req.method === 'magprune' || req.method === 'magprune-int8';
   const definition = backboneDefinition(full.backbone);
+  // The trained values, read back once (any backend): every candidate is built from them.
+  const values: Record<string, DenseValues> = {};
+  for (const [name, src] of Object.entries(sources)) values[name] = await readTableValues(src);
   const build = (kMin: number): RecommenderModel => {
     const tables: Record<string, EmbeddingTable> = {};
     try {
-      for (const [name, src] of Object.entries(sources)) {
-        tables[name] = createTable(req.method, { ...perTable[name], ...(usesKMin ? { kMin } : {}), source: src, rows: src.rows, dim: src.dim, backend: be, seed: s.seed, name });
+      for (const [name, v] of Object.entries(values)) {
+        tables[name] = createTable(req.method, { ...perTable[name], ...(usesKMin ? { kMin } : {}), values: v.values, rows: v.rows, dim: v.dim, backend: be, seed: s.seed, name });
       }
     } catch (err) {
       for (const t of Object.values(tables)) t.dispose();

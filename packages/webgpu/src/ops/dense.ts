@@ -16,6 +16,10 @@ const SCALE = kernel('scale', { x: 'read', out: 'write' }, { alpha: 'f32' }, 'ou
 const ADD = kernel('add', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) + b_ld(gi));', undefined, elementSpans('a', 'b', 'out'));
 const SUB = kernel('sub', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) - b_ld(gi));', undefined, elementSpans('a', 'b', 'out'));
 const MUL = kernel('mul', { a: 'read', b: 'read', out: 'write' }, {}, 'out_st(gi, a_ld(gi) * b_ld(gi));', undefined, elementSpans('a', 'b', 'out'));
+// 1 / max(x, floor) correctly rounded (div_rn: WGSL's / is 2.5 ULP), NaN kept (WGSL's max may drop it).
+const RECIPROCAL = kernel('reciprocal', { x: 'read', out: 'write' }, { floor: 'f32' }, `
+  let v = x_ld(gi);
+  out_st(gi, select(div_rn(1.0, max(v, P.floor)), v, is_nan(v)));`, undefined, elementSpans('x', 'out'));
 const FILL = kernel('fill', { x: 'write' }, { value: 'f32' }, 'x_st(gi, P.value);', undefined, elementSpans('x'));
 const ADD_ROW_VECTOR = kernel('addRowVector', { x: 'read', bias: 'read', out: 'write' }, { cols: 'u32' }, 'out_st(gi, x_ld(gi) + bias_ld(gi % P.cols));', undefined, elementSpans('x', 'out'));
 const ROW_SUM = kernel('rowSum', { x: 'read', out: 'write' }, { cols: 'u32' }, `
@@ -58,6 +62,9 @@ export function webgpuDense(core: WebGpuCore): DenseOps {
     },
     mul(a, b, out) {
       core.dispatch(MUL, { a, b, out }, {}, a.length);
+    },
+    reciprocal(x, floor, out) {
+      core.dispatch(RECIPROCAL, { x, out }, { floor: Math.fround(floor) }, x.length);
     },
     fill(x, value) {
       core.dispatch(FILL, { x }, { value }, x.length);

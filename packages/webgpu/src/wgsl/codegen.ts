@@ -68,8 +68,13 @@ export function needsAtomic(dtype: DType, access: Access): boolean {
   return access === 'add' || access === 'atomic' || (access === 'write' && SHIFT[dtype] > 0);
 }
 
+/** The 32-bit word a dtype is stored in: f32 and i32 as themselves, everything else in u32 words. */
+export function wordType(dtype: DType): 'f32' | 'i32' | 'u32' {
+  return dtype === 'f32' || dtype === 'i32' ? dtype : 'u32';
+}
+
 function varType(dtype: DType, atomic: boolean): string {
-  const word = dtype === 'f32' || dtype === 'i32' ? dtype : 'u32';
+  const word = wordType(dtype);
   if (!atomic) return word;
   return word === 'i32' ? 'atomic<i32>' : 'atomic<u32>';
 }
@@ -81,13 +86,21 @@ function paged(vars: readonly string[], stmt: (ref: string) => string): string {
   return `let pg = w / PW; let o = w - pg * PW; switch pg { ${cases.join(' ')} }`;
 }
 
-/** The accessor functions of one operand. */
-function accessors(x: string, dtype: DType, vars: readonly string[], atomic: boolean, access: Access): string {
+/**
+ * The accessor functions of one operand whose variables hold `varWord` words (its own word type,
+ * or u32 when it shares them with an operand of another word type: then loads and stores bitcast).
+ */
+function accessors(x: string, dtype: DType, vars: readonly string[], atomic: boolean, access: Access, varWord: 'f32' | 'i32' | 'u32'): string {
   const shift = SHIFT[dtype];
   const out: string[] = [];
-  const word = dtype === 'f32' || dtype === 'i32' ? dtype : 'u32';
-  const load = (ref: string) => (!atomic ? ref : word === 'f32' ? `bitcast<f32>(atomicLoad(&${ref}))` : `atomicLoad(&${ref})`);
-  const store = (ref: string, v: string) => (!atomic ? `${ref} = ${v};` : `atomicStore(&${ref}, ${word === 'f32' ? `bitcast<u32>(${v})` : v});`);
+  const word = wordType(dtype);
+  // The variable's element as this operand's word (atomic variables hold u32 or i32 words).
+  const stored = atomic ? (varWord === 'i32' ? 'i32' : 'u32') : varWord;
+  const asWord = (v: string) => (stored === word ? v : `bitcast<${word}>(${v})`);
+  const asStored = (v: string) => (stored === word ? v : `bitcast<${stored}>(${v})`);
+  const load = (ref: string) => asWord(atomic ? `atomicLoad(&${ref})` : ref);
+  const store = (ref: string, v: string) => (!atomic ? `${ref} = ${asStored(v)};` : `atomicStore(&${ref}, ${asStored(v)});`);
+  if (access === 'atomic' && stored !== wordType(dtype)) throw new Error(`operand ${x}: atomics on ${dtype} elements cannot share a buffer with another word type`);
   if (access === 'atomic') {
     const t = dtype === 'i32' ? 'i32' : 'u32';
     out.push(`fn ${x}_ald(i: u32) -> ${t} { let w = P.${x}_b + i; ${paged(vars, (r) => `return atomicLoad(&${r});`)} }`);
@@ -103,7 +116,7 @@ function accessors(x: string, dtype: DType, vars: readonly string[], atomic: boo
     if (access === 'write' || access === 'add') out.push(`fn ${x}_st(i: u32, v: ${word}) { let w = P.${x}_b + i; ${paged(vars, (r) => store(r, 'v'))} }`);
     if (access === 'add') {
       out.push(
-        `fn ${x}_add(i: u32, v: f32) { let w = P.${x}_b + i; ${paged(vars, (r) => `loop { let old = atomicLoad(&${r}); let res = atomicCompareExchangeWeak(&${r}, old, bitcast<u32>(bitcast<f32>(old) + v)); if (res.exchanged) { break; } }`)} }`,
+        `fn ${x}_add(i: u32, v: f32) { let w = P.${x}_b + i; ${paged(vars, (r) => `loop { let old = atomicLoad(&${r}); let res = atomicCompareExchangeWeak(&${r}, old, ${asStored('bitcast<f32>(old) + v')}); if (res.exchanged) { break; } }`)} }`,
       );
     }
     return out.join('\n');
@@ -152,10 +165,11 @@ export function generateWgsl(def: KernelDef, plan: BindingPlan, pageWords: numbe
     lines.push(`@group(0) @binding(${i + 1}) var<storage, ${v.writable ? 'read_write' : 'read'}> ${v.name}: array<${varType(v.dtype, v.atomic)}>;`);
   });
   lines.push(lib);
-  const atomicVar = new Map(plan.vars.map((v) => [v.name, v.atomic]));
+  const varOf = new Map(plan.vars.map((v) => [v.name, v]));
   for (const [x, access] of Object.entries(def.operands)) {
     const o = plan.operands[x];
-    lines.push(accessors(x, o.dtype, o.vars, atomicVar.get(o.vars[0]) ?? false, access));
+    const v = varOf.get(o.vars[0]);
+    lines.push(accessors(x, o.dtype, o.vars, v?.atomic ?? false, access, wordType(v?.dtype ?? o.dtype)));
   }
   if (def.helpers) lines.push(def.helpers);
   const guard = def.mode === 'groups' ? 'if (wgi >= P._n) { return; }' : 'let gi = P._g0 + (wid.y * nwg.x + wid.x) * WG + li; if (gi >= P._n) { return; }';

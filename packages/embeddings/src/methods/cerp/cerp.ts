@@ -4,7 +4,7 @@ import type { TableInit } from '../../init.js';
 import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../../table.js';
-import { checkIdsInRange, checkRowsLength, requireHostBackend } from '../common/host-access.js';
+import { checkIdsInRange, checkRowsLength, countNonZeros, requireHostBackend, requireHostIds, writeIds } from '../common/host-access.js';
 import { CAPTURE_MODES, MaskCapture, type CaptureMode } from '../learned-pruning/mask-capture.js';
 import { choiceOption, openRangeOption, positiveIntOption } from '../common/option-values.js';
 import { PEP_DEFAULT_THRESHOLD_INIT, stepsOf } from '../pep/pep.js';
@@ -78,7 +78,7 @@ export class CerpTable implements EmbeddingTable {
   readonly method = 'cerp';
   readonly rows: number;
   readonly dim: number;
-  readonly backend: HostBackend;
+  readonly backend: Backend;
   readonly buckets: number;
   readonly quotientRows: number;
   /** ceil(N / b): ids per Q row. */
@@ -107,7 +107,7 @@ export class CerpTable implements EmbeddingTable {
     const o = options as unknown as TableOptions;
     const N = options.rows;
     const d = options.dim;
-    const be = requireHostBackend(options.backend, 'cerp');
+    const be = options.backend;
     this.backend = be;
     this.rows = N;
     this.dim = d;
@@ -135,7 +135,7 @@ export class CerpTable implements EmbeddingTable {
     if (mask === undefined) {
       const granularity = choiceOption('cerp', o, 'granularity', THRESHOLD_GRANULARITIES) ?? 'element';
       const common = {
-        backend: be,
+        backend: requireHostBackend(be, "CERP's search stage (it reads P and Q on the host at every step to capture masks; the retrained table runs on any backend)"),
         dim: d,
         init,
         granularity,
@@ -321,10 +321,19 @@ export class CerpTable implements EmbeddingTable {
    * params = non-zeros of P_hat and Q_hat (the protocol); memory and disk: fp32 P, Q and their
    * thresholds in the search form, CSR of the kept entries of P and Q in the fixed-mask form.
    */
-  size(): TableSize {
-    const [pv, qv] = this.partValues();
-    let nonZeros = 0;
-    for (const a of [pv, qv]) for (const v of a) if (v !== 0) nonZeros++;
+  async size(): Promise<TableSize> {
+    const be = this.backend;
+    const pHat = be.alloc('f32', this.buckets * this.dim);
+    const qHat = be.alloc('f32', this.quotientRows * this.dim);
+    let nonZeros: number;
+    try {
+      this.p.forwardAll(pHat);
+      this.q.forwardAll(qHat);
+      nonZeros = await countNonZeros(be, [pHat, qHat]);
+    } finally {
+      be.free(pHat);
+      be.free(qHat);
+    }
     let bytes = 0;
     const masked = this.maskedParts;
     if (masked !== null) bytes = csrBytes(this.buckets, masked[0].kept) + csrBytes(this.quotientRows, masked[1].kept);
@@ -332,9 +341,9 @@ export class CerpTable implements EmbeddingTable {
     return { params: nonZeros, nonZeros, memoryBytes: bytes, diskBytes: bytes };
   }
 
-  /** P_hat and Q_hat on the host (b x d and q x d). */
+  /** P_hat and Q_hat on the host (b x d and q x d), synchronously (a host backend: the search form). */
   partValues(): [Float32Array, Float32Array] {
-    const be = this.backend;
+    const be = this.hostBackend();
     const pv = this.f32[0].take(this.buckets * this.dim);
     this.p.forwardAll(pv);
     const pCopy = be.view(pv).slice();
@@ -390,20 +399,26 @@ export class CerpTable implements EmbeddingTable {
     if (this.allQ !== null) this.backend.free(this.allQ);
   }
 
-  /** Checked ids split into P rows (x mod b) and Q rows (floor(x / ceil(N/b))). */
+  /** Checked ids split into P rows (x mod b) and Q rows (floor(x / ceil(N/b))), computed on the host. */
   private splitIds(op: string, ids: Buf<'i32'>): [Buf<'i32'>, Buf<'i32'>] {
     const be = this.backend;
-    const v = be.view(ids);
+    const pIds = this.ids[0].take(ids.length);
+    const qIds = this.ids[1].take(ids.length);
+    // The view only after the allocations (an allocation may move WASM memory).
+    const v = requireHostIds(be, ids, `${op} (it splits ids on the host)`);
     checkIdsInRange(op, v, this.rows);
-    const pIds = this.ids[0].take(v.length);
-    const qIds = this.ids[1].take(v.length);
-    const pv = be.view(pIds);
-    const qv = be.view(qIds);
-    for (let i = 0; i < v.length; i++) {
-      pv[i] = v[i] % this.buckets;
-      qv[i] = Math.floor(v[i] / this.perQuotient);
-    }
+    writeIds(be, pIds, (pv) => {
+      for (let i = 0; i < v.length; i++) pv[i] = v[i] % this.buckets;
+    });
+    writeIds(be, qIds, (qv) => {
+      for (let i = 0; i < v.length; i++) qv[i] = Math.floor(v[i] / this.perQuotient);
+    });
     return [pIds, qIds];
+  }
+
+  /** The backend as a host backend: the search form requires one (its constructor checked). */
+  private hostBackend(): HostBackend {
+    return requireHostBackend(this.backend, "CERP's search stage");
   }
 
   /** out = P_hat[pIds] + Q_hat[qIds]. */
@@ -436,7 +451,7 @@ export class CerpTable implements EmbeddingTable {
 
   /** dOut + d/de of -gamma sum tanh(K e)^2 = dOut - 2 gamma K tanh(K e) (1 - tanh(K e)^2), in scratch. */
   private withRegularizer(e: Buf<'f32'>, dOut: Buf<'f32'>): Buf<'f32'> {
-    const be = this.backend;
+    const be = this.hostBackend();
     const g = this.f32[4].take(dOut.length);
     const ev = be.view(e);
     const dv = be.view(dOut);
@@ -454,7 +469,7 @@ export class CerpTable implements EmbeddingTable {
   private checkCapture(step: number, hats: [Buf<'f32'>, Buf<'f32'>] | null): void {
     const captures = this.captures!;
     if (captures.done) return;
-    const be = this.backend;
+    const be = this.hostBackend();
     const [pv, qv] = hats === null ? this.partValues() : [be.view(hats[0]), be.view(hats[1])];
     const values = new Float32Array(pv.length + qv.length);
     values.set(pv);

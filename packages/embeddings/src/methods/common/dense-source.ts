@@ -3,7 +3,7 @@ import { checkTableShape } from '../full/full.js';
 import { DEFAULT_INIT, initializeValues, type TableInit } from '../../init.js';
 import type { TableOptions } from '../../method.js';
 import type { EmbeddingTable } from '../../table.js';
-import { requireHostBackend } from './host-access.js';
+import { requireHostBackend, withHostBackend } from './host-access.js';
 
 /** A dense rows x dim fp32 table held on the host: the input of every post-training method. */
 export interface DenseValues {
@@ -27,13 +27,28 @@ export function checkDenseValues(method: string, dense: DenseValues): void {
   }
 }
 
-/** The dense values of a table (its eval-mode lookupAll), copied to the host; the table must be on a host backend. */
+/**
+ * The dense values of a table (its eval-mode lookupAll), copied to the host synchronously: the
+ * table must be on a host backend (elsewhere `await readTableValues(table)` and pass `values`).
+ */
 export function tableValues(table: EmbeddingTable): DenseValues {
-  const be = requireHostBackend(table.backend, `reading the values of a ${table.method} table`);
+  const be = requireHostBackend(table.backend, `reading the values of a ${table.method} table synchronously (pass values: await readTableValues(table))`);
   const tmp = be.alloc('f32', table.rows * table.dim);
   try {
     table.lookupAll(tmp, { training: false });
     return { rows: table.rows, dim: table.dim, values: be.view(tmp).slice() };
+  } finally {
+    be.free(tmp);
+  }
+}
+
+/** The dense values of a table (its eval-mode lookupAll) on the host, after one read-back: any backend. */
+export async function readTableValues(table: EmbeddingTable): Promise<DenseValues> {
+  const be = table.backend;
+  const tmp = be.alloc('f32', table.rows * table.dim);
+  try {
+    table.lookupAll(tmp, { training: false });
+    return { rows: table.rows, dim: table.dim, values: await be.read(tmp) };
   } finally {
     be.free(tmp);
   }
@@ -70,13 +85,15 @@ export function denseFromOptions(method: string, options: TableOptions): DenseVa
   return freshValues(options.backend, rows, dim, options.init ?? DEFAULT_INIT, options.seed);
 }
 
+/** Initial values made on the host (the initialisers give the same values on every host backend). */
 function freshValues(backend: Backend, rows: number, dim: number, init: TableInit, seed: number): DenseValues {
-  const be = requireHostBackend(backend, 'initialising a post-training table');
-  const tmp = be.alloc('f32', rows * dim);
-  try {
-    initializeValues(be, tmp, rows, dim, init, seed);
-    return { rows, dim, values: be.view(tmp).slice() };
-  } finally {
-    be.free(tmp);
-  }
+  return withHostBackend(backend, (be) => {
+    const tmp = be.alloc('f32', rows * dim);
+    try {
+      initializeValues(be, tmp, rows, dim, init, seed);
+      return { rows, dim, values: be.view(tmp).slice() };
+    } finally {
+      be.free(tmp);
+    }
+  });
 }

@@ -7,7 +7,7 @@ import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../m
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { DHE_DEFAULT_K, DHE_DEFAULT_RANGE, drawDheHashes, type DheHashes } from './dhe-hash.js';
 import { DheMlp, type MlpMode } from './dhe-mlp.js';
-import { checkIdsInRange, checkRowsLength, requireHostBackend } from '../common/host-access.js';
+import { checkKnownIds, checkRowsLength, countNonZeros } from '../common/host-access.js';
 import { booleanOption, closedRangeOption, openRangeOption, positiveIntArrayOption, positiveIntOption } from '../common/option-values.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
 
@@ -174,8 +174,8 @@ export class DheTable implements EmbeddingTable {
   }
 
   lookup(ids: Buf<'i32'>, out: Buf<'f32'>, ctx: LookupContext): void {
-    const be = requireHostBackend(this.backend, 'dhe');
-    checkIdsInRange('dhe.lookup', be.view(ids), this.rows);
+    const be = this.backend;
+    checkKnownIds(be, 'dhe.lookup', ids, this.rows);
     checkRowsLength('dhe.lookup', 'out', out.length, ids.length, this.dim);
     this.allLive = false;
     if (ids.length === 0) return;
@@ -186,7 +186,7 @@ export class DheTable implements EmbeddingTable {
   }
 
   backward(ids: Buf<'i32'>, dOut: Buf<'f32'>): void {
-    checkIdsInRange('dhe.backward', requireHostBackend(this.backend, 'dhe').view(ids), this.rows);
+    checkKnownIds(this.backend, 'dhe.backward', ids, this.rows);
     checkRowsLength('dhe.backward', 'dOut', dOut.length, ids.length, this.dim);
     if (ids.length === 0) return;
     this.mlp.backward(dOut);
@@ -220,13 +220,8 @@ export class DheTable implements EmbeddingTable {
    * the hash parameters (3k u32) and the cached encodings (N x k fp32) when enabled. Disk: the
    * same without the encodings cache (it is rebuilt on load).
    */
-  size(): TableSize {
-    const be = requireHostBackend(this.backend, 'DheTable.size()');
-    let nonZeros = 0;
-    for (const p of this.parameters()) {
-      const v = be.view(p.value);
-      for (let i = 0; i < v.length; i++) if (v[i] !== 0) nonZeros++;
-    }
+  async size(): Promise<TableSize> {
+    const nonZeros = await countNonZeros(this.backend, this.parameters().map((p) => p.value));
     const params = this.mlp.paramCount();
     const disk = 4 * (params + this.mlp.runningStatCount() + 3 * this.k);
     return { params, nonZeros, memoryBytes: disk + (this.encodings === null ? 0 : 4 * this.encodings.length), diskBytes: disk };

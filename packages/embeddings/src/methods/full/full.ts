@@ -1,5 +1,6 @@
 import type { MethodDefinition } from '../../method.js';
-import { isHostBackend, type Backend, type Buf } from '@lers/kernels';
+import type { Backend, Buf } from '@lers/kernels';
+import { countNonZeros } from '../common/host-access.js';
 import { DEFAULT_INIT, initializeValues, type TableInit } from '../../init.js';
 import type { Parameter } from '../../parameter.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
@@ -138,12 +139,8 @@ export class FullTable implements EmbeddingTable {
     return [this.weight];
   }
 
-  size(): TableSize {
-    const be = this.backend;
-    if (!isHostBackend(be)) throw new Error('FullTable.size() counts non-zeros through a host view; use a host backend (WASM or reference)');
-    const values = be.view(this.weight.value);
-    let nonZeros = 0;
-    for (let k = 0; k < values.length; k++) if (values[k] !== 0) nonZeros++;
+  async size(): Promise<TableSize> {
+    const nonZeros = await countNonZeros(this.backend, [this.weight.value]);
     const bytes = 4 * this.rows * this.dim;
     return { params: this.rows * this.dim, nonZeros, memoryBytes: bytes, diskBytes: bytes };
   }

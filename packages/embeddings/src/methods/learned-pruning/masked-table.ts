@@ -4,7 +4,7 @@ import { DEFAULT_INIT, type TableInit } from '../../init.js';
 import type { Parameter } from '../../parameter.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { CsrTable } from './csr-table.js';
-import { checkRowsLength, requireHostBackend } from '../common/host-access.js';
+import { checkRowsLength, countNonZeros } from '../common/host-access.js';
 import { csrBytes, csrSections, csrToMasked, headerShape, maskedCsr } from './sparse-form.js';
 import { createWeight, MaskedPart } from './table-part.js';
 
@@ -53,7 +53,7 @@ export class MaskedTable implements EmbeddingTable {
 
   constructor(o: MaskedTableOptions) {
     checkTableShape(o.method, o.rows, o.dim);
-    const be = requireHostBackend(o.backend, `${o.method} (masked)`);
+    const be = o.backend;
     this.method = o.method;
     this.rows = o.rows;
     this.dim = o.dim;
@@ -120,10 +120,8 @@ export class MaskedTable implements EmbeddingTable {
     return this.part.parameters();
   }
 
-  size(): MaskedTableSize {
-    const values = this.maskedValues();
-    let nonZeros = 0;
-    for (const v of values) if (v !== 0) nonZeros++;
+  async size(): Promise<MaskedTableSize> {
+    const nonZeros = await this.withMaskedValues((values) => countNonZeros(this.backend, [values]));
     const bytes = csrBytes(this.rows, this.part.kept);
     return {
       params: nonZeros,
@@ -137,8 +135,9 @@ export class MaskedTable implements EmbeddingTable {
   }
 
   /** The frozen CSR table of the kept entries (for inference; a new table on the same backend). */
-  toCsr(): CsrTable {
-    return new CsrTable(this.method, this.backend, this.rows, this.dim, maskedCsr(this.maskedValues(), this.part.mask, this.rows, this.dim), this.name);
+  async toCsr(): Promise<CsrTable> {
+    const values = await this.withMaskedValues((v) => this.backend.read(v));
+    return new CsrTable(this.method, this.backend, this.rows, this.dim, maskedCsr(values, this.part.mask, this.rows, this.dim), this.name);
   }
 
   async serialize(): Promise<SerializedTable> {
@@ -153,15 +152,14 @@ export class MaskedTable implements EmbeddingTable {
     this.part.dispose();
   }
 
-  /** W (.) M on the host. */
-  private maskedValues(): Float32Array {
-    const be = requireHostBackend(this.backend, `${this.method} size`);
-    const tmp = be.alloc('f32', this.rows * this.dim);
+  /** Runs `use` on W (.) M in a scratch buffer, freed afterwards. */
+  private async withMaskedValues<T>(use: (values: Buf<'f32'>) => Promise<T>): Promise<T> {
+    const tmp = this.backend.alloc('f32', this.rows * this.dim);
     try {
       this.part.forwardAll(tmp);
-      return be.view(tmp).slice();
+      return await use(tmp);
     } finally {
-      be.free(tmp);
+      this.backend.free(tmp);
     }
   }
 }

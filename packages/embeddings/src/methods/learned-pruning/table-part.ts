@@ -86,13 +86,19 @@ export class MaskedPart implements TablePart {
     let kept = 0;
     for (const m of this.mask) kept += m;
     this.kept = kept;
+    this.maskValues = backend.upload('f32', this.mask);
     // Entries outside the mask start at +0, so that the forward product W * M gives +0 there, not
     // -0 for a negative W (a table and its serialised copy then agree bit for bit).
     if (isHostBackend(backend)) {
       const w = backend.view(weight.value);
       for (let e = 0; e < w.length; e++) if (this.mask[e] === 0) w[e] = 0;
+    } else {
+      // W * M zeroes them (-0 for a negative W); adding +0 turns -0 into +0 and leaves the rest.
+      const zeros = backend.alloc('f32', dim);
+      backend.mul(weight.value, this.maskValues, weight.value);
+      backend.addRowVector(rows, dim, weight.value, zeros, weight.value);
+      backend.free(zeros);
     }
-    this.maskValues = backend.upload('f32', this.mask);
     this.scratch = new ScratchBuffer(backend, 'f32');
   }
 

@@ -90,7 +90,7 @@ export class OptEmbedTable implements EmbeddingTable {
     const o = options as unknown as TableOptions;
     this.rows = options.rows;
     this.dim = options.dim;
-    this.backend = requireHostBackend(options.backend, 'optembed');
+    this.backend = requireHostBackend(options.backend, "OptEmbed's supernet (its forward and backward run in TypeScript over views; the retrained table runs on any backend)");
     this.name = options.name ?? 'optembed';
     this.fieldOffsets = checkFieldOffsets(options.fieldOffsets ?? [0], options.rows);
     this.fieldOf = fieldIndex(this.fieldOffsets, options.rows);
@@ -273,13 +273,13 @@ export class OptEmbedTable implements EmbeddingTable {
   }
 
   /** params = non-zeros of the evaluation form (kept rows x their dims); memory and disk hold W and t. */
-  size(): TableSize {
+  size(): Promise<TableSize> {
     const out = new Float32Array(this.rows * this.dim);
     this.forward(this.allIds(), out, this.evalDims ?? this.full);
     let nonZeros = 0;
     for (const v of out) if (v !== 0) nonZeros++;
     const bytes = 4 * (this.weight.value.length + this.threshold.value.length);
-    return { params: nonZeros, nonZeros, memoryBytes: bytes, diskBytes: bytes };
+    return Promise.resolve({ params: nonZeros, nonZeros, memoryBytes: bytes, diskBytes: bytes });
   }
 
   async serialize(): Promise<SerializedTable> {

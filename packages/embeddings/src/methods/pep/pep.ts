@@ -74,7 +74,7 @@ export class PepTable implements MaskSearchTable {
     const targets = targetsOption('pep', o, DEFAULT_TARGETS);
     this.rows = options.rows;
     this.dim = options.dim;
-    this.backend = requireHostBackend(options.backend, 'pep');
+    this.backend = requireHostBackend(options.backend, "PEP's search stage (it reads the table's values on the host at every step to capture masks; the retrained table runs on any backend)");
     this.name = options.name ?? 'pep';
     const entries = options.rows * options.dim;
     this.captures = new MaskCapture('pep', targets, entries, entries, mode);
@@ -164,12 +164,12 @@ export class PepTable implements MaskSearchTable {
   }
 
   /** params = non-zeros of W_hat (the protocol); memory and disk hold W and s in fp32. */
-  size(): TableSize {
+  size(): Promise<TableSize> {
     const values = this.part.values();
     let nonZeros = 0;
     for (const v of values) if (v !== 0) nonZeros++;
     const bytes = 4 * (this.part.weight.value.length + this.part.threshold.value.length);
-    return { params: nonZeros, nonZeros, memoryBytes: bytes, diskBytes: bytes };
+    return Promise.resolve({ params: nonZeros, nonZeros, memoryBytes: bytes, diskBytes: bytes });
   }
 
   async serialize(): Promise<SerializedTable> {

@@ -1,7 +1,7 @@
-import { isHostBackend, type Backend, type Buf, type Csr } from '@lers/kernels';
+import type { Backend, Buf, Csr } from '@lers/kernels';
 import type { Parameter } from '../../parameter.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
-import { checkIdsInRange, checkRowsLength } from '../common/host-access.js';
+import { checkKnownIds, checkRowsLength } from '../common/host-access.js';
 
 /** The sizes of a CSR table: the protocol's params plus its real index and value bytes. */
 export interface PrunedTableSize extends TableSize {
@@ -74,8 +74,7 @@ export abstract class FrozenCsrTable implements EmbeddingTable {
   /** Frozen values: checks the ids and the gradient's shape, accumulates nothing. */
   backward(ids: Buf<'i32'>, dOut: Buf<'f32'>): void {
     checkRowsLength(`${this.method} backward`, 'dOut', dOut.length, ids.length, this.dim);
-    const be = this.backend;
-    if (isHostBackend(be)) checkIdsInRange(`${this.method} backward`, be.view(ids), this.rows);
+    checkKnownIds(this.backend, `${this.method} backward`, ids, this.rows);
   }
 
   lookupAll(out: Buf<'f32'>, _ctx: LookupContext): void {
@@ -94,8 +93,8 @@ export abstract class FrozenCsrTable implements EmbeddingTable {
   }
 
   /** params = non-zeros (the protocol); bytes = int32 row pointers + int32 columns + fp32 values. */
-  size(): PrunedTableSize {
-    return prunedTableSize({ rows: this.rows, dim: this.dim, nonZeros: this.nonZeros, stored: this.stored }, 4 * (this.rows + 1) + 4 * this.stored, 4 * this.stored);
+  size(): Promise<PrunedTableSize> {
+    return Promise.resolve(prunedTableSize({ rows: this.rows, dim: this.dim, nonZeros: this.nonZeros, stored: this.stored }, 4 * (this.rows + 1) + 4 * this.stored, 4 * this.stored));
   }
 
   abstract serialize(): Promise<SerializedTable>;

@@ -1,10 +1,10 @@
 import { solvePrunedInt8Budget } from './budget.js';
-import type { Backend, Buf, HostBackend } from '@lers/kernels';
+import { isHostBackend, type Backend, type Buf, type Csr, type HostBackend } from '@lers/kernels';
 import type { Parameter } from '../../parameter.js';
 import type { MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable } from '../../table.js';
 import { denseFromOptions, type DenseSource } from '../common/dense-source.js';
-import { checkIdsInRange, checkRowsLength, requireHostBackend, roundHalfEven } from '../common/host-access.js';
+import { checkIdsInRange, checkKnownIds, checkRowsLength, roundHalfEven } from '../common/host-access.js';
 import { checkSparsity, maskToCsr } from './magnitude-pruning.js';
 import { MagPruner, type MagPruneOptions } from './magprune.js';
 import type { HostCsrArrays, PrunedCsrTable, PrunedTableSize, PruningInfo } from './pruned-csr.js';
@@ -58,8 +58,10 @@ export function quantizeCsrRows(csr: HostCsrArrays): QuantizedCsrValues {
  * MagPrune followed by row-wise int8 of the surviving values: CSR with int32 row pointers, column
  * indices of one byte (dim <= 256) or two, one uint8 code per kept entry and an f32 scale and
  * bias per row. Pruned entries decode to exactly 0; kept ones to code * scale + bias (f32). There
- * is no kernel for this format: lookups decode in TypeScript over host views, so the table needs
- * a host backend. Frozen, like every post-training table.
+ * is no kernel for this format: on host backends lookups decode in TypeScript over views; on
+ * backends without views (WebGPU) the kept values are decoded once, at construction, into an fp32
+ * CSR that the csrGatherRows kernel reads (the same values bit for bit, 4 bytes per kept value on
+ * the device besides the int8 form kept for serialize). Frozen, like every post-training table.
  */
 export class PrunedInt8Table implements EmbeddingTable {
   readonly method = 'magprune-int8';
@@ -67,7 +69,11 @@ export class PrunedInt8Table implements EmbeddingTable {
   readonly dim: number;
   readonly backend: Backend;
   readonly info: PruningInfo;
-  private readonly be: HostBackend;
+  /** The backend when it has views (lookups decode over them), else null. */
+  private readonly host: HostBackend | null;
+  /** Without views: the decoded fp32 CSR that lookups gather from, and 0..rows-1 for lookupAll. */
+  private readonly decoded: Csr | null;
+  private iota: Buf<'i32'> | null = null;
   private readonly name: string;
   private readonly indptr: Buf<'i32'>;
   private readonly indices: Buf<'u8'> | Buf<'u16'>;
@@ -79,8 +85,8 @@ export class PrunedInt8Table implements EmbeddingTable {
 
   /** Builds the table from a host CSR (columns in [0, dim), ascending per row) and its quantized values. */
   constructor(backend: Backend, rows: number, dim: number, indptr: Int32Array, indices: ArrayLike<number>, q: QuantizedCsrValues, info: PruningInfo, name = 'magprune-int8') {
-    this.be = requireHostBackend(backend, 'magprune-int8');
     checkHostCsr(rows, dim, indptr, indices, q);
+    this.host = isHostBackend(backend) ? backend : null;
     this.rows = rows;
     this.dim = dim;
     this.backend = backend;
@@ -91,13 +97,11 @@ export class PrunedInt8Table implements EmbeddingTable {
     this.indices = dim <= 256 ? backend.upload('u8', indices) : backend.upload('u16', indices);
     this.codes = backend.upload('u8', q.codes);
     this.rowParams = backend.upload('f32', q.rowParams);
+    const values = decodedValues(indptr, q);
     let nz = 0;
-    for (let r = 0; r < rows; r++) {
-      const scale = q.rowParams[2 * r];
-      const bias = q.rowParams[2 * r + 1];
-      for (let p = indptr[r]; p < indptr[r + 1]; p++) if (fround(fround(q.codes[p] * scale) + bias) !== 0) nz++;
-    }
+    for (const v of values) if (v !== 0) nz++;
     this.nonZeros = nz;
+    this.decoded = this.host === null ? backend.uploadCsr({ rows, cols: dim, indptr, indices: Int32Array.from(indices), values }) : null;
   }
 
   /** Quantizes a MagPrune/RandPrune CSR table's values row-wise to int8 (the source is left as it is). */
@@ -124,20 +128,29 @@ export class PrunedInt8Table implements EmbeddingTable {
 
   lookup(ids: Buf<'i32'>, out: Buf<'f32'>, _ctx: LookupContext): void {
     checkRowsLength('magprune-int8 lookup', 'out', out.length, ids.length, this.dim);
-    const idView = this.be.view(ids);
+    if (this.host === null) {
+      this.backend.csrGatherRows(this.decoded!, ids, out);
+      return;
+    }
+    const idView = this.host.view(ids);
     checkIdsInRange('magprune-int8 lookup', idView, this.rows);
-    this.decode(idView, null, out);
+    this.decode(this.host, idView, null, out);
   }
 
   /** Frozen values: checks the arguments, accumulates nothing. */
   backward(ids: Buf<'i32'>, dOut: Buf<'f32'>): void {
     checkRowsLength('magprune-int8 backward', 'dOut', dOut.length, ids.length, this.dim);
-    checkIdsInRange('magprune-int8 backward', this.be.view(ids), this.rows);
+    checkKnownIds(this.backend, 'magprune-int8 backward', ids, this.rows);
   }
 
   lookupAll(out: Buf<'f32'>, _ctx: LookupContext): void {
     checkRowsLength('magprune-int8 lookupAll', 'out', out.length, this.rows, this.dim);
-    this.decode(null, this.rows, out);
+    if (this.host === null) {
+      this.iota ??= this.backend.upload('i32', Int32Array.from({ length: this.rows }, (_, r) => r));
+      this.backend.csrGatherRows(this.decoded!, this.iota, out);
+      return;
+    }
+    this.decode(this.host, null, this.rows, out);
   }
 
   /** Frozen values: checks the gradient's shape only. */
@@ -150,13 +163,13 @@ export class PrunedInt8Table implements EmbeddingTable {
   }
 
   /** params = non-zeros; bytes: int32 row pointers + 1- or 2-byte columns, 1-byte codes, f32 scale and bias per row. */
-  size(): PrunedInt8Size {
+  size(): Promise<PrunedInt8Size> {
     const indexBytes = 4 * (this.rows + 1) + (this.dim <= 256 ? 1 : 2) * this.stored;
-    return { ...prunedTableSize({ rows: this.rows, dim: this.dim, nonZeros: this.nonZeros, stored: this.stored }, indexBytes, this.stored + 8 * this.rows), bitWidth: 8 };
+    return Promise.resolve({ ...prunedTableSize({ rows: this.rows, dim: this.dim, nonZeros: this.nonZeros, stored: this.stored }, indexBytes, this.stored + 8 * this.rows), bitWidth: 8 as const });
   }
 
   async serialize(): Promise<SerializedTable> {
-    const be = this.be;
+    const be = this.backend;
     const [indptr, indices, codes, rowParams] = await Promise.all([be.read(this.indptr), be.read(this.indices), be.read(this.codes), be.read(this.rowParams)]);
     const header: Record<string, unknown> = { rows: this.rows, dim: this.dim, name: this.name, ...this.info };
     return { method: this.method, header, sections: { indptr, indices, codes, rowParams } };
@@ -165,12 +178,13 @@ export class PrunedInt8Table implements EmbeddingTable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const b of [this.indptr, this.indices, this.codes, this.rowParams]) this.be.free(b);
+    for (const b of [this.indptr, this.indices, this.codes, this.rowParams]) this.backend.free(b);
+    if (this.decoded !== null) this.backend.freeCsr(this.decoded);
+    if (this.iota !== null) this.backend.free(this.iota);
   }
 
   /** Writes rows ids (or rows 0..count-1 when ids is null) densely into out. */
-  private decode(ids: Int32Array | null, count: number | null, out: Buf<'f32'>): void {
-    const be = this.be;
+  private decode(be: HostBackend, ids: Int32Array | null, count: number | null, out: Buf<'f32'>): void {
     const o = be.view(out);
     const P = be.view(this.indptr);
     const C = be.view(this.indices);
@@ -188,6 +202,17 @@ export class PrunedInt8Table implements EmbeddingTable {
       for (let p = P[r]; p < P[r + 1]; p++) o[at + C[p]] = fround(Q[p] * scale) + bias;
     }
   }
+}
+
+/** The kept values as the lookups decode them: code * scale + bias of its row, each step rounded to f32. */
+function decodedValues(indptr: Int32Array, q: QuantizedCsrValues): Float32Array {
+  const values = new Float32Array(q.codes.length);
+  for (let r = 0; r + 1 < indptr.length; r++) {
+    const scale = q.rowParams[2 * r];
+    const bias = q.rowParams[2 * r + 1];
+    for (let p = indptr[r]; p < indptr[r + 1]; p++) values[p] = fround(q.codes[p] * scale) + bias;
+  }
+  return values;
 }
 
 /** Checks a host CSR's structure and the quantized arrays' lengths. */

@@ -1,9 +1,9 @@
 import { solvePruningBudget } from './budget.js';
-import type { Backend, HostBackend } from '@lers/kernels';
+import type { Backend } from '@lers/kernels';
 import type { MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable } from '../../table.js';
 import { denseFromOptions, denseOf, type DenseSource, type DenseValues } from '../common/dense-source.js';
-import { requireHostBackend } from '../common/host-access.js';
+import { withHostBackend } from '../common/host-access.js';
 import { searchKMin, type KMinStrategy, type KMinTrial } from './kmin-search.js';
 import { checkSparsity, magnitudePruneMask, maskToCsr, maxKMin, rowMagnitudeRanks, type PruneMask } from './magnitude-pruning.js';
 import { PrunedCsrTable } from './pruned-csr.js';
@@ -16,7 +16,7 @@ export interface MagPruneOptions {
   readonly kMin?: number;
   /** Table name (header only; a pruned table has no parameters). Default `magprune`. */
   readonly name?: string;
-  /** Where the CSR lives; default the source table's backend (needed for DenseValues). Must be a host backend. */
+  /** Where the CSR lives; default the source table's backend (needed for DenseValues). */
   readonly backend?: Backend;
 }
 
@@ -45,13 +45,13 @@ export class MagPruner {
   /** The dense values being pruned. */
   readonly dense: DenseValues;
   /** Where the pruned tables live. */
-  readonly backend: HostBackend;
+  readonly backend: Backend;
   private ranks: Uint16Array | null = null;
 
   constructor(source: DenseSource, backend?: Backend) {
     const be = backend ?? ('lookupAll' in source ? source.backend : undefined);
     if (be === undefined) throw new TypeError('magprune: pruning DenseValues needs a backend');
-    this.backend = requireHostBackend(be, 'magprune');
+    this.backend = be;
     this.dense = denseOf('magprune', source);
   }
 
@@ -64,7 +64,9 @@ export class MagPruner {
   mask(sparsity: number, kMin = 0): PruneMask {
     checkSparsity('magprune', sparsity);
     if (kMin > 0 && this.ranks === null) this.ranks = rowMagnitudeRanks(this.dense);
-    return magnitudePruneMask(this.backend, this.dense, sparsity, kMin, this.ranks ?? undefined);
+    // The threshold is a host computation over host values: on a host backend's kernel, or the reference's.
+    const ranks = this.ranks ?? undefined;
+    return withHostBackend(this.backend, (host) => magnitudePruneMask(host, this.dense, sparsity, kMin, ranks));
   }
 
   /** The table pruned at `sparsity` with `kMin` protected entries per row, as CSR. */

@@ -1,4 +1,4 @@
-import { hash2, type Backend, type Buf, type QrOp } from '@lers/kernels';
+import { hash2, hostIds, type Backend, type Buf, type QrOp } from '@lers/kernels';
 import { solveWith } from '../../budget/solve.js';
 import { solveQr } from './budget.js';
 import { QR_OPS, qrPartDim, qrParamCount, qrQuotientRows } from './budget.js';
@@ -8,7 +8,7 @@ import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { TouchedRows } from '../full/touched-rows.js';
-import { checkIdsInRange, checkRowsLength, requireHostBackend } from '../common/host-access.js';
+import { checkKnownIds, checkRowsLength, countNonZeros, writeIds } from '../common/host-access.js';
 import { choiceOption, openRangeOption, positiveIntOption } from '../common/option-values.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
 
@@ -139,20 +139,24 @@ export class QrTable implements EmbeddingTable {
     this.checkIds('qr.backward', ids);
     checkRowsLength('qr.backward', 'dOut', dOut.length, ids.length, this.dim);
     this.backend.qrCombineBackward(this.op, this.remainder.value, this.divider, this.quotient.value, this.quotientRows, this.partDim, ids, dOut, this.remainder.grad, this.quotient.grad);
-    // Record the touched rows of R and Q for lazy Adam.
-    const be = requireHostBackend(this.backend, 'qr');
-    const idView = be.view(ids);
+    // Record the touched rows of R and Q for lazy Adam (their ids derived on the host).
+    const be = this.backend;
     const rBuf = this.rIds.take(ids.length);
     const qBuf = this.qIds.take(ids.length);
-    const r = be.view(rBuf);
-    const q = be.view(qBuf);
-    const m = this.divider;
-    for (let i = 0; i < idView.length; i++) {
-      const id = idView[i];
-      const quotient = Math.floor(id / m);
-      q[i] = quotient;
-      r[i] = id - quotient * m;
+    // The view only after the allocations (an allocation may move WASM memory).
+    const idView = hostIds(be, ids);
+    if (idView === null) {
+      this.touchedR.markUnknown();
+      this.touchedQ.markUnknown();
+      return;
     }
+    const m = this.divider;
+    writeIds(be, rBuf, (r) => {
+      for (let i = 0; i < r.length; i++) r[i] = idView[i] % m;
+    });
+    writeIds(be, qBuf, (q) => {
+      for (let i = 0; i < q.length; i++) q[i] = Math.floor(idView[i] / m);
+    });
     this.touchedR.addIds(rBuf);
     this.touchedQ.addIds(qBuf);
   }
@@ -174,13 +178,8 @@ export class QrTable implements EmbeddingTable {
   }
 
   /** Params (m + ceil(N/m)) x part width; memory and disk hold exactly those fp32 values. */
-  size(): TableSize {
-    const be = requireHostBackend(this.backend, 'QrTable.size()');
-    let nonZeros = 0;
-    for (const p of [this.remainder, this.quotient]) {
-      const v = be.view(p.value);
-      for (let k = 0; k < v.length; k++) if (v[k] !== 0) nonZeros++;
-    }
+  async size(): Promise<TableSize> {
+    const nonZeros = await countNonZeros(this.backend, [this.remainder.value, this.quotient.value]);
     const params = qrParamCount(this.rows, this.dim, this.divider, this.op);
     return { params, nonZeros, memoryBytes: 4 * params, diskBytes: 4 * params };
   }
@@ -210,7 +209,7 @@ export class QrTable implements EmbeddingTable {
 
   private checkIds(op: string, ids: Buf<'i32'>): void {
     // The kernel only checks ids < m * ceil(N/m), which can exceed N.
-    checkIdsInRange(op, requireHostBackend(this.backend, 'qr').view(ids), this.rows);
+    checkKnownIds(this.backend, op, ids, this.rows);
   }
 
   private everyId(): Buf<'i32'> {

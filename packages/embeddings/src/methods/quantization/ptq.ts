@@ -1,10 +1,10 @@
 import { solvePtqBudget } from './budget.js';
-import { rowwiseScaleOffset, rowwiseStride, type Backend, type Buf, type RowwiseBits } from '@lers/kernels';
+import { rowwiseScaleOffset, rowwiseStride, type Backend, type Buf, type HostBackend, type RowwiseBits } from '@lers/kernels';
 import type { Parameter } from '../../parameter.js';
 import type { MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { denseFromOptions, denseOf, type DenseSource, type DenseValues } from '../common/dense-source.js';
-import { checkIdsInRange, checkRowsLength, requireHostBackend, roundHalfEven } from '../common/host-access.js';
+import { checkKnownIds, checkRowsLength, countNonZeros, roundHalfEven, withHostBackend } from '../common/host-access.js';
 
 const fround = Math.fround;
 
@@ -99,6 +99,38 @@ export function packRowwise(rows: number, dim: number, bits: RowwiseBits, codes:
 }
 
 type Codes = Buf<'f16'> | Buf<'i8'> | Buf<'i16'> | Buf<'u8'>;
+
+/** The codes of `dense` in `format` (and the per-tensor parameters of int8 / int16), by the kernels of a host backend. */
+function quantizeOnHost(be: HostBackend, dense: DenseValues, format: PtqFormat): { codes: HostCodes; params: AffineParams | null } {
+  const { rows, dim } = dense;
+  const n = rows * dim;
+  const x = be.upload('f32', dense.values);
+  const scratch = be.scope();
+  try {
+    if (format === 'fp16') {
+      const out = scratch.alloc('f16', n);
+      be.f32ToF16(x, out);
+      return { codes: be.view(out).slice(), params: null };
+    }
+    if (format === 'int8' || format === 'int16') {
+      const mm = scratch.alloc('f32', 2);
+      be.minMax(x, mm);
+      const [mn, mx] = be.view(mm);
+      const params = affineParams(mn, mx, format === 'int8' ? 8 : 16);
+      const out = format === 'int8' ? scratch.alloc('i8', n) : scratch.alloc('i16', n);
+      be.quantizeAffine(x, params.scale, params.zeroPoint, out);
+      return { codes: be.view(out).slice(), params };
+    }
+    const bits = rowwiseBits(format);
+    if (bits === null) throw new RangeError(`ptq: format must be one of ${PTQ_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+    const out = scratch.alloc('u8', rows * rowwiseStride(dim, bits));
+    be.quantizeRowwise(x, rows, dim, bits, out);
+    return { codes: be.view(out).slice(), params: null };
+  } finally {
+    scratch.release();
+    be.free(x);
+  }
+}
 type HostCodes = Uint16Array | Int8Array | Int16Array | Uint8Array;
 
 /**
@@ -143,45 +175,18 @@ export class PtqTable implements EmbeddingTable {
     this.codes = backend.upload(dtype, codes);
   }
 
-  /** Quantizes dense values into `format` with the kernels (needs a host backend to read back the min/max). */
+  /**
+   * Quantizes dense values into `format` with the kernels, on `backend` (default the source
+   * table's) when it is a host backend, else on the host (a TypeScript reference backend: the
+   * quantization kernels are bit-exact across backends) with the codes then uploaded.
+   */
   static quantize(source: DenseSource, format: PtqFormat, backend?: Backend, name = 'ptq'): PtqTable {
-    const be0 = backend ?? ('lookupAll' in source ? source.backend : undefined);
-    if (be0 === undefined) throw new TypeError('ptq: quantizing DenseValues needs a backend');
-    const be = requireHostBackend(be0, 'ptq');
+    const be = backend ?? ('lookupAll' in source ? source.backend : undefined);
+    if (be === undefined) throw new TypeError('ptq: quantizing DenseValues needs a backend');
     const dense: DenseValues = denseOf('ptq', source);
     const { rows, dim } = dense;
-    const n = rows * dim;
-    const x = be.upload('f32', dense.values);
-    try {
-      if (format === 'fp16') {
-        const out = be.alloc('f16', n);
-        be.f32ToF16(x, out);
-        const codes = be.view(out).slice();
-        be.free(out);
-        return new PtqTable(be, rows, dim, format, codes, null, name);
-      }
-      if (format === 'int8' || format === 'int16') {
-        const mm = be.alloc('f32', 2);
-        be.minMax(x, mm);
-        const [mn, mx] = be.view(mm);
-        be.free(mm);
-        const params = affineParams(mn, mx, format === 'int8' ? 8 : 16);
-        const out = format === 'int8' ? be.alloc('i8', n) : be.alloc('i16', n);
-        be.quantizeAffine(x, params.scale, params.zeroPoint, out);
-        const codes = be.view(out).slice();
-        be.free(out);
-        return new PtqTable(be, rows, dim, format, codes, params, name);
-      }
-      const bits = rowwiseBits(format);
-      if (bits === null) throw new RangeError(`ptq: format must be one of ${PTQ_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-      const out = be.alloc('u8', rows * rowwiseStride(dim, bits));
-      be.quantizeRowwise(x, rows, dim, bits, out);
-      const codes = be.view(out).slice();
-      be.free(out);
-      return new PtqTable(be, rows, dim, format, codes, null, name);
-    } finally {
-      be.free(x);
-    }
+    const { codes, params } = withHostBackend(be, (host) => quantizeOnHost(host, dense, format));
+    return new PtqTable(be, rows, dim, format, codes, params, name);
   }
 
   /** Restores a table serialised by `serialize()` (bit-exact). */
@@ -209,8 +214,7 @@ export class PtqTable implements EmbeddingTable {
   /** Frozen values: checks the arguments, accumulates nothing. */
   backward(ids: Buf<'i32'>, dOut: Buf<'f32'>): void {
     checkRowsLength('ptq backward', 'dOut', dOut.length, ids.length, this.dim);
-    const be = requireHostBackend(this.backend, 'ptq backward');
-    checkIdsInRange('ptq backward', be.view(ids), this.rows);
+    checkKnownIds(this.backend, 'ptq backward', ids, this.rows);
   }
 
   lookupAll(out: Buf<'f32'>, _ctx: LookupContext): void {
@@ -234,19 +238,20 @@ export class PtqTable implements EmbeddingTable {
   /**
    * params = rows x dim (quantization keeps every element); bytes = the codes (+ scale and zero
    * point for per-tensor formats; row-wise rows include their scale, bias and padding).
-   * Counting non-zeros decodes the table once (host backend).
+   * Counting non-zeros decodes the table once (and reads it back on non-host backends).
    */
-  size(): QuantizedTableSize {
+  async size(): Promise<QuantizedTableSize> {
     const n = this.rows * this.dim;
     const bytes = this.codeBytes() + (this.affine !== null ? 8 : 0);
     if (this.nonZeros === null) {
-      const be = requireHostBackend(this.backend, 'ptq size()');
+      const be = this.backend;
       const tmp = be.alloc('f32', n);
-      this.lookupAll(tmp, { training: false });
-      let nz = 0;
-      for (const v of be.view(tmp)) if (v !== 0) nz++;
-      be.free(tmp);
-      this.nonZeros = nz;
+      try {
+        this.lookupAll(tmp, { training: false });
+        this.nonZeros = await countNonZeros(be, [tmp]);
+      } finally {
+        be.free(tmp);
+      }
     }
     const bitWidth = ptqBitWidth(this.format);
     return { params: n, nonZeros: this.nonZeros, memoryBytes: bytes, diskBytes: bytes, bitWidth, sparsity: 1 - bitWidth / 32, byteSparsity: 1 - bytes / (4 * n) };

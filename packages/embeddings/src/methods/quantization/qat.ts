@@ -1,5 +1,5 @@
 import { solveQatBudget } from './budget.js';
-import { rowwiseStride, type Backend, type Buf, type HostBackend } from '@lers/kernels';
+import { isHostBackend, type Backend, type Buf, type HostBackend } from '@lers/kernels';
 import { checkTableShape } from '../full/full.js';
 import { DEFAULT_INIT, initializeValues } from '../../init.js';
 import type { Parameter } from '../../parameter.js';
@@ -9,10 +9,11 @@ import { TouchedRows } from '../full/touched-rows.js';
 import { denseFromOptions, type DenseValues } from '../common/dense-source.js';
 import { fakeQuantBackward, fakeQuantForward, MIN_QAT_SCALE, stepRoundingSeed, type FakeQuantSpec } from './fake-quant.js';
 import { checkIdsInRange, checkRowsLength, requireHostBackend, roundHalfEven } from '../common/host-access.js';
-import { affineParams, packRowwise, PtqTable, signedRange, type QuantizedTableSize } from './ptq.js';
+import { affineParams, packRowwise, PtqTable, signedRange } from './ptq.js';
+import { QatServedTable } from './qat-served.js';
+import { parseQat, qatSize, type QatBits, type QatTableSize } from './qat-form.js';
 
-/** Bit widths QAT trains for. */
-export type QatBits = 8 | 16 | 4;
+export type { QatBits, QatTableSize } from './qat-form.js';
 
 /** Options of a QAT table (besides rows, dim, backend). */
 export interface QatOptions {
@@ -38,11 +39,6 @@ export interface QatOptions {
   readonly weightDecay?: number;
 }
 
-/** Size of a QAT table: the training object's real bytes plus the bytes of its serving form. */
-export interface QatTableSize extends QuantizedTableSize {
-  /** Bytes of the table `toPtq()` exports (NaN for a per-row scale with 16 bits, which has no serving format). */
-  readonly servedBytes: number;
-}
 
 /**
  * Quantization-aware training (LSQ, Esser et al. 2020): an fp32 master table trained as usual,
@@ -91,7 +87,7 @@ export class QatTable implements EmbeddingTable {
     const roundingSeed = options.roundingSeed ?? options.seed;
     if (!Number.isInteger(roundingSeed)) throw new TypeError(`qat: roundingSeed must be an integer, got ${roundingSeed}`);
     const { rows, dim } = options;
-    const be = requireHostBackend(options.backend, 'qat');
+    const be = requireHostBackend(options.backend, "QAT's training form (its fake quantizer runs in TypeScript over views; a saved QAT table serves on any backend)");
     this.rows = rows;
     this.dim = dim;
     this.backend = be;
@@ -136,31 +132,23 @@ export class QatTable implements EmbeddingTable {
     this.initScale();
   }
 
-  /** Restores a table serialised by `serialize()` (bit-exact, including the rounding step). */
+  /** Restores a table serialised by `serialize()` (bit-exact, including the rounding step); host backends only (see qatMethod.load). */
   static deserialize(serialized: SerializedTable, backend: Backend): QatTable {
-    if (serialized.method !== 'qat') throw new TypeError(`QatTable.deserialize: method is ${serialized.method}, not qat`);
-    const h = serialized.header;
-    const { weight, scale, zeroPoint } = serialized.sections;
-    if (typeof h.rows !== 'number' || typeof h.dim !== 'number' || typeof h.step !== 'number' || typeof h.roundingSeed !== 'number') {
-      throw new TypeError('qat table: header needs numeric rows, dim, step and roundingSeed');
-    }
-    if (!(weight instanceof Float32Array) || !(scale instanceof Float32Array) || !(zeroPoint instanceof Int32Array)) {
-      throw new TypeError('qat table: sections weight, scale (Float32Array) and zeroPoint (Int32Array) are required');
-    }
+    const { header: h, weight, scale, zeroPoint } = parseQat(serialized);
     const table = new QatTable({
       rows: h.rows,
       dim: h.dim,
       backend,
       seed: 0,
       init: { kind: 'zeros' },
-      bits: h.bits as QatBits,
-      scaleGranularity: h.scaleGranularity as 'table' | 'row',
-      rounding: h.rounding as 'stochastic' | 'nearest',
+      bits: h.bits,
+      scaleGranularity: h.scaleGranularity,
+      rounding: h.rounding,
       roundingSeed: h.roundingSeed,
-      ...(typeof h.name === 'string' ? { name: h.name } : {}),
-      ...(typeof h.weightDecay === 'number' ? { weightDecay: h.weightDecay } : {}),
+      ...(h.name !== undefined ? { name: h.name } : {}),
+      ...(h.weightDecay !== undefined ? { weightDecay: h.weightDecay } : {}),
     });
-    if (weight.length !== table.weight.value.length || scale.length !== table.scale.value.length || zeroPoint.length !== scale.length) {
+    if (weight.length !== table.weight.value.length || scale.length !== table.scale.value.length) {
       table.dispose();
       throw new RangeError(`qat table: sections have ${weight.length} weights, ${scale.length} scales and ${zeroPoint.length} zero points, expected ${table.weight.value.length} and ${table.scale.value.length} of each`);
     }
@@ -168,7 +156,7 @@ export class QatTable implements EmbeddingTable {
     backend.write(table.scale.value, scale);
     table.zeroPoint.set(zeroPoint);
     table.stepCount = h.step;
-    table.backwardSinceForward = h.backwardSinceForward === true;
+    table.backwardSinceForward = h.backwardSinceForward;
     return table;
   }
 
@@ -233,22 +221,12 @@ export class QatTable implements EmbeddingTable {
    * params = rows x dim (quantization counts every element, by bit width); memory and disk bytes are
    * those of this training object (fp32 master + scales); servedBytes those of `toPtq()`.
    */
-  size(): QatTableSize {
+  size(): Promise<QatTableSize> {
     const n = this.rows * this.dim;
     const w = this.be.view(this.weight.value);
     let nonZeros = 0;
     for (let k = 0; k < n; k++) if (w[k] !== 0) nonZeros++;
-    const bytes = 4 * (n + this.scale.value.length);
-    return {
-      params: n,
-      nonZeros,
-      memoryBytes: bytes,
-      diskBytes: bytes,
-      bitWidth: this.bits,
-      sparsity: 1 - this.bits / 32,
-      byteSparsity: 1 - bytes / (4 * n),
-      servedBytes: this.servedBytes(),
-    };
+    return Promise.resolve(qatSize(this.rows, this.dim, this.bits, this.scaleGranularity, nonZeros));
   }
 
   /**
@@ -351,13 +329,6 @@ export class QatTable implements EmbeddingTable {
     );
     this.backwardSinceForward = true;
   }
-
-  private servedBytes(): number {
-    const n = this.rows * this.dim;
-    if (this.scaleGranularity === 'table' && this.bits !== 4) return (n * this.bits) / 8 + 8;
-    if (this.bits === 16) return Number.NaN;
-    return this.rows * rowwiseStride(this.dim, this.bits);
-  }
 }
 
 /**
@@ -388,5 +359,5 @@ export const qatMethod: MethodDefinition = {
       ...(options.roundingSeed !== undefined ? { roundingSeed: options.roundingSeed as number } : {}),
     });
   },
-  load: (serialized, backend) => QatTable.deserialize(serialized, backend),
+  load: (serialized, backend) => (isHostBackend(backend) ? QatTable.deserialize(serialized, backend) : QatServedTable.deserialize(serialized, backend)),
 };

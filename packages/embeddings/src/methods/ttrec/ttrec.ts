@@ -1,4 +1,4 @@
-import { hash2, type Backend, type Buf, type TtShape } from '@lers/kernels';
+import { hash2, isHostBackend, type Backend, type Buf, type TtShape } from '@lers/kernels';
 import { solveWith } from '../../budget/solve.js';
 import { solveTtrec } from './budget.js';
 import { ttShapeChoice } from './budget.js';
@@ -7,7 +7,7 @@ import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { TouchedRows } from '../full/touched-rows.js';
-import { checkIdsInRange, checkRowsLength, requireHostBackend } from '../common/host-access.js';
+import { checkIdsInRange, checkKnownIds, checkRowsLength, countNonZeros, requireHostIds } from '../common/host-access.js';
 import { openRangeOption, positiveIntArrayOption } from '../common/option-values.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
 import { TtLfuCache } from './tt-cache.js';
@@ -193,12 +193,12 @@ export class TtRecTable implements EmbeddingTable {
   }
 
   lookup(ids: Buf<'i32'>, out: Buf<'f32'>, ctx: LookupContext): void {
-    const be = requireHostBackend(this.backend, 'ttrec');
-    checkIdsInRange('ttrec.lookup', be.view(ids), this.rows);
+    const be = this.backend;
+    checkKnownIds(be, 'ttrec.lookup', ids, this.rows);
     checkRowsLength('ttrec.lookup', 'out', out.length, ids.length, this.dim);
     const lfu = this.lfu;
     if (lfu === null || !lfu.filled) {
-      if (lfu !== null && ctx.training) lfu.count(be.view(ids));
+      if (lfu !== null && ctx.training) lfu.count(requireHostIds(be, ids, 'ttrec (its LFU cache counts training lookups)'));
       be.ttRows(this.shape, this.coreValues, ids, out);
       return;
     }
@@ -219,8 +219,8 @@ export class TtRecTable implements EmbeddingTable {
   }
 
   backward(ids: Buf<'i32'>, dOut: Buf<'f32'>): void {
-    const be = requireHostBackend(this.backend, 'ttrec');
-    checkIdsInRange('ttrec.backward', be.view(ids), this.rows);
+    const be = this.backend;
+    checkKnownIds(be, 'ttrec.backward', ids, this.rows);
     checkRowsLength('ttrec.backward', 'dOut', dOut.length, ids.length, this.dim);
     const lfu = this.lfu;
     if (lfu === null || !lfu.filled) {
@@ -252,16 +252,30 @@ export class TtRecTable implements EmbeddingTable {
   lookupAll(out: Buf<'f32'>, _ctx: LookupContext): void {
     checkRowsLength('ttrec.lookupAll', 'out', out.length, this.rows, this.dim);
     const be = this.backend;
-    be.ttRows(this.shape, this.coreValues, this.everyId(), out);
-    if (this.lfu?.filled) {
-      // Overwrite the cached rows with the cache (host copies: no N x d temporary).
-      const host = requireHostBackend(be, 'ttrec');
-      const ids = this.lfu.cachedIds;
-      const cache = host.view(this.cache!.value);
-      const o = host.view(out);
-      const d = this.dim;
-      for (let s = 0; s < ids.length; s++) o.set(cache.subarray(s * d, (s + 1) * d), ids[s] * d);
+    const d = this.dim;
+    if (!this.lfu?.filled) {
+      be.ttRows(this.shape, this.coreValues, this.everyId(), out);
+      return;
     }
+    if (isHostBackend(be)) {
+      // Every row from the cores, then the cached rows overwritten with the cache (host copies:
+      // no N x d temporary).
+      be.ttRows(this.shape, this.coreValues, this.everyId(), out);
+      const ids = this.lfu.cachedIds;
+      const cache = be.view(this.cache!.value);
+      const o = be.view(out);
+      for (let s = 0; s < ids.length; s++) o.set(cache.subarray(s * d, (s + 1) * d), ids[s] * d);
+      return;
+    }
+    // Without views: the core rows and the cache rows each scattered into zeros (every row once).
+    be.fill(out, 0);
+    const coreIds = this.coreIds!;
+    if (coreIds.length > 0) {
+      const tmp = this.rowsA.take(coreIds.length * d);
+      be.ttRows(this.shape, this.coreValues, coreIds, tmp);
+      be.scatterAdd(tmp, coreIds, 1, out, this.rows, d);
+    }
+    be.scatterAdd(this.cache!.value, this.cachedIdBuf!, 1, out, this.rows, d);
   }
 
   backwardAll(dOut: Buf<'f32'>): void {
@@ -311,13 +325,8 @@ export class TtRecTable implements EmbeddingTable {
    * (warm-up counts, then the row -> slot map and the cached ids). Disk: the values plus the
    * cached ids (or the counts before filling).
    */
-  size(): TableSize {
-    const be = requireHostBackend(this.backend, 'TtRecTable.size()');
-    let nonZeros = 0;
-    for (const p of this.parameters()) {
-      const v = be.view(p.value);
-      for (let k = 0; k < v.length; k++) if (v[k] !== 0) nonZeros++;
-    }
+  async size(): Promise<TableSize> {
+    const nonZeros = await countNonZeros(this.backend, this.parameters().map((p) => p.value));
     const params = ttParamCount(this.shape) + this.cacheRows * this.dim;
     const lfu = this.lfu;
     const diskIndex = lfu === null ? 0 : 4 * (lfu.filled ? lfu.capacity : this.rows);
@@ -363,10 +372,21 @@ export class TtRecTable implements EmbeddingTable {
 
   /** Splits a batch into (core ids, their positions, cache slots, their positions) on the backend. */
   private splitIds(ids: Buf<'i32'>): [Buf<'i32'>, Buf<'i32'>, Buf<'i32'>, Buf<'i32'>] {
-    const be = requireHostBackend(this.backend, 'ttrec');
+    const be = this.backend;
     const bufs = this.split.map((s) => s.take(ids.length));
     // Views only after every allocation (an allocation may move WASM memory).
-    const [nt, nc] = this.lfu!.split(be.view(ids), be.view(bufs[0]), be.view(bufs[1]), be.view(bufs[2]), be.view(bufs[3]));
+    const idView = requireHostIds(be, ids, 'ttrec with a filled cache (it splits ids between cores and cache on the host)');
+    let nt: number;
+    let nc: number;
+    if (isHostBackend(be)) {
+      [nt, nc] = this.lfu!.split(idView, be.view(bufs[0]), be.view(bufs[1]), be.view(bufs[2]), be.view(bufs[3]));
+    } else {
+      const host = bufs.map(() => new Int32Array(ids.length));
+      [nt, nc] = this.lfu!.split(idView, host[0], host[1], host[2], host[3]);
+      host.forEach((h, k) => {
+        be.write(bufs[k], h.subarray(0, k < 2 ? nt : nc));
+      });
+    }
     return [be.slice(bufs[0], 0, nt), be.slice(bufs[1], 0, nt), be.slice(bufs[2], 0, nc), be.slice(bufs[3], 0, nc)];
   }
 

@@ -55,6 +55,12 @@ export function referenceDense(core: ReferenceCore): DenseOps {
       const A = f(a), B = f(b), O = f(out);
       for (let i = 0; i < A.length; i++) O[i] = A[i] * B[i];
     },
+    reciprocal(x, floor, out) {
+      const X = f(x), O = f(out);
+      const lo = Math.fround(floor);
+      // The f64 quotient rounded to f32 is the correctly rounded f32 quotient.
+      for (let i = 0; i < X.length; i++) O[i] = 1 / Math.max(X[i], lo);
+    },
     fill(x, value) {
       f(x).fill(value);
     },

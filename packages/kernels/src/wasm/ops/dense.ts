@@ -95,6 +95,9 @@ export function wasmDense(core: WasmCore): DenseOps {
     mul(a, b, out) {
       core.parallel('binary', [BINARY_MUL, p(a), p(b), p(out)], a.length, THREE_STREAMS);
     },
+    reciprocal(x, floor, out) {
+      core.parallel('reciprocal', [p(x), floor, p(out)], x.length, TWO_STREAMS);
+    },
     fill(x, value) {
       core.parallel('fill', [p(x), value], x.length, ONE_STREAM);
     },
