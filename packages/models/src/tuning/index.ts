@@ -1,0 +1,9 @@
+/**
+ * @lers/models/tuning: hyperparameter tuning of run settings with @lers/tune (Node: study files):
+ * the protocol's search spaces per backbone and method, trials scored on validation only with the
+ * target sparsity as a constraint, and a resumable study per method x target.
+ */
+export { tuningSpace, methodsWithSpaces, METHOD_PARAM, THRESHOLD_SPACES, type SpaceOptions, type ThresholdSpace, type TuningSpace } from './spaces.js';
+export { applyParams } from './apply.js';
+export { evaluateTrial, trialSettingsOf, sparsityTolerance, type TrialSetup } from './objective.js';
+export { tuneSettings, type TuneRequest, type TuneResult } from './tune-settings.js';
