@@ -47,6 +47,8 @@ export async function writeTrained(path: string, outcome: TrainOutcome, s: Train
       lastEpoch: outcome.result.lastEpoch,
       stoppedEarly: outcome.result.stoppedEarly,
       trainSeconds: outcome.result.trainSeconds,
+      recipe: outcome.recipe as unknown as JsonObject,
+      ...(outcome.search !== null ? { search: outcome.search as unknown as JsonObject } : {}),
       ...(extra ?? {}),
     },
   });

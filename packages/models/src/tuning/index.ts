@@ -7,3 +7,6 @@ export { tuningSpace, methodsWithSpaces, METHOD_PARAM, THRESHOLD_SPACES, type Sp
 export { applyParams } from './apply.js';
 export { evaluateTrial, trialSettingsOf, sparsityTolerance, type TrialSetup } from './objective.js';
 export { tuneSettings, type TuneRequest, type TuneResult } from './tune-settings.js';
+export { tuneRun, tuningSummary, trialChanges, type TuneOptions, type TuningSummary, type TuneHooks } from './run.js';
+export type { TrialRecord, SearchSpace, ParamSpec } from '@lers/tune';
+export { compileSpace } from '@lers/tune';
