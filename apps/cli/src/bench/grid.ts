@@ -96,6 +96,11 @@ export interface Cell {
   readonly hash: string;
   /** Tuning before the cell trains (null: the settings as given). Post-training cells inherit their baseline's. */
   readonly tune: TuneOptions | null;
+  /**
+   * A trained cell left out of --tune-methods while the full baseline is tuned: it trains with the
+   * baseline's tuned backbone settings (learning rate, ...), so that no method keeps the untuned ones.
+   */
+  readonly inheritTuned: boolean;
 }
 
 /** `lers bench --tune`: which cells are tuned and how. */
@@ -145,19 +150,24 @@ function datasetTask(data: string): Task {
 }
 
 /**
- * The user's method options of one method's cells: flat keys apply to every method, and a key that
+ * The user's method options of one method's cells: flat keys apply to every method, a key that
  * names a method with an object value (`methodOptions: {pep: {thresholdInit: -5}}` in a config
- * file) to that method only, so tuning one method leaves the other cells (and their hashes) alone.
+ * file) to that method only, so tuning one method leaves the other cells (and their hashes) alone,
+ * and `<method>@<target>` to that method's cell at that target (`{"ttrec@0.95": {"cache": true}}`).
  */
-export function optionsFor(method: string, options: JsonObject): JsonObject {
+export function optionsFor(method: string, options: JsonObject, target: number | null = null): JsonObject {
   const out: JsonObject = {};
   let own: JsonObject = {};
+  let atTarget: JsonObject = {};
   for (const [key, value] of Object.entries(options)) {
-    if (methodKind(key) !== null && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      if (key === method) own = value;
+    const [name, at] = key.split('@');
+    if (methodKind(name) !== null && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      if (name !== method) continue;
+      if (at === undefined) own = value;
+      else if (target !== null && Number(at) === target) atTarget = value;
     } else out[key] = value;
   }
-  return { ...out, ...own };
+  return { ...out, ...own, ...atTarget };
 }
 
 /** Every method the bench runs by default: all available ones. */
@@ -190,7 +200,7 @@ export function expandGrid(spec: GridSpec, profile: BenchProfile, user: PartialS
             ...base,
             ...user,
             dataOptions: { ...(base.dataOptions ?? {}), ...(user.dataOptions ?? {}) },
-            methodOptions: { ...(synthetic ? (profile.methodOptions[task][method] ?? {}) : {}), ...optionsFor(method, user.methodOptions ?? {}) },
+            methodOptions: { ...(synthetic ? (profile.methodOptions[task][method] ?? {}) : {}), ...optionsFor(method, user.methodOptions ?? {}, target) },
             data,
             backbone,
             task,
@@ -201,13 +211,15 @@ export function expandGrid(spec: GridSpec, profile: BenchProfile, user: PartialS
           const settings: TrainSettings = { ...s, method, target };
           const id = `${safeName(data)}__${backbone}__${safeName(method)}__${targetLabel(target)}`;
           const ownTune = cellTune(method, kind, tune);
-          // A post-training cell starts from the baseline, so the baseline's tuning is part of its result.
-          const resultTune = kind === 'post-training' ? cellTune('full', 'baseline', tune) : ownTune;
+          const baselineTune = cellTune('full', 'baseline', tune);
+          const inheritTuned = ownTune === null && kind !== 'post-training' && baselineTune !== null;
+          // A post-training cell starts from the baseline (an inheriting cell takes its settings), so the baseline's tuning is part of its result.
+          const resultTune = kind === 'post-training' || inheritTuned ? baselineTune : ownTune;
           const hash = createHash('sha256')
             .update(canonicalJson({ settings: settings as unknown as JsonObject, repeats: profile.profileRepeats, version: 1, ...(resultTune !== null ? { tune: resultTune as unknown as JsonObject } : {}) }))
             .digest('hex')
             .slice(0, 16);
-          cells.push({ dataset: data, backbone, method, kind, target, settings, id, hash, tune: ownTune });
+          cells.push({ dataset: data, backbone, method, kind, target, settings, id, hash, tune: ownTune, inheritTuned });
         }
       }
     }

@@ -13,7 +13,7 @@ import type { HostBackend } from '@lers/kernels';
 import type { JsonObject } from '@lers/data';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
 import { checkTrainable, compressModel, evaluateBoth, flatMetrics, loadModel, planTables, saveModel, settingsOf, tableSizes, trainFromSettings, trainingRecipe, type Metrics, type SearchReport, type SizeInfo, type TrainingRecipe, type TrainSettings } from '@lers/models';
-import { tuneRun, type TuningSummary } from '@lers/models/tuning';
+import { applyParams, METHOD_PARAM, tuneRun, type Params, type TuningSummary } from '@lers/models/tuning';
 import { Recommender, type PhaseTiming } from '@lers/runtime/node';
 import { exitCodeOf, InterruptedError, messageOf, UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
@@ -247,8 +247,18 @@ export class BenchRunner {
     return this.finish(cell, t0, modelPath, sizes, outcome.result.bestValid, outcome.result.test, outcome.result.trainSeconds, null, s, { recipe: outcome.recipe, search: outcome.search, tuning });
   }
 
+  /** The settings of a cell that takes the tuned baseline's backbone settings (its method's own options stay). */
+  private async inherited(cell: Cell): Promise<{ settings: TrainSettings; summary: TuningSummary | null }> {
+    const base = await this.baseline(cell);
+    const best = base.tuning?.best ?? null;
+    if (best === null) return { settings: cell.settings, summary: base.tuning ?? null };
+    const backboneParams = Object.fromEntries(Object.entries(best.params).filter(([k]) => !k.startsWith(METHOD_PARAM))) as Params;
+    return { settings: applyParams(cell.settings, backboneParams), summary: base.tuning ?? null };
+  }
+
   /** The cell's settings after its tuning (the study in `tune/`, resumed by a re-run), or as given. */
   private async tuned(cell: Cell, data: PreparedData, tag: string): Promise<{ settings: TrainSettings; summary: TuningSummary | null }> {
+    if (cell.inheritTuned) return this.inherited(cell);
     if (cell.tune === null) return { settings: cell.settings, summary: null };
     await mkdir(this.tuneDir, { recursive: true });
     const study = join(this.tuneDir, `${cell.id}.${cell.hash}.study.json`);
@@ -264,12 +274,20 @@ export class BenchRunner {
     return { settings: r.settings, summary: r.summary };
   }
 
-  private async executePost(cell: Cell, t0: number): Promise<CellResult> {
+  /** The finished full baseline of a cell's dataset x backbone (run first when needed). */
+  private async baseline(cell: Cell): Promise<CellResult & { model: string }> {
     const baseId = baselineId(cell.dataset, cell.backbone);
     const baseCell = this.byId.get(baseId);
     if (baseCell === undefined) throw new Error(`internal: no baseline cell ${baseId}`);
     const base = await this.cell(baseCell, '  (baseline)');
     if (base.status !== 'ok' || base.model === undefined) throw new Error(`the full baseline ${baseId} is not available (${base.status}${base.message !== undefined ? `: ${base.message}` : ''})`);
+    return { ...base, model: base.model };
+  }
+
+  private async executePost(cell: Cell, t0: number): Promise<CellResult> {
+    const baseId = baselineId(cell.dataset, cell.backbone);
+    const baseCell = this.byId.get(baseId)!;
+    const base = await this.baseline(cell);
     let file;
     try {
       file = await openModelFile(base.model);

@@ -5,6 +5,7 @@
  */
 export { tuningSpace, methodsWithSpaces, METHOD_PARAM, THRESHOLD_SPACES, type SpaceOptions, type ThresholdSpace, type TuningSpace } from './spaces.js';
 export { applyParams } from './apply.js';
+export type { Params } from '@lers/tune';
 export { evaluateTrial, trialSettingsOf, sparsityTolerance, type TrialSetup } from './objective.js';
 export { tuneSettings, type TuneRequest, type TuneResult } from './tune-settings.js';
 export { tuneRun, tuningSummary, trialChanges, type TuneOptions, type TuningSummary, type TuneHooks } from './run.js';
