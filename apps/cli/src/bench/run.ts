@@ -265,6 +265,7 @@ export class BenchRunner {
     const progress = trainProgress(null, '');
     const r = await tuneRun(this.be, data.dataset, cell.settings, cell.tune, study, {
       ...progress,
+      isAbort: (e) => e instanceof InterruptedError,
       onTrial: (t) => {
         this.io.info(`  ${tag} tune ${trialLine(t, cell.tune!.trials)}`);
       },

@@ -7,7 +7,7 @@ import { writeAll, writeFileAtomic } from '@lers/data/node';
 import { checkTrainable, effectiveConfig, methodNamed, resolveSettings } from '@lers/models';
 import { tuneRun } from '@lers/models/tuning';
 import { Context } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { InterruptedError, UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
 import { trainProgress } from '../cli/train-progress.js';
 import { addSettingOptions } from '../config/options.js';
@@ -65,6 +65,7 @@ export function registerTune(program: Command, streams: Streams): void {
     const run = await ctx.withBackend((be) =>
       tuneRun(be, data.dataset, s, options, study, {
         ...trainProgress(ctx.io, 'trial'),
+        isAbort: (e) => e instanceof InterruptedError,
         onTrial: (t) => { ctx.io.info(trialLine(t, options.trials)); },
       }),
     );

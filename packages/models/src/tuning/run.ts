@@ -44,6 +44,8 @@ export interface TuneHooks {
   readonly onTrial?: (trial: TrialRecord) => void;
   readonly onEvent?: TrainEventHandler;
   readonly onPipelineEvent?: (event: PipelineEvent) => void;
+  /** Errors that stop tuning without recording the trial (the CLI's interrupt). */
+  readonly isAbort?: (err: unknown) => boolean;
 }
 
 /** The per-trial changes of `options` for settings `s`. */

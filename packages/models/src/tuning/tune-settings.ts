@@ -15,6 +15,8 @@ export interface TuneRequest extends TrialSetup {
   /** Use Optuna's multivariate TPE instead of the univariate default. */
   readonly multivariate?: boolean;
   readonly onTrial?: (trial: TrialRecord) => void;
+  /** Errors that stop tuning without recording the trial (e.g. an interrupt), so a re-run evaluates it again. */
+  readonly isAbort?: (err: unknown) => boolean;
 }
 
 /** What a tuning run found. */
@@ -44,6 +46,7 @@ export async function tuneSettings(request: TuneRequest): Promise<TuneResult> {
     nTrials: request.trials,
     objective: (params) => evaluateTrial(request, params),
     ...(request.onTrial ? { onTrial: request.onTrial } : {}),
+    ...(request.isAbort ? { isAbort: request.isAbort } : {}),
   });
   const settings = best === null ? request.settings : applyParams(request.settings, { ...request.fixed, ...best.params });
   return { best, settings, trials: study.trials, studyFile: request.studyFile };
