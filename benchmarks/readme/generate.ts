@@ -1,5 +1,5 @@
 /**
- * `pnpm results:readme`: rewrites the generated blocks of README.md and benchmarks/results/README.md
+ * `pnpm results:readme`: rewrites the generated blocks of README.md, benchmarks/results/README.md and apps/cli/README.md
  * from the results files, so that no figure in a README is typed by hand. A block sits between
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; `--check` only compares and exits 1
  * naming the stale blocks (the test suite runs it).
@@ -54,7 +54,7 @@ export function run(check: boolean, root = ROOT): string[] {
   const r = new ResultsFolder(join(root, 'benchmarks', 'results'));
   const values = blocks(r);
   const stale: string[] = [];
-  for (const file of [join(root, 'README.md'), join(root, 'benchmarks', 'results', 'README.md')]) {
+  for (const file of [join(root, 'README.md'), join(root, 'benchmarks', 'results', 'README.md'), join(root, 'apps', 'cli', 'README.md')]) {
     const before = readFileSync(file, 'utf8');
     const opened = [...before.matchAll(/<!-- generated:([a-z0-9-]+) -->/g)].map((m) => m[1]);
     for (const name of opened) if (!before.includes(`<!-- /generated:${name} -->`)) throw new Error(`${file}: block "${name}" is not closed`);

@@ -125,7 +125,7 @@ export function capturedMasks(method: string, tables: Readonly<Record<string, Ma
       if (c === undefined) {
         const reached = 1 - t.size().params / (t.rows * t.dim);
         throw new TargetNotReachedError(
-          `${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; train the search longer or raise the threshold decay / initial threshold`,
+          `${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; train the search longer (searchEpochs), raise the learning rate (with Adam s moves about lr per step) or start closer (thresholdInit, autoStart)`,
           name,
           target,
           reached,
