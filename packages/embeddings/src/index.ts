@@ -39,7 +39,8 @@ export { PepTable, pepMethod, isMaskSearchTable, DEFAULT_TARGETS, PEP_DEFAULT_TH
 export { OptEmbedTable, optEmbedMethod, OPTEMBED_DEFAULT_THRESHOLD_REG, OPTEMBED_DEFAULT_THRESHOLD_LR, type OptEmbedTableOptions, type OptEmbedGrouping, type OptEmbedThresholdOptimizer } from './methods/optembed/optembed.js';
 export { dimProbabilities, expectedDims, solveDimAlpha, DimSampler, binaryStepGrad } from './methods/optembed/optembed-dims.js';
 export { CerpTable, cerpMethod, cerpBuckets, cerpQuotientRows, CERP_DEFAULT_BUCKET_FACTOR, CERP_DEFAULT_THRESHOLD_DECAY, CERP_DEFAULT_COMPLEMENTARITY, type CerpTableOptions } from './methods/cerp/cerp.js';
-export { MaskCapture, CAPTURE_MODES, keptAtTarget, checkTargets, type CaptureMode, type CapturedMask } from './methods/learned-pruning/mask-capture.js';
+export { MaskCapture, CAPTURE_MODES, keptAtTarget, checkTargets, type CaptureMode, type CapturedMask, type StartProbe } from './methods/learned-pruning/mask-capture.js';
+export { SearchStartError, DEFAULT_AUTO_START, thresholdForPruned, prunedFraction, sortedMagnitudes, logit, type SearchStart, type ThresholdStart } from './methods/learned-pruning/search-start.js';
 export { MaskedTable, type MaskedTableOptions, type MaskedTableSize } from './methods/learned-pruning/masked-table.js';
 export { CsrTable } from './methods/learned-pruning/csr-table.js';
 export { MaskedPart, createWeight, type TablePart } from './methods/learned-pruning/table-part.js';

@@ -85,7 +85,7 @@ describe('CERP pipeline', () => {
       targets: [0.5, 0.8],
       train: cfTrain,
       searchTrain: cfSearch,
-      tableOptions: { thresholdInit: -3, thresholdDecay: 0.1, capture: 'exact' },
+      tableOptions: { thresholdInit: -4, thresholdDecay: 0.1, capture: 'exact' },
     });
     for (const r of results) {
       expect(Math.abs(r.size.sparsity - r.target)).toBeLessThan(0.01);
@@ -110,7 +110,7 @@ describe('CERP pipeline', () => {
         backbone: spy,
         train: { ...cfTrain, epochs: 1 },
         searchTrain: cfSearch,
-        tableOptions: { thresholdInit: -3, thresholdDecay: 0.1, capture: 'exact' },
+        tableOptions: { thresholdInit: -4, thresholdDecay: 0.1, capture: 'exact' },
         ...(negatives !== undefined ? { negatives } : {}),
       });
       return seen.slice(1); // the first model only gives the initial weights

@@ -21,6 +21,11 @@ export interface OptimizeOptions {
   readonly concurrency?: number;
   /** Called after each trial is recorded (and saved). */
   readonly onTrial?: (trial: TrialRecord) => void;
+  /**
+   * Errors that stop the study instead of failing the trial (e.g. the user's Ctrl-C): the trial is
+   * not recorded, so a resumed study runs it again, and optimize rejects with the error.
+   */
+  readonly isAbort?: (err: unknown) => boolean;
 }
 
 /**
@@ -109,8 +114,8 @@ export class Study {
     await this.saving;
   }
 
-  /** Evaluates trial `number` with `objective` and records it. */
-  async run(number: number, objective: Objective): Promise<TrialRecord> {
+  /** Evaluates trial `number` with `objective` and records it (an error that `isAbort` accepts is rethrown, unrecorded). */
+  async run(number: number, objective: Objective, isAbort?: (err: unknown) => boolean): Promise<TrialRecord> {
     const params = this.ask(number);
     const t0 = performance.now();
     let record: TrialRecord;
@@ -118,6 +123,7 @@ export class Study {
       const outcome = await objective(params, number);
       record = recordOutcome(number, params, outcome, (performance.now() - t0) / 1000);
     } catch (err) {
+      if (isAbort?.(err) === true) throw err;
       record = recordFailure(number, params, err, (performance.now() - t0) / 1000);
     }
     await this.tell(record);
@@ -140,7 +146,7 @@ export class Study {
     while (stop.failure === null && (pending.length > 0 || running.size > 0)) {
       while (running.size < concurrency && pending.length > 0 && this.canAsk(pending[0])) {
         const k = pending.shift()!;
-        const done = this.run(k, objective).then(
+        const done = this.run(k, objective, options.isAbort).then(
           (t) => {
             running.delete(k);
             try {

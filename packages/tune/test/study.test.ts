@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '@lers/data';
 import { Rng } from '@lers/kernels';
-import { compileSpace, sampleUniform, Study, StudyMismatchError, TuneError, type StudyConfig, type TrialRecord } from '../src/index.js';
+import { compileSpace, sampleUniform, Study, StudyMismatchError, TuneError, type Params, type StudyConfig, type TrialRecord } from '../src/index.js';
 import { BRANIN_SPACE, branin, braninLeftHalf, throwsAboveEight } from './fixtures/objectives.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lers-tune-'));
@@ -109,6 +109,24 @@ describe('Study', () => {
     expect([t[2].state, t[2].error]).toEqual(['fail', 'the objective returned the value NaN']);
     expect([t[6].state, t[6].error]).toEqual(['fail', 'the objective returned no value for a feasible trial']);
     expect(study.best()!.constraints).toEqual([]);
+  });
+
+  it('an abort (isAbort) stops the study without recording the trial, which a resumed run evaluates', async () => {
+    class Abort extends Error {}
+    const study = Study.create(CONFIG);
+    const seen: number[] = [];
+    const objective = (p: Params, n: number): number => {
+      seen.push(n);
+      if (n === 3 && seen.filter((k) => k === 3).length === 1) throw new Abort('stop');
+      return branin(p);
+    };
+    await expect(study.optimize({ nTrials: 6, objective, isAbort: (e) => e instanceof Abort })).rejects.toBeInstanceOf(Abort);
+    expect(study.trials.map((t) => t.number)).toEqual([0, 1, 2]);
+    await study.optimize({ nTrials: 6, objective, isAbort: (e) => e instanceof Abort });
+    expect(study.trials.map((t) => [t.number, t.state])).toEqual([0, 1, 2, 3, 4, 5].map((k) => [k, 'complete']));
+    const plain = Study.create(CONFIG);
+    await plain.optimize({ nTrials: 6, objective: branin });
+    expect(study.trials.map((t) => t.params)).toEqual(plain.trials.map((t) => t.params));
   });
 
   it('records objectives that throw as failed trials, which the sampler ignores (startup counts complete trials)', async () => {

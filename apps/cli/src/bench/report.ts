@@ -7,22 +7,14 @@ import { formatBytes, paretoFront, type ParetoPoint } from '@lers/advisor';
 import { formatTable, toCsv, type TableRow } from '@lers/eval';
 import type { CellResult } from './run.js';
 import { targetLabel } from './grid.js';
+import { groups } from './groups.js';
 import { dataLabel } from '../data/datasets.js';
+import { captureTable, recipeNotes, searchSecondsTable, tunedParameters, tuningTable } from './report-search.js';
 
 function metricOf(r: CellResult): number | null {
   if (r.status !== 'ok' || r.metric === undefined) return null;
   const v = r.test?.[r.metric];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/** The (dataset, backbone) groups in first-seen order. */
-function groups(results: readonly CellResult[]): { dataset: string; backbone: string; label: string }[] {
-  const seen = new Map<string, { dataset: string; backbone: string; label: string }>();
-  for (const r of results) {
-    const key = `${r.dataset}/${r.backbone}`;
-    if (!seen.has(key)) seen.set(key, { dataset: r.dataset, backbone: r.backbone, label: `${dataLabel(r.dataset)}/${r.backbone}` });
-  }
-  return [...seen.values()];
 }
 
 /** The cell text when it has no number: n/a (unreachable), failed, ... */
@@ -142,6 +134,14 @@ export function resultsCsv(results: readonly CellResult[]): string {
       fileBytes: r.fileBytes ?? null,
       kMin: r.kMin ?? null,
       trainSeconds: r.trainSeconds ?? null,
+      captureEpoch: r.search?.captureEpoch ?? null,
+      searchSeconds: r.search?.searchSeconds ?? null,
+      retrainSeconds: r.search?.retrainSeconds ?? null,
+      clipGradNorm: r.recipe?.clipGradNorm ?? null,
+      negatives: r.recipe?.negatives ?? null,
+      tuneTrials: r.tuning?.trials ?? null,
+      tuneFeasible: r.tuning?.feasible ?? null,
+      tuneSeconds: r.tuning?.seconds ?? null,
       cellSeconds: r.seconds,
       loadMs: r.loadMs ?? null,
     };
@@ -161,11 +161,20 @@ export function markdownReport(results: readonly CellResult[], title: string): s
   const cf = paperTable(results, (g) => g.backbone === 'lightgcn');
   const ctr = paperTable(results, (g) => g.backbone !== 'lightgcn');
   const parts = [`# ${title}`, ''];
-  parts.push('Test metric (best validation epoch) and embedding bytes as served (index and scale overhead included) per dataset/backbone x target sparsity; **bold**: best compressed method per column; n/a: the method cannot reach the target (budget solver).', '');
+  parts.push('Test metric (best validation epoch) and embedding bytes as served (index and scale overhead included) per dataset/backbone x target sparsity; **bold**: best compressed method per column; n/a: the method cannot reach the target (budget solver, or a mask search that stopped short of it).', '');
   if (cf !== '') parts.push('## CF (NDCG@20)', '', cf);
   if (ctr !== '') parts.push('## CTR (AUC)', '', ctr);
   const pareto = paretoSummary(results);
   if (pareto !== '') parts.push('## Accuracy vs bytes: Pareto front per dataset', '', pareto, '');
-  if (results.some((r) => r.status === 'ok')) parts.push('## Seconds per cell (whole pipeline for PEP, OptEmbed, CERP)', '', timeTable(results), '');
+  if (results.some((r) => r.status === 'ok')) parts.push('## Seconds per cell (whole pipeline for PEP, OptEmbed, CERP; tuning excluded)', '', timeTable(results), '');
+  const capture = captureTable(results);
+  if (capture !== '') {
+    parts.push('## Mask search: capture epoch (from the sparsity at step 0)', '', 'Epochs of training before the mask was captured (the latest over the tables; OptEmbed: the supernet epoch its masks come from), and the sparsity the search started from.', '', capture, '');
+    parts.push('## Mask search: search + retrain seconds', '', searchSecondsTable(results), '');
+  }
+  const tuning = tuningTable(results);
+  if (tuning !== '') parts.push('## Tuning: best validation value (feasible / trials)', '', tuning, '', tunedParameters(results), '');
+  const recipe = recipeNotes(results);
+  parts.push('## Training recipe', '', recipe === '' ? 'Every method trained with the full baseline\'s recipe (epochs, optimiser, clipping, negatives, Xavier-uniform tables).' : `Differences from the full baseline's recipe (tuned learning rates and weight decays aside):\n\n${recipe}`, '');
   return parts.join('\n');
 }

@@ -12,13 +12,15 @@ import { stat } from 'node:fs/promises';
 import type { Backend } from '@lers/kernels';
 import type { JsonObject } from '@lers/data';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
-import { checkTrainable, compressModel, evaluateBoth, flatMetrics, loadModel, planTables, saveModel, settingsOf, tableSizes, trainFromSettings, type Metrics, type SizeInfo, type TrainSettings } from '@lers/models';
+import { checkTrainable, compressModel, evaluateBoth, flatMetrics, loadModel, planTables, saveModel, settingsOf, tableSizes, trainFromSettings, trainingRecipe, type Metrics, type SearchReport, type SizeInfo, type TrainingRecipe, type TrainSettings } from '@lers/models';
+import { applyParams, METHOD_PARAM, tuneRun, type Params, type TuningSummary } from '@lers/models/tuning';
 import { Recommender, type BackendKind, type PhaseTiming } from '@lers/runtime/node';
 import { exitCodeOf, InterruptedError, messageOf, UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
 import { openModelFile, writeModel } from '../cli/model-files.js';
 import { checkInterrupted } from '../cli/signals.js';
 import { trainProgress } from '../cli/train-progress.js';
+import { trialLine } from '../cli/trial-line.js';
 import { writeTrained } from '../commands/train.js';
 import { prepareData, preparedInfo, type PreparedData } from '../data/prepare.js';
 import { baselineId, type BenchProfile, type Cell } from './grid.js';
@@ -46,6 +48,12 @@ export interface CellResult {
   readonly embeddingBytes?: number;
   readonly fileBytes?: number;
   readonly trainSeconds?: number;
+  /** The training recipe (clip, negatives, epochs, optimiser); post-training cells: their baseline's. */
+  readonly recipe?: TrainingRecipe;
+  /** Search-then-retrain cells: capture step and epoch per table, the start of the search, search and retrain seconds. */
+  readonly search?: SearchReport | null;
+  /** With --tune: the study behind the cell's settings (trials, feasible, rejected, best parameters, seconds). */
+  readonly tuning?: TuningSummary | null;
   readonly kMin?: number | null;
   readonly latency?: Readonly<Record<string, PhaseTiming>>;
   readonly loadMs?: number;
@@ -109,6 +117,7 @@ export class BenchRunner {
   private readonly cellsDir: string;
   private readonly modelsDir: string;
   private readonly workDir: string;
+  private readonly tuneDir: string;
   private readonly byId = new Map<string, Cell>();
   private readonly done = new Map<string, CellResult>();
 
@@ -122,6 +131,7 @@ export class BenchRunner {
     this.cellsDir = join(dir, 'cells');
     this.modelsDir = join(dir, 'models');
     this.workDir = join(dir, 'work');
+    this.tuneDir = join(dir, 'tune');
   }
 
   /** Runs (or skips) every cell; returns their results in grid order. */
@@ -197,17 +207,18 @@ export class BenchRunner {
   }
 
   private unreachable(cell: Cell, err: unknown, t0: number): CellResult | null {
-    // BudgetError, or a method's own statement that the target is out of its range (OptEmbed at 1 dim per row).
-    if (err instanceof Error && (err.name === 'BudgetError' || /cannot be reached|cannot reach/.test(err.message))) {
+    // BudgetError, a mask search that stops short of the target (deterministic for the settings), or a
+    // method's own statement that the target is out of its range (OptEmbed at 1 dim per row).
+    if (err instanceof Error && (err.name === 'BudgetError' || err.name === 'TargetNotReachedError' || /cannot be reached|cannot reach/.test(err.message))) {
       return { ...this.base(cell), status: 'unreachable', message: err.message, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
     }
     return null;
   }
 
   private async executeTrained(cell: Cell, tag: string, t0: number): Promise<CellResult> {
-    const s = cell.settings;
-    checkTrainable(s);
-    const data = await this.prepared(s);
+    checkTrainable(cell.settings);
+    const data = await this.prepared(cell.settings);
+    const { settings: s, summary: tuning } = await this.tuned(cell, data, tag);
     let plans;
     try {
       plans = planTables(s, data.dataset);
@@ -229,20 +240,56 @@ export class BenchRunner {
     let sizes: SizeInfo;
     try {
       sizes = await tableSizes(outcome.model.embeddingTables());
-      await writeTrained(modelPath, outcome, s, data, { benchCell: cell.id, benchHash: cell.hash });
+      await writeTrained(modelPath, outcome, s, data, { benchCell: cell.id, benchHash: cell.hash, ...(tuning !== null ? { tuning } : {}) });
     } finally {
       outcome.model.dispose();
     }
     await rm(ckpt, { force: true, recursive: true });
-    return this.finish(cell, t0, modelPath, sizes, outcome.result.bestValid, outcome.result.test, outcome.result.trainSeconds, null, s);
+    return this.finish(cell, t0, modelPath, sizes, outcome.result.bestValid, outcome.result.test, outcome.result.trainSeconds, null, s, { recipe: outcome.recipe, search: outcome.search, tuning });
   }
 
-  private async executePost(cell: Cell, t0: number): Promise<CellResult> {
+  /** The settings of a cell that takes the tuned baseline's backbone settings (its method's own options stay). */
+  private async inherited(cell: Cell): Promise<{ settings: TrainSettings; summary: TuningSummary | null }> {
+    const base = await this.baseline(cell);
+    const best = base.tuning?.best ?? null;
+    if (best === null) return { settings: cell.settings, summary: base.tuning ?? null };
+    const backboneParams = Object.fromEntries(Object.entries(best.params).filter(([k]) => !k.startsWith(METHOD_PARAM))) as Params;
+    return { settings: applyParams(cell.settings, backboneParams), summary: base.tuning ?? null };
+  }
+
+  /** The cell's settings after its tuning (the study in `tune/`, resumed by a re-run), or as given. */
+  private async tuned(cell: Cell, data: PreparedData, tag: string): Promise<{ settings: TrainSettings; summary: TuningSummary | null }> {
+    if (cell.inheritTuned) return this.inherited(cell);
+    if (cell.tune === null) return { settings: cell.settings, summary: null };
+    await mkdir(this.tuneDir, { recursive: true });
+    const study = join(this.tuneDir, `${cell.id}.${cell.hash}.study.json`);
+    const progress = trainProgress(null, '');
+    const r = await tuneRun(this.be, data.dataset, cell.settings, cell.tune, study, {
+      ...progress,
+      isAbort: (e) => e instanceof InterruptedError,
+      onTrial: (t) => {
+        this.io.info(`  ${tag} tune ${trialLine(t, cell.tune!.trials)}`);
+      },
+    });
+    const best = r.summary.best;
+    this.io.info(`  ${tag} tuned: ${best === null ? 'no feasible trial, settings as given' : `trial ${best.number + 1}, valid ${best.value.toFixed(4)}, ${JSON.stringify(best.params)}`}`);
+    return { settings: r.settings, summary: r.summary };
+  }
+
+  /** The finished full baseline of a cell's dataset x backbone (run first when needed). */
+  private async baseline(cell: Cell): Promise<CellResult & { model: string }> {
     const baseId = baselineId(cell.dataset, cell.backbone);
     const baseCell = this.byId.get(baseId);
     if (baseCell === undefined) throw new Error(`internal: no baseline cell ${baseId}`);
     const base = await this.cell(baseCell, '  (baseline)');
     if (base.status !== 'ok' || base.model === undefined) throw new Error(`the full baseline ${baseId} is not available (${base.status}${base.message !== undefined ? `: ${base.message}` : ''})`);
+    return { ...base, model: base.model };
+  }
+
+  private async executePost(cell: Cell, t0: number): Promise<CellResult> {
+    const baseId = baselineId(cell.dataset, cell.backbone);
+    const baseCell = this.byId.get(baseId)!;
+    const base = await this.baseline(cell);
     let file;
     try {
       file = await openModelFile(base.model);
@@ -280,7 +327,7 @@ export class BenchRunner {
         });
         await writeModel(modelPath, contents);
         const sizes = await tableSizes(c.model.embeddingTables(), c.options);
-        return await this.finish(cell, t0, modelPath, sizes, m.valid, m.test, 0, c.kMin, s);
+        return await this.finish(cell, t0, modelPath, sizes, m.valid, m.test, 0, c.kMin, s, { recipe: trainingRecipe(stored), search: null, tuning: base.tuning ?? null });
       } finally {
         c.model.dispose();
       }
@@ -289,7 +336,18 @@ export class BenchRunner {
     }
   }
 
-  private async finish(cell: Cell, t0: number, modelPath: string, sizes: SizeInfo, valid: Metrics | null, test: Metrics | null, trainSeconds: number, kMin: number | null, s: TrainSettings): Promise<CellResult> {
+  private async finish(
+    cell: Cell,
+    t0: number,
+    modelPath: string,
+    sizes: SizeInfo,
+    valid: Metrics | null,
+    test: Metrics | null,
+    trainSeconds: number,
+    kMin: number | null,
+    s: TrainSettings,
+    about: Pick<CellResult, 'recipe' | 'search' | 'tuning'>,
+  ): Promise<CellResult> {
     const p = await profileCell(modelPath, this.be.kind, this.be.threads, { repeats: this.profile.profileRepeats, warmup: 2, k: 20, batch: 64, seed: s.seed });
     return {
       ...this.base(cell),
@@ -304,12 +362,13 @@ export class BenchRunner {
       embeddingBytes: sizes.servedBytes,
       fileBytes: p.fileBytes,
       trainSeconds,
+      ...about,
       kMin,
       latency: p.latency,
       loadMs: p.loadMs,
       seconds: (performance.now() - t0) / 1000,
       model: modelPath,
-      settings: cell.settings as unknown as JsonObject,
+      settings: s as unknown as JsonObject,
       finishedAt: new Date().toISOString(),
     };
   }

@@ -40,13 +40,14 @@ const DATA_ERRORS = new Set([
   'CheckpointError',
   'TrainingDivergedError',
   'AdviceInputError',
+  'StudyMismatchError',
 ]);
 
 /**
  * Error class names that mean "the request cannot be satisfied as asked" (a usage error). The
  * libraries throw RangeError for out-of-range arguments, which the CLI only passes from the user.
  */
-const USAGE_ERRORS = new Set(['BudgetError', 'SettingsError', 'BackendUnavailableError', 'HostBackendRequiredError', 'DataOptionError', 'CommanderError', 'InvalidArgumentError', 'RangeError']);
+const USAGE_ERRORS = new Set(['TuneError', 'BudgetError', 'SettingsError', 'BackendUnavailableError', 'HostBackendRequiredError', 'DataOptionError', 'CommanderError', 'InvalidArgumentError', 'RangeError']);
 
 /** Node error codes of file-system problems (a missing or unreadable input is a data error). */
 const FS_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM', 'EMFILE', 'ENOSPC', 'EROFS']);
@@ -64,6 +65,8 @@ function classNames(err: Error): string[] {
 /** The exit code of an error thrown by a command. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof InterruptedError) return EXIT.interrupted;
+  // A study file written for another study is a file conflict, like a checkpoint's (before TuneError, its base).
+  if (err instanceof Error && err.name === 'StudyMismatchError') return EXIT.data;
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof DataError) return EXIT.data;
   if (!(err instanceof Error)) return EXIT.data;

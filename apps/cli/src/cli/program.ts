@@ -10,6 +10,7 @@ import { registerPredict } from '../commands/predict.js';
 import { registerProfile } from '../commands/profile.js';
 import { registerRecommend } from '../commands/recommend.js';
 import { registerTrain } from '../commands/train.js';
+import { registerTune } from '../commands/tune.js';
 import { VERSION } from '../version.js';
 import { EXIT, exitCodeOf, isExpected, messageOf } from './errors.js';
 import { processStreams, type Streams } from './io.js';
@@ -24,6 +25,7 @@ Examples:
   $ lers bench --quick                           # the CI profile (< 2 min)
   $ lers train --data synthetic-cf --method qr --target 0.8 -o qr.lers
   $ lers train --data synthetic-ctr --backbone dcnmix --epochs 3 -o dcn.lers
+  $ lers tune --data synthetic-cf --method pep --target 0.8 --trials 10 -o pep80.json
   $ lers compress full.lers --method magprune --target 0.95 -o mag95.lers
   $ lers eval qr.lers --json
   $ lers recommend qr.lers --user 42 -k 20
@@ -54,6 +56,7 @@ export function buildProgram(streams: Streams = processStreams): Command {
   registerData(program, streams);
   registerMethods(program, streams);
   registerTrain(program, streams);
+  registerTune(program, streams);
   registerCompress(program, streams);
   registerEval(program, streams);
   registerRecommend(program, streams);

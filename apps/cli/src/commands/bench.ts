@@ -9,11 +9,12 @@ import { parseTarget, type BackboneName as Backbone } from '@lers/models';
 import { addSettingOptions } from '../config/options.js';
 import { commandSettings } from './train.js';
 import { defaultMethods, expandGrid, PROFILES, type GridSpec } from '../bench/grid.js';
+import { benchTune, TUNE_KEYS, type TuneFlags } from '../bench/tune-options.js';
 import { markdownReport, paperTable, paretoSummary, resultsCsv } from '../bench/report.js';
 import { BenchRunner, writeJsonAtomic } from '../bench/run.js';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
 
-const GRID_KEYS = ['methods', 'targets', 'datasets', 'backbones'];
+const GRID_KEYS = ['methods', 'targets', 'datasets', 'backbones', ...TUNE_KEYS];
 const SKIP = ['task', 'backbone', 'method', 'target', 'data'];
 
 const HELP = `
@@ -26,15 +27,22 @@ parallel runs on the same --out split the grid. Results: <out>/results.{json,csv
 Real datasets (fetched or placed first; see \`lers data\`) run with the protocol's settings.
 Training flags (--epochs, --lr, ...) and --config (JSON/YAML; also methods, targets, datasets,
 backbones lists) apply to every cell; in a config, methodOptions keyed by a method name apply to
-that method only, e.g. {"methodOptions": {"pep": {"thresholdInit": -5}}} (the protocol tunes PEP's
-and CERP's initial threshold per dataset).
+that method only, e.g. {"methodOptions": {"pep": {"thresholdInit": -5}}}.
+--tune N tunes each trained cell first (TPE, N trials, on validation only; trials that miss the
+target sparsity are rejected): the learning rate and the method's own hyperparameters (PEP/CERP
+initial threshold and its decay, OptEmbed's threshold rate and regulariser, QR's op, DHE's depth;
+--tune-backbone adds the protocol's whole backbone space). Post-training cells start from the tuned
+full model. Studies are kept in <out>/tune/ and resumed by a re-run. A config file can carry
+{"tune": {"trials": 10, "methods": [...], "epochs": 20, "thresholds": "protocol",
+"space": {"pep": {"lr": null}}}} (a parameter spec replaces one, null removes it).
 
 Examples:
   $ lers bench
   $ lers bench --quick
   $ lers bench --methods qr,magprune --targets 0.8 --datasets synthetic-cf
   $ lers data fetch gowalla && lers bench --datasets gowalla --methods full,qr,ttrec,magprune --epochs 40
-  $ lers bench --datasets criteo-sample --backbones deepfm,dcnmix --json > results.json`;
+  $ lers bench --datasets criteo-sample --backbones deepfm,dcnmix --json > results.json
+  $ lers bench --datasets criteo-sample --methods full,pep,cerp,qr --tune 10`;
 
 function list(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')];
@@ -59,12 +67,17 @@ export function registerBench(program: Command, streams: Streams): void {
     .option('--out <dir>', 'results folder (default .lers-cache/bench/<profile>)')
     .option('--fresh', 'forget finished cells and run everything again')
     .option('-c, --config <file>', 'settings and grid lists (JSON or YAML)')
-    .option('--cache-dir <dir>', 'dataset cache root');
+    .option('--cache-dir <dir>', 'dataset cache root')
+    .option('--tune <n>', 'tune every trained cell first with n TPE trials on validation (see below)')
+    .option('--tune-methods <list>', 'tune only these methods (default: every trained method)', list)
+    .option('--tune-epochs <n>', 'epochs of each tuning trial (default: the cell\'s; mask searches keep theirs)')
+    .option('--tune-backbone', "tune the protocol's whole backbone space, not only the learning rate")
+    .option('--tune-thresholds <space>', "PEP/CERP initial threshold: start (default: a start fraction of the target's pruning) or protocol (s in [-50, -5])");
   // Every training flag except the grid's own axes.
   addSettingOptions(cmd, SKIP);
   cmd.addHelpText('after', HELP);
   cmd.action(
-    async (opts: { quick?: boolean; methods?: string[]; targets?: string[]; datasets?: string[]; backbones?: string[]; out?: string; fresh?: boolean; config?: string; cacheDir?: string }, c: Command) => {
+    async (opts: { quick?: boolean; methods?: string[]; targets?: string[]; datasets?: string[]; backbones?: string[]; out?: string; fresh?: boolean; config?: string; cacheDir?: string } & TuneFlags, c: Command) => {
       const ctx = new Context(c, streams);
       const profile = PROFILES[opts.quick === true ? 'quick' : 'default'];
       const { given, raw } = await commandSettings(c, opts.config, ctx.flags.seed, SKIP, GRID_KEYS);
@@ -82,7 +95,8 @@ export function registerBench(program: Command, streams: Streams): void {
         methods,
         targets,
       };
-      const cells = expandGrid(spec, profile, given);
+      const tune = benchTune(opts, raw.tune, file);
+      const cells = expandGrid(spec, profile, given, tune);
       const dir = resolve(opts.out ?? join('.lers-cache', 'bench', profile.name));
       if (opts.fresh === true) {
         const cellsDir = join(dir, 'cells');
@@ -95,7 +109,7 @@ export function registerBench(program: Command, streams: Streams): void {
       const seconds = (performance.now() - t0) / 1000;
       const title = `lers bench (${profile.name}): ${spec.datasets.join(', ')}`;
       const md = markdownReport(results, title);
-      await writeJsonAtomic(join(dir, 'results.json'), { profile: profile.name, grid: spec, seconds, cells: results });
+      await writeJsonAtomic(join(dir, 'results.json'), { profile: profile.name, grid: spec, tune, seconds, cells: results });
       const csv = new TextEncoder().encode(resultsCsv(results));
       await writeFileAtomic(join(dir, 'results.csv'), (fh) => writeAll(fh, csv));
       const mdBytes = new TextEncoder().encode(md);

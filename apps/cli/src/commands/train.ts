@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { JsonObject } from '@lers/data';
-import { checkTrainable, effectiveConfig, flatMetrics, planOptions, planTables, resolveSettings, saveModel, tableSizes, trainFromSettings, type PartialSettings, type TrainOutcome, type TrainSettings } from '@lers/models';
+import { checkTrainable, effectiveConfig, flatMetrics, planOptions, planTables, resolveSettings, saveModel, tableSizes, trainFromSettings, type PartialSettings, type SearchReport, type TrainOutcome, type TrainSettings } from '@lers/models';
 import { Context } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
@@ -47,10 +47,21 @@ export async function writeTrained(path: string, outcome: TrainOutcome, s: Train
       lastEpoch: outcome.result.lastEpoch,
       stoppedEarly: outcome.result.stoppedEarly,
       trainSeconds: outcome.result.trainSeconds,
+      recipe: outcome.recipe as unknown as JsonObject,
+      ...(outcome.search !== null ? { search: outcome.search as unknown as JsonObject } : {}),
       ...(extra ?? {}),
     },
   });
   return writeModel(path, contents);
+}
+
+/** A search's capture per table and its start, as one line. */
+function searchLine(s: SearchReport): string {
+  const tables = Object.entries(s.captures).map(([name, c]) => {
+    const start = s.start[name];
+    return `${name} after ${c.step} steps${c.epoch !== null ? ` (epoch ${c.epoch.toFixed(1)})` : ''}${start != null ? `, from sparsity ${start.sparsity.toFixed(3)}` : ''}`;
+  });
+  return `masks captured: ${tables.join('; ')}; search ${s.searchSeconds.toFixed(1)} s, retrain ${s.retrainSeconds.toFixed(1)} s`;
 }
 
 export function registerTrain(program: Command, streams: Streams): void {
@@ -102,6 +113,8 @@ export function registerTrain(program: Command, streams: Streams): void {
             trainSeconds: r.trainSeconds,
             metrics,
             flatMetrics: flatMetrics(r.bestValid, r.test),
+            recipe: outcome.recipe,
+            search: outcome.search,
           },
           () => {
             const sel = outcome.model.selectionMetric;
@@ -110,6 +123,7 @@ export function registerTrain(program: Command, streams: Streams): void {
               `wrote ${out} (${bytes} bytes)`,
               `method ${s.method}${s.target !== null ? ` target ${s.target}` : ''}: ${size.params} parameters, sparsity ${size.sparsity.toFixed(4)}, embeddings ${size.memoryBytes} bytes`,
               `best epoch ${r.bestEpoch ?? '-'} of ${r.lastEpoch} (${r.trainSeconds.toFixed(1)} s training); selection metric ${sel}`,
+              ...(outcome.search !== null ? [searchLine(outcome.search)] : []),
               `valid: ${fmt(r.bestValid)}`,
               `test:  ${fmt(r.test)}`,
             ].join('\n');

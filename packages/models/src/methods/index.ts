@@ -1,3 +1,3 @@
 /** The method registry: every compression method, with its pipeline where it has one. */
-export type { MethodPipeline, MethodRegistration } from './registration.js';
+export type { MethodPipeline, MethodRecipe, MethodRegistration } from './registration.js';
 export { createTable, loadModelTable, loadTable, methodNamed, methodNames, methodRegistrations, registerMethod, solveBudget } from './registry.js';

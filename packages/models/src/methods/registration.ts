@@ -13,4 +13,14 @@ export type MethodPipeline = <M extends Model>(options: OptEmbedPipelineOptions<
  */
 export interface MethodRegistration extends MethodDefinition {
   readonly pipeline?: MethodPipeline;
+  /** Where the method's training differs from the backbone's by default (the reference's recipe for it). */
+  readonly recipe?: MethodRecipe;
+}
+
+/** A method's own training defaults (applied unless the run settings say otherwise; recorded with every run). */
+export interface MethodRecipe {
+  /** Global gradient-norm clip of every step (settings `clipGradNorm` overrides). */
+  readonly clipGradNorm?: number;
+  /** CF: negatives per (user, positive) pair. */
+  readonly negatives?: number;
 }

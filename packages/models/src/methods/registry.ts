@@ -21,7 +21,7 @@ import {
   type SerializedTable,
   type TableOptions,
 } from '@lers/embeddings';
-import { cerpPipeline } from '../pipeline/cerp-pipeline.js';
+import { CERP_DEFAULT_CLIP, CERP_DEFAULT_NEGATIVES, cerpPipeline } from '../pipeline/cerp-pipeline.js';
 import { optEmbedPipeline } from '../pipeline/optembed-pipeline.js';
 import { pepPipeline } from '../pipeline/pep-pipeline.js';
 import { SettingsError } from '../settings/errors.js';
@@ -45,7 +45,7 @@ const BUILT_IN: readonly MethodRegistration[] = [
   ptqMethod,
   { ...pepMethod, pipeline: pepPipeline },
   { ...optEmbedMethod, pipeline: optEmbedPipeline },
-  { ...cerpMethod, pipeline: cerpPipeline },
+  { ...cerpMethod, pipeline: cerpPipeline, recipe: { clipGradNorm: CERP_DEFAULT_CLIP, negatives: CERP_DEFAULT_NEGATIVES } },
 ];
 
 const registry = new Map<string, MethodRegistration>(BUILT_IN.map((m) => [m.name, m]));

@@ -33,7 +33,7 @@ export function cerpPipeline<M extends Model>(o: MethodPipelineOptions<M>): Pipe
           const tables = searchTables(o.backbone, model, 'cerp');
           const all = Object.values(tables);
           const result = await ctx.train(model, searchConfig(o), { ...hooks, stopWhen: () => all.every((t) => t.captures.done) });
-          const { artifacts, info } = await capturedMasks('cerp', tables, [target]);
+          const { artifacts, info } = await capturedMasks('cerp', tables, [target], model.batchesPerEpoch?.() ?? null);
           const buckets = Object.fromEntries(Object.entries(tables).map(([name, t]) => [name, t instanceof CerpTable ? t.buckets : null]));
           return { artifacts, info: { ...info, buckets, stoppedEarly: result === null, epochs: result?.lastEpoch ?? null } };
         } finally {

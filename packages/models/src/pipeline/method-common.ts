@@ -1,4 +1,5 @@
-import { isMaskSearchTable, type EmbeddingTable, type MaskSearchTable, type TableSize } from '@lers/embeddings';
+import { isMaskSearchTable, type EmbeddingTable, type MaskSearchTable, type SearchStart, type TableSize } from '@lers/embeddings';
+import { captureRecord, type CaptureRecord } from './search-report.js';
 import type { TableSpec } from '../ctr/ctr-model.js';
 import type { Metrics, Model } from '../model.js';
 import type { TrainConfig } from '../train/config.js';
@@ -52,6 +53,20 @@ export interface RetrainInfo extends Record<string, unknown> {
   readonly size: ModelTablesSize;
 }
 
+/** A mask search that ended without reaching a target sparsity (PEP, CERP). */
+export class TargetNotReachedError extends RangeError {
+  constructor(
+    message: string,
+    readonly table: string,
+    readonly target: number,
+    /** The sparsity the table reached. */
+    readonly reached: number,
+  ) {
+    super(message);
+    this.name = 'TargetNotReachedError';
+  }
+}
+
 /** The summed sizes of `tables`. */
 export async function tablesSize(tables: readonly EmbeddingTable[]): Promise<ModelTablesSize> {
   let params = 0;
@@ -91,27 +106,37 @@ export function searchTables<M extends Model>(backbone: Backbone<M>, model: M, m
 }
 
 /**
- * The masks every table captured at each target, as artifacts; throws, naming the sparsity each
- * table reached, when some target was not reached in the search's epochs.
+ * The masks every table captured at each target, as artifacts, and what the search records about
+ * them: per target and table the sparsity, kept entries, the training steps before the capture and
+ * those steps in epochs (`batchesPerEpoch`, when the model says); per table its state at step 0.
+ * Throws, naming the sparsity each table reached, when some target was not reached in the search's
+ * epochs, and when a mask was captured before the first optimiser step (the tables throw a
+ * SearchStartError at step 0 already; this guards a table without that check).
  */
-export async function capturedMasks(method: string, tables: Readonly<Record<string, MaskSearchTable>>, targets: readonly number[]): Promise<{ artifacts: Artifacts; info: Record<string, unknown> }> {
+export async function capturedMasks(method: string, tables: Readonly<Record<string, MaskSearchTable>>, targets: readonly number[], batchesPerEpoch: number | null): Promise<{ artifacts: Artifacts; info: Record<string, unknown> }> {
   const artifacts: Record<string, Uint8Array> = {};
-  const info: Record<string, Record<string, { sparsity: number; kept: number; step: number }>> = {};
+  const info: Record<string, Record<string, CaptureRecord>> = {};
+  const start: Record<string, SearchStart | null> = {};
+  for (const [name, t] of Object.entries(tables)) start[name] = t.captures.start;
   for (const target of targets) {
     info[target] = {};
     for (const [name, t] of Object.entries(tables)) {
       const c = t.captures.mask(target);
       if (c === undefined) {
         const reached = 1 - (await t.size()).params / (t.rows * t.dim);
-        throw new RangeError(
-          `${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; train the search longer or raise the threshold decay / initial threshold`,
+        throw new TargetNotReachedError(
+          `${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; train the search longer (searchEpochs), raise the learning rate (with Adam s moves about lr per step) or start closer (thresholdInit, autoStart)`,
+          name,
+          target,
+          reached,
         );
       }
+      if (c.step === 0) throw new RangeError(`${method}: table "${name}" captured its mask at target ${target} before the first optimiser step (from its random initial weights); start with a lower thresholdInit`);
       artifacts[maskName(target, name)] = c.mask;
-      info[target][name] = { sparsity: c.sparsity, kept: c.kept, step: c.step };
+      info[target][name] = captureRecord(c.step, batchesPerEpoch, c.sparsity, c.kept);
     }
   }
-  return { artifacts, info: { captured: info } };
+  return { artifacts, info: { captured: info, start } };
 }
 
 /** The fixed masks of every table at a target, keyed by table name (the `masks` table option). */

@@ -1,8 +1,9 @@
-import { checkTargets, OptEmbedTable } from '@lers/embeddings';
+import { checkTargets, OptEmbedTable, SearchStartError, type SearchStart } from '@lers/embeddings';
 import type { Model } from '../model.js';
 import type { Artifact } from './artifacts.js';
 import type { Backbone } from './backbone.js';
 import { modelSettings, retrainStage, type MethodPipelineOptions } from './method-common.js';
+import { captureRecord } from './search-report.js';
 import { weightArtifacts, writeWeightArtifacts } from './model-weights.js';
 import { evolutionarySearch, type EvolutionOptions } from './optembed-search.js';
 import type { PipelineDefinition, Stage, StageContext } from './stage.js';
@@ -27,6 +28,29 @@ function restoreSupernet<M extends Model>(ctx: StageContext<M>, model: M): void 
 }
 
 /**
+ * The supernet's state before the first optimiser step: the rows its initial thresholds t already
+ * prune (|W_r|_1 <= t). A start that prunes more than the smallest target is an error naming the t
+ * below which it would not (the row-norm quantile at the target).
+ */
+function supernetStart(name: string, t: OptEmbedTable, target: number): SearchStart {
+  const keep = t.keptRows();
+  let kept = 0;
+  for (const k of keep) kept += k;
+  const pruned = 1 - kept / t.rows;
+  const thresholds = Array.from(t.backend.view(t.threshold.value));
+  if (pruned > target) {
+    const w = t.backend.view(t.weight.value);
+    const norms = Array.from({ length: t.rows }, (_, r) => w.subarray(r * t.dim, (r + 1) * t.dim).reduce((a, x) => a + Math.abs(x), 0)).sort((a, b) => a - b);
+    const limit = norms[Math.min(norms.length - 1, Math.floor(target * norms.length))];
+    throw new SearchStartError(
+      `optembed table "${name}": thresholdInit ${thresholds[0]} prunes ${(100 * pruned).toFixed(1)}% of the rows before the first optimiser step (more than the target ${target}); start below thresholdInit ${limit.toPrecision(3)} (the row L1 norm at the target's quantile), e.g. 0 (the default)`,
+      { table: name, target, startSparsity: pruned, thresholdInit: thresholds[0], limit, suggestion: 0, suggestionSparsity: 0 },
+    );
+  }
+  return { sparsity: pruned, pruned, thresholds: [...new Set(thresholds)] };
+}
+
+/**
  * OptEmbed's pipeline: `supernet` trains the supernet (random per-row or per-field dims each step,
  * learned row-pruning thresholds; the best epoch by validation is kept; resumable inside itself,
  * the dims' sampling stream being part of its checkpoint), then per target
@@ -47,10 +71,19 @@ export function optEmbedPipeline<M extends Model>(o: OptEmbedPipelineOptions<M>)
       const model = o.backbone.create(spec, settings);
       try {
         ctx.restoreInitial(model, 'optembed');
+        const tables = supernetTables(o.backbone, model);
+        const start = Object.fromEntries(tables.map(([name, t]) => [name, supernetStart(name, t, targets[0])]));
         const result = await ctx.train(model, { ...o.train, test: false }, hooks);
         const artifacts = await weightArtifacts(model, 'supernet/');
-        const kept = Object.fromEntries(supernetTables(o.backbone, model).map(([name, t]) => [name, t.keptRows().reduce((a, b) => a + b, 0)]));
-        return { artifacts, info: { bestEpoch: result?.bestEpoch ?? null, valid: result?.bestValid ?? null, keptRows: kept } };
+        const kept = Object.fromEntries(tables.map(([name, t]) => [name, t.keptRows().reduce((a, b) => a + b, 0)]));
+        // Every target's masks come from the supernet as it was at its best epoch.
+        const epoch = result?.bestEpoch ?? result?.lastEpoch ?? 0;
+        const perEpoch = model.batchesPerEpoch?.() ?? null;
+        if (epoch === 0) throw new RangeError('optembed: the supernet was not trained (0 epochs): its masks would come from the random initial weights');
+        const steps = perEpoch !== null ? epoch * perEpoch : epoch;
+        const capture = Object.fromEntries(tables.map(([name]) => [name, captureRecord(steps, perEpoch, null, null)]));
+        const captured = Object.fromEntries(targets.map((t) => [String(t), capture]));
+        return { artifacts, info: { bestEpoch: result?.bestEpoch ?? null, valid: result?.bestValid ?? null, keptRows: kept, captured, start } };
       } finally {
         model.dispose();
       }

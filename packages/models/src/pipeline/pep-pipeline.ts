@@ -25,7 +25,7 @@ export function pepPipeline<M extends Model>(o: MethodPipelineOptions<M>): Pipel
         const tables = searchTables(o.backbone, model, 'pep');
         const all = Object.values(tables);
         const result = await ctx.train(model, searchConfig(o), { ...hooks, stopWhen: () => all.every((t) => t.captures.done) });
-        const { artifacts, info } = await capturedMasks('pep', tables, targets);
+        const { artifacts, info } = await capturedMasks('pep', tables, targets, model.batchesPerEpoch?.() ?? null);
         return { artifacts, info: { ...info, stoppedEarly: result === null, epochs: result?.lastEpoch ?? null } };
       } finally {
         model.dispose();

@@ -4,6 +4,7 @@ import { SettingsError } from '../settings/errors.js';
 import type { ModelTablesSize, RetrainInfo } from './method-common.js';
 import type { OptEmbedPipelineOptions } from './optembed-pipeline.js';
 import { runPipeline } from './pipeline.js';
+import { searchReport, type SearchReport } from './search-report.js';
 import type { PipelineDefinition, PipelineOptions, PipelineResult } from './stage.js';
 
 /** The result of a method at one target, as a benchmark row needs it (and the model, when kept). */
@@ -20,6 +21,8 @@ export interface MethodTargetResult<M extends Model = Model> {
    * shared by several targets (PEP's search, OptEmbed's supernet) is listed in full for each.
    */
   readonly secondsPerStage: Readonly<Record<string, number>>;
+  /** The search behind this target's masks: capture step and epoch per table, the start, search and retrain seconds. */
+  readonly search: SearchReport;
   /** The retrained model, with option `keepModels` (the caller disposes it). */
   readonly model?: M;
 }
@@ -44,7 +47,8 @@ export function targetResults<M extends Model>(method: string, result: PipelineR
       if (at === undefined ? kind !== 'retrain' : Number(at) === target) secondsPerStage[kind] = s.seconds;
     }
     const model = result.models[stage.name];
-    out.push({ method, target, metrics: info.metrics, valid: info.valid, size: info.size, secondsPerStage, ...(model !== undefined ? { model } : {}) });
+    const search = searchReport(method, target, result.stages);
+    out.push({ method, target, metrics: info.metrics, valid: info.valid, size: info.size, secondsPerStage, search, ...(model !== undefined ? { model } : {}) });
   }
   return out;
 }

@@ -12,6 +12,9 @@ import type { TrainConfig } from '../train/config.js';
 import type { TrainEventHandler, TrainResult } from '../train/events.js';
 import { train } from '../train/train.js';
 import { createTables, planTables, type TablePlan } from './plan.js';
+import { StageModel } from '../pipeline/stage-model.js';
+import type { SearchReport } from '../pipeline/search-report.js';
+import { effectiveClip, trainingRecipe, type TrainingRecipe } from './recipe.js';
 
 /** The training loop's config from run settings (test metrics at the best epoch included). */
 export function trainConfigOf(s: TrainSettings): TrainConfig {
@@ -54,6 +57,8 @@ export interface SettingsRunOptions {
   readonly checkpoint?: string | null;
   /** Tables planned beforehand (else planned here; a BudgetError is thrown before anything is built). */
   readonly plans?: readonly TablePlan[];
+  /** Evaluate the test split at the end (default true; false for tuning, which sees validation only). */
+  readonly test?: boolean;
 }
 
 /** What a training run produced (the caller disposes the model). */
@@ -63,6 +68,10 @@ export interface TrainOutcome {
   readonly plans: readonly TablePlan[];
   /** Valid and test metrics flattened (`valid.ndcg@20`, ...). */
   readonly metrics: Record<string, number>;
+  /** The recipe it trained with (clip, negatives, epochs, ...). */
+  readonly recipe: TrainingRecipe;
+  /** Search-then-retrain methods: the search behind the masks (capture step and epoch per table, start, seconds); else null. */
+  readonly search: SearchReport | null;
 }
 
 /**
@@ -75,13 +84,19 @@ export async function trainFromSettings(be: Backend, dataset: Dataset, s: TrainS
   if (methodNamed(s.method).kind === 'search-then-retrain') return trainPipeline(be, dataset, s, options);
   const plans = options.plans ?? planTables(s, dataset);
   const model = backboneDefinition(s.backbone).build(be, dataset, s, createTables(be, plans));
+  const clip = effectiveClip(s);
+  // Clipping wraps the model for the loop only (checkpoints and metrics are the model's own).
+  const trained = clip !== null ? new StageModel(model, { clipGradNorm: clip }) : model;
   try {
     const checkpoint = options.checkpoint ?? null;
-    const result = await train(model, { ...trainConfigOf(s), ...(checkpoint !== null ? { checkpoint: { path: checkpoint, resume: true } } : {}) }, options.onEvent ? { onEvent: options.onEvent } : {});
-    return { model, result, plans, metrics: flatMetrics(result.bestValid, result.test) };
+    const config = { ...trainConfigOf(s), test: options.test ?? true, ...(checkpoint !== null ? { checkpoint: { path: checkpoint, resume: true } } : {}) };
+    const result = await train(trained, config, options.onEvent ? { onEvent: options.onEvent } : {});
+    return { model, result, plans, metrics: flatMetrics(result.bestValid, result.test), recipe: trainingRecipe(s), search: null };
   } catch (err) {
     model.dispose();
     throw err;
+  } finally {
+    if (trained instanceof StageModel) trained.dispose();
   }
 }
 
@@ -90,10 +105,18 @@ async function trainPipeline(be: Backend, dataset: Dataset, s: TrainSettings, op
   const backbone = backboneDefinition(s.backbone).pipelineBackbone(be, dataset, s);
   const t0 = performance.now();
   const dir = options.checkpoint ?? null;
+  const clip = effectiveClip(s);
   const result = await runMethodAtTarget(
     s.method,
     s.target!,
-    { backbone, train: trainConfigOf(s), tableOptions: s.methodOptions, keepModels: true, ...(s.searchEpochs !== null ? { searchTrain: { epochs: s.searchEpochs } } : {}) },
+    {
+      backbone,
+      train: { ...trainConfigOf(s), test: options.test ?? true },
+      tableOptions: s.methodOptions,
+      keepModels: true,
+      ...(clip !== null ? { clipGradNorm: clip } : {}),
+      ...(s.searchEpochs !== null ? { searchTrain: { epochs: s.searchEpochs } } : {}),
+    },
     {
       ...(dir !== null ? { dir } : {}),
       ...(options.onPipelineEvent ? { onEvent: options.onPipelineEvent } : {}),
@@ -112,5 +135,6 @@ async function trainPipeline(be: Backend, dataset: Dataset, s: TrainSettings, op
     stoppedEarly: false,
     trainSeconds: seconds || (performance.now() - t0) / 1000,
   };
-  return { model, result: trainResult, plans: [], metrics: flatMetrics(result.valid, result.metrics) };
+  const test = options.test ?? true;
+  return { model, result: { ...trainResult, test: test ? result.metrics : null }, plans: [], metrics: flatMetrics(result.valid, test ? result.metrics : null), recipe: trainingRecipe(s), search: result.search };
 }

@@ -43,6 +43,8 @@ export interface TrainSettings {
   budgetTolerance: number;
   /** PEP / CERP: epochs of the mask search (null: `epochs`). */
   searchEpochs: number | null;
+  /** Global gradient-norm clip of every training step, 0 = none (null: the method's own, its registration's recipe: CERP 100, others none). */
+  clipGradNorm: number | null;
   /** Embedding width d (CF 64, CTR 16). */
   dim: number;
   // LightGCN
@@ -64,7 +66,7 @@ export interface TrainSettings {
   rank: number;
 }
 
-type Kind = 'int' | 'float' | 'string' | 'bool' | 'ints' | 'kv' | 'target' | 'int?';
+type Kind = 'int' | 'float' | 'string' | 'bool' | 'ints' | 'kv' | 'target' | 'int?' | 'float?';
 
 /** One setting: its flag, kind, range and help. */
 export interface SettingSpec {
@@ -105,6 +107,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'patience', kind: 'int?', min: 1, help: 'early stop after n validations without improvement (off)', arg: 'n' },
   { key: 'seed', kind: 'int', min: 0, global: true, help: 'seed of initialisation and sampling (2023)', arg: 'n' },
   { key: 'searchEpochs', kind: 'int?', min: 1, help: 'PEP/CERP: epochs of the mask search (default: --epochs)', arg: 'n' },
+  { key: 'clipGradNorm', kind: 'float?', min: 0, help: "clip each step's gradients to this global L2 norm, every method alike; 0 = never (default: the method's own: CERP 100 as the reference, others none)", arg: 'x' },
   { key: 'budgetTolerance', kind: 'float', min: 0, help: 'accepted relative error of the parameter count vs the target (0.01)', arg: 'x' },
   { key: 'dim', kind: 'int', min: 1, help: 'embedding width d (cf 64, ctr 16)', arg: 'n' },
   { key: 'layers', kind: 'int', min: 0, task: 'cf', help: 'LightGCN propagation layers (3)', arg: 'n' },
@@ -206,6 +209,9 @@ export function parseSetting(spec: SettingSpec, raw: unknown, where: string): un
     }
     case 'float':
       return checkRange(spec, toNumber(raw, where), where);
+    case 'float?':
+      if (raw === null || raw === 'none' || raw === 'off') return null;
+      return checkRange(spec, toNumber(raw, where), where);
     case 'target':
       return parseTarget(raw, where);
     case 'bool':
@@ -264,6 +270,7 @@ export function defaultSettings(task: Task, backbone: BackboneName, data: string
     seed: 2023,
     budgetTolerance: 0.01,
     searchEpochs: null,
+    clipGradNorm: null,
     layers: 3,
     l2: 1e-4,
     clWeight: 0.1,

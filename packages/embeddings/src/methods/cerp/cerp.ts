@@ -5,9 +5,10 @@ import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../../table.js';
 import { checkIdsInRange, checkRowsLength, countNonZeros, requireHostBackend, requireHostIds, writeIds } from '../common/host-access.js';
-import { CAPTURE_MODES, MaskCapture, type CaptureMode } from '../learned-pruning/mask-capture.js';
+import { CAPTURE_MODES, MaskCapture, type CaptureMode, type StartProbe } from '../learned-pruning/mask-capture.js';
+import { thresholdStartOption } from '../learned-pruning/search-start.js';
 import { choiceOption, openRangeOption, positiveIntOption } from '../common/option-values.js';
-import { PEP_DEFAULT_THRESHOLD_INIT, stepsOf } from '../pep/pep.js';
+import { PEP_DEFAULT_THRESHOLD_INIT, startValue, stepsOf } from '../pep/pep.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
 import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
 import { csrBytes, csrSections, csrToMasked, headerShape, maskedCsr } from '../learned-pruning/sparse-form.js';
@@ -33,8 +34,9 @@ export interface CerpTableOptions extends CreateTableOptions {
   readonly targets?: readonly number[];
   /** Threshold granularity of P and Q (default element, as the reference). */
   readonly granularity?: ThresholdGranularity;
-  /** Initial s (default -15). */
-  readonly thresholdInit?: number;
+  /** Initial s (default -15), or 'auto' (as PEP's: P and Q each start at `autoStart` of the smallest target's pruning). */
+  readonly thresholdInit?: number | 'auto';
+  readonly autoStart?: number;
   /** Weight decay of s (default 1e-5). */
   readonly thresholdDecay?: number;
   /** Initial weight gamma of the regulariser -||tanh(K e)||^2 (default 1e-4). */
@@ -134,12 +136,29 @@ export class CerpTable implements EmbeddingTable {
     const init: TableInit = options.init ?? { kind: 'xavier-uniform' };
     if (mask === undefined) {
       const granularity = choiceOption('cerp', o, 'granularity', THRESHOLD_GRANULARITIES) ?? 'element';
+      const defaultTargets = sparsity !== undefined ? [sparsity] : [0.5, 0.8, 0.95];
+      const mode = choiceOption('cerp', o, 'capture', CAPTURE_MODES) ?? 'first-reach';
+      const probe: StartProbe = {
+        table: this.name,
+        magnitudes: () => {
+          const [p, q] = this.softParts!;
+          const pm = p.magnitudes();
+          const qm = q.magnitudes();
+          const all = new Float64Array(pm.length + qm.length);
+          all.set(pm);
+          all.set(qm, pm.length);
+          return all.sort();
+        },
+        thresholds: () => this.softParts!.map((part) => part.firstThreshold()),
+      };
+      const captures = new MaskCapture('cerp', targetsOption('cerp', o, defaultTargets), N * d, stored, mode, probe);
+      this.captures = captures;
       const common = {
         backend: requireHostBackend(be, "CERP's search stage (it reads P and Q on the host at every step to capture masks; the retrained table runs on any backend)"),
         dim: d,
         init,
         granularity,
-        thresholdInit: numberOption('cerp', o, 'thresholdInit') ?? PEP_DEFAULT_THRESHOLD_INIT,
+        thresholdInit: startValue(thresholdStartOption('cerp', o, PEP_DEFAULT_THRESHOLD_INIT), captures, N * d),
         thresholdDecay: numberOption('cerp', o, 'thresholdDecay') ?? CERP_DEFAULT_THRESHOLD_DECAY,
         ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
       };
@@ -149,9 +168,6 @@ export class CerpTable implements EmbeddingTable {
       this.maskedParts = null;
       this.p = p;
       this.q = q;
-      const defaultTargets = sparsity !== undefined ? [sparsity] : [0.5, 0.8, 0.95];
-      const mode = choiceOption('cerp', o, 'capture', CAPTURE_MODES) ?? 'first-reach';
-      this.captures = new MaskCapture('cerp', targetsOption('cerp', o, defaultTargets), N * d, stored, mode);
     } else {
       const split = buckets * d;
       const make = (part: string, rows: number, seed: number, m: Uint8Array): MaskedPart => {

@@ -1,4 +1,5 @@
 import type { TableTrainingState } from '../../table.js';
+import { searchStartError, type SearchStart } from './search-start.js';
 
 /**
  * How a captured mask is formed when the non-zeros first reach a target:
@@ -39,6 +40,16 @@ export function checkTargets(method: string, targets: readonly number[]): number
   return [...new Set(targets)].sort((a, b) => a - b);
 }
 
+/** What a search table tells its capture about its start (for the step-0 record and the error that names a better start). */
+export interface StartProbe {
+  /** The table's name in messages. */
+  readonly table: string;
+  /** The stored entries' current magnitudes |w|, ascending (called at step 0 only). */
+  magnitudes(): Float64Array;
+  /** The current s of each part (uniform at step 0). */
+  thresholds(): number[];
+}
+
 /**
  * Watches the non-zeros of a sparsifying table during its search stage and records the mask when
  * they first fall to each target's budget (PEP, CERP). Several targets can be captured from one run,
@@ -48,19 +59,26 @@ export class MaskCapture {
   /** Targets, ascending. */
   readonly targets: readonly number[];
   private readonly captured = new Map<number, CapturedMask>();
+  private started: SearchStart | null = null;
 
   /**
    * `entries` is the table's logical size (rows x dim), against which sparsity is counted;
    * `stored` the number of entries the masks cover (the parts' total, e.g. CERP's (b + q) x d).
    */
   constructor(
-    method: string,
+    private readonly method: string,
     targets: readonly number[],
     readonly entries: number,
     readonly stored: number,
     readonly mode: CaptureMode,
+    private readonly probe?: StartProbe,
   ) {
     this.targets = checkTargets(method, targets);
+  }
+
+  /** The state before the first optimiser step (null until the step-0 check, or without a probe). */
+  get start(): SearchStart | null {
+    return this.started;
   }
 
   /** True when every target has its mask. */
@@ -87,7 +105,7 @@ export class MaskCapture {
   state(): TableTrainingState {
     const captured = [...this.captured.values()].map(({ target, kept, sparsity, step }) => ({ target, kept, sparsity, step }));
     const sections = Object.fromEntries([...this.captured.values()].map((c) => [`mask@${c.target}`, c.mask.slice()]));
-    return { header: { captured }, sections };
+    return { header: { captured, ...(this.started !== null ? { start: { ...this.started, thresholds: [...this.started.thresholds] } } : {}) }, sections };
   }
 
   /** Replaces the captures with those of `state()` (from a capture of the same targets and size). */
@@ -103,18 +121,24 @@ export class MaskCapture {
     }
     this.captured.clear();
     for (const [t, c] of restored) this.captured.set(t, c);
+    const start = state.header.start as SearchStart | undefined;
+    this.started = start !== undefined ? { sparsity: start.sparsity, pruned: start.pruned, thresholds: [...start.thresholds] } : null;
   }
 
   /**
    * Looks at the current state: `values` are the current transformed values of every stored entry
    * (zero = pruned), `margins` (called only when an exact capture needs it) how far each is from
-   * the threshold. Captures every pending target whose budget the non-zeros now meet.
+   * the threshold. Captures every pending target whose budget the non-zeros now meet. At step 0
+   * (before the first optimiser step) it records the start and, with a probe, throws a
+   * SearchStartError when the start already meets a target's budget: such a mask would come from
+   * the random initial weights, not from a search.
    */
   check(step: number, values: Float32Array, margins: () => Float64Array): void {
     if (this.done) return;
     if (values.length !== this.stored) throw new RangeError(`mask capture: expected ${this.stored} values, got ${values.length}`);
     let nonZeros = 0;
     for (let e = 0; e < values.length; e++) if (values[e] !== 0) nonZeros++;
+    if (step === 0 && this.probe !== undefined) this.recordStart(nonZeros, this.probe);
     let order: Int32Array | null = null;
     for (const target of this.targets) {
       if (this.captured.has(target)) continue;
@@ -129,6 +153,14 @@ export class MaskCapture {
       }
       this.captured.set(target, { target, mask, kept, sparsity: 1 - kept / this.entries, step });
     }
+  }
+
+  /** Records the step-0 state; throws when it already meets the smallest pending target's budget. */
+  private recordStart(nonZeros: number, probe: StartProbe): void {
+    const start: SearchStart = { sparsity: 1 - nonZeros / this.entries, pruned: 1 - nonZeros / this.stored, thresholds: probe.thresholds() };
+    this.started = start;
+    const target = this.pending;
+    if (target !== undefined && nonZeros <= keptAtTarget(target, this.entries)) throw searchStartError(this.method, probe.table, target, start, probe.magnitudes(), this.entries);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Parameter } from '../../parameter.js';
 import type { TouchedRows } from '../full/touched-rows.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
 import { createWeight, type TablePart } from './table-part.js';
+import { sortedMagnitudes, thresholdForPruned } from './search-start.js';
 
 /** The granularities of a learnable threshold s (the kernels' names). */
 export const THRESHOLD_GRANULARITIES: readonly ThresholdGranularity[] = ['element', 'row', 'dim', 'global'];
@@ -18,8 +19,11 @@ export interface SoftThresholdPartOptions {
   readonly init: TableInit;
   readonly seed: number;
   readonly granularity: ThresholdGranularity;
-  /** Initial value of every entry of s (the threshold is sigmoid(s)). */
-  readonly thresholdInit: number;
+  /**
+   * Initial value of every entry of s (the threshold is sigmoid(s)), or `{ pruned }`: the s that
+   * prunes that fraction of the initial weights (an automatic start).
+   */
+  readonly thresholdInit: number | { readonly pruned: number };
   /** Weight decay of s (its own, as PEP); undefined: the optimizer's default. */
   readonly thresholdDecay?: number;
   /** Weight decay of W; undefined: the optimizer's default. */
@@ -53,6 +57,8 @@ export class SoftThresholdPart implements TablePart {
   readonly weight: Parameter;
   /** s, shaped by the granularity (`<prefix>.threshold`). */
   readonly threshold: Parameter;
+  /** The initial s (as given, or resolved from the initial weights). */
+  readonly thresholdStart: number;
   private readonly backend: HostBackend;
   private readonly touched: TouchedRows;
   private readonly wRows: ScratchBuffer<'f32'>;
@@ -72,7 +78,8 @@ export class SoftThresholdPart implements TablePart {
     this.touched = touched;
     const n = thresholdLength(o.granularity, o.rows, o.dim);
     const value = be.alloc('f32', n);
-    be.fill(value, o.thresholdInit);
+    this.thresholdStart = typeof o.thresholdInit === 'number' ? o.thresholdInit : thresholdForPruned(this.magnitudes(), o.thresholdInit.pruned);
+    be.fill(value, this.thresholdStart);
     const shape = o.granularity === 'element' ? [o.rows, o.dim] : o.granularity === 'row' ? [o.rows, 1] : [n];
     this.threshold = {
       name: `${o.prefix}.threshold`,
@@ -138,6 +145,16 @@ export class SoftThresholdPart implements TablePart {
     const out = this.wRows.take(this.rows * this.dim);
     this.forwardAll(out);
     return this.backend.view(out).slice();
+  }
+
+  /** |W| per entry, ascending (f64). */
+  magnitudes(): Float64Array {
+    return sortedMagnitudes(this.backend.view(this.weight.value));
+  }
+
+  /** The current s of the first entry (all equal until the first update). */
+  firstThreshold(): number {
+    return this.backend.view(this.threshold.value)[0];
   }
 
   /**

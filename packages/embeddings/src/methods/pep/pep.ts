@@ -5,7 +5,8 @@ import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../../table.js';
 import { checkRowsLength, requireHostBackend } from '../common/host-access.js';
-import { CAPTURE_MODES, MaskCapture, type CaptureMode } from '../learned-pruning/mask-capture.js';
+import { CAPTURE_MODES, keptAtTarget, MaskCapture, type CaptureMode, type StartProbe } from '../learned-pruning/mask-capture.js';
+import { thresholdStartOption, type ThresholdStart } from '../learned-pruning/search-start.js';
 import { choiceOption, positiveIntOption } from '../common/option-values.js';
 import { headerShape } from '../learned-pruning/sparse-form.js';
 import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
@@ -23,8 +24,14 @@ export const PEP_DEFAULT_THRESHOLD_DECAY = 1e-4;
 export interface PepTableOptions extends CreateTableOptions {
   /** Granularity of s (default element). */
   readonly granularity?: ThresholdGranularity;
-  /** Initial value of s (default -15). */
-  readonly thresholdInit?: number;
+  /**
+   * Initial value of s (default -15), or 'auto': the s that prunes `autoStart` (default 0.5) of the
+   * smallest target's pruning at the start. A start that already reaches a target is an error
+   * (SearchStartError) at the first training step.
+   */
+  readonly thresholdInit?: number | 'auto';
+  /** With thresholdInit 'auto': the fraction of the smallest target's pruning done at the start. */
+  readonly autoStart?: number;
   /** Weight decay of s (default 1e-4). */
   readonly thresholdDecay?: number;
   /** Target sparsities whose masks are captured (default 0.5, 0.8, 0.95). */
@@ -77,7 +84,9 @@ export class PepTable implements MaskSearchTable {
     this.backend = requireHostBackend(options.backend, "PEP's search stage (it reads the table's values on the host at every step to capture masks; the retrained table runs on any backend)");
     this.name = options.name ?? 'pep';
     const entries = options.rows * options.dim;
-    this.captures = new MaskCapture('pep', targets, entries, entries, mode);
+    const probe: StartProbe = { table: this.name, magnitudes: () => this.part.magnitudes(), thresholds: () => [this.part.firstThreshold()] };
+    this.captures = new MaskCapture('pep', targets, entries, entries, mode, probe);
+    const start = thresholdStartOption('pep', o, PEP_DEFAULT_THRESHOLD_INIT);
     this.part = new SoftThresholdPart({
       backend: this.backend,
       prefix: this.name,
@@ -86,7 +95,7 @@ export class PepTable implements MaskSearchTable {
       init: options.init ?? DEFAULT_INIT,
       seed: options.seed,
       granularity,
-      thresholdInit: numberOption('pep', o, 'thresholdInit') ?? PEP_DEFAULT_THRESHOLD_INIT,
+      thresholdInit: startValue(start, this.captures, entries),
       thresholdDecay: numberOption('pep', o, 'thresholdDecay') ?? PEP_DEFAULT_THRESHOLD_DECAY,
       ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
     });
@@ -201,6 +210,17 @@ export class PepTable implements MaskSearchTable {
     const values = out !== null ? this.backend.view(out) : this.part.values();
     this.captures.check(step, values, () => this.part.margins());
   }
+}
+
+/**
+ * A part's thresholdInit from the table's start option: the fixed s, or for 'auto' the pruned
+ * fraction of the stored entries that does `fraction` of the smallest target's pruning (its budget
+ * counted over the table's logical entries: CERP stores fewer than it serves).
+ */
+export function startValue(start: ThresholdStart, captures: MaskCapture, entries: number): number | { pruned: number } {
+  if (start.kind === 'fixed') return start.value;
+  const needed = Math.max(0, 1 - keptAtTarget(captures.targets[0], entries) / captures.stored);
+  return { pruned: start.fraction * needed };
 }
 
 /** The step count kept in a search table's training state. */

@@ -1,0 +1,112 @@
+/**
+ * The search spaces of `lers tune` and `lers bench --tune`: the protocol's (section 5 of the
+ * benchmark protocol) per backbone and method, by parameter name. Names are run-settings keys
+ * (`lr`, `l2`, ...) or `method.<option>` for a method option (`method.thresholdInit`).
+ */
+import type { Params, ParamSpec, SearchSpace } from '@lers/tune';
+import type { BackboneName } from '../settings/settings.js';
+
+/** The prefix of parameters that are method options. */
+export const METHOD_PARAM = 'method.';
+
+/** The protocol's backbone spaces (all of them; the learning rate alone by default). */
+const BACKBONE_SPACES: Readonly<Record<BackboneName, SearchSpace>> = {
+  // LightGCN: lr U[5e-4, 1e-2], lambda U[1e-5, 1e-2], layers {1..4}, w_cl {0, 0.05, ..., 1}.
+  lightgcn: {
+    lr: { type: 'float', low: 5e-4, high: 1e-2 },
+    l2: { type: 'float', low: 1e-5, high: 1e-2 },
+    layers: { type: 'int', low: 1, high: 4 },
+    clWeight: { type: 'float', low: 0, high: 1, step: 0.05 },
+  },
+  // DeepFM (and DCN-Mix alike): lr logU[1e-5, 1e-2], wd logU[1e-5, 1e-2], dropout U[0, 1].
+  deepfm: {
+    lr: { type: 'float', low: 1e-5, high: 1e-2, log: true },
+    weightDecay: { type: 'float', low: 1e-5, high: 1e-2, log: true },
+    dropout: { type: 'float', low: 0, high: 1 },
+  },
+  dcnmix: {
+    lr: { type: 'float', low: 1e-5, high: 1e-2, log: true },
+    weightDecay: { type: 'float', low: 1e-5, high: 1e-2, log: true },
+    dropout: { type: 'float', low: 0, high: 1 },
+  },
+};
+
+/** PEP and CERP as the protocol has them: initial threshold s in [-50, -5], threshold decay logU[1e-5, 1]. */
+const SOFT_THRESHOLD_PROTOCOL: SearchSpace = {
+  'method.thresholdInit': { type: 'float', low: -50, high: -5 },
+  'method.thresholdDecay': { type: 'float', low: 1e-5, high: 1, log: true },
+};
+
+/**
+ * PEP and CERP with the initial threshold as a start (`thresholdInit: 'auto'`): `autoStart` in
+ * [0.05, 0.5] is the fraction of the smallest target's pruning done before the first update (the
+ * s is solved from the initial weights), so every trial starts below its target and leaves the
+ * search at least half of the pruning; the threshold decay as the protocol's. Why not the
+ * protocol's s in [-50, -5]: with Adam, s moves by at most about lr per step, so in a run of T steps
+ * only starts above about -5 - lr T can reach the weights' magnitudes (Xavier: 0.01-0.06 on the CF
+ * tables, s about -4.8 to -2.8); at lr 1e-3 and 40 epochs of lastfm (1,280 steps) PEP from -5
+ * reached sparsity 0.53, not 0.95, and starts below -6.3 prune nothing.
+ */
+const SOFT_THRESHOLD_START: SearchSpace = {
+  'method.autoStart': { type: 'float', low: 0.05, high: 0.5 },
+  'method.thresholdDecay': { type: 'float', low: 1e-5, high: 1, log: true },
+};
+
+/** How PEP's and CERP's initial threshold is tuned: as a start (default) or the protocol's s range. */
+export type ThresholdSpace = 'start' | 'protocol';
+export const THRESHOLD_SPACES: readonly ThresholdSpace[] = ['start', 'protocol'];
+
+/**
+ * Method spaces besides PEP's and CERP's: lers's choice where the protocol names no range: QR's
+ * combining op, DHE's depth (at a fixed budget the solver sets the widths, so depth trades width
+ * for layers), OptEmbed's threshold learning rate and regulariser weight.
+ */
+const METHOD_SPACES: Readonly<Record<string, SearchSpace>> = {
+  qr: { 'method.op': { type: 'categorical', choices: ['mult', 'add', 'concat'] } },
+  dhe: { 'method.depth': { type: 'int', low: 1, high: 4 } },
+  optembed: {
+    'method.thresholdLr': { type: 'float', low: 1e-5, high: 1e-2, log: true },
+    'method.thresholdReg': { type: 'float', low: 1e-6, high: 1e-2, log: true },
+  },
+};
+
+const SOFT_THRESHOLD_METHODS = ['pep', 'cerp'];
+
+/** What a tuning space covers. */
+export interface SpaceOptions {
+  /** Every backbone hyperparameter of the protocol (default false: the learning rate only). */
+  readonly backbone?: boolean;
+  /** PEP / CERP: the initial threshold as a start (default) or the protocol's s in [-50, -5]. */
+  readonly thresholds?: ThresholdSpace;
+  /** Changes by parameter name: a spec replaces or adds a parameter, null removes it. */
+  readonly overrides?: Readonly<Record<string, ParamSpec | null>>;
+}
+
+/** A search space and the values every trial of it sets besides (e.g. `method.thresholdInit: 'auto'`). */
+export interface TuningSpace {
+  readonly space: SearchSpace;
+  readonly fixed: Params;
+}
+
+/** The space of a method on a backbone (see SpaceOptions); `space` may be empty (nothing to tune). */
+export function tuningSpace(method: string, backbone: BackboneName, options: SpaceOptions = {}): TuningSpace {
+  const b = BACKBONE_SPACES[backbone];
+  const space = new Map<string, ParamSpec>(Object.entries(options.backbone === true ? b : { lr: b.lr }));
+  let fixed: Params = {};
+  if (SOFT_THRESHOLD_METHODS.includes(method)) {
+    const protocol = (options.thresholds ?? 'start') === 'protocol';
+    for (const [name, spec] of Object.entries(protocol ? SOFT_THRESHOLD_PROTOCOL : SOFT_THRESHOLD_START)) space.set(name, spec);
+    if (!protocol) fixed = { 'method.thresholdInit': 'auto' };
+  }
+  for (const [name, spec] of Object.entries(METHOD_SPACES[method] ?? {})) space.set(name, spec);
+  for (const [name, spec] of Object.entries(options.overrides ?? {})) {
+    if (spec === null) space.delete(name);
+    else space.set(name, spec);
+  }
+  return { space: Object.fromEntries(space), fixed };
+}
+
+/** The methods with parameters of their own (besides the backbone's). */
+export function methodsWithSpaces(): string[] {
+  return [...SOFT_THRESHOLD_METHODS, ...Object.keys(METHOD_SPACES)];
+}
