@@ -20,6 +20,8 @@ import { listsDiffer, type RecommendationList } from './recommendations.js';
 import { FIXTURES, ROOT } from './workspace.js';
 
 const USERS = [0, 1, 2, 3, 4];
+/** A two-method grid on small synthetic data (seconds), for the examples that read bench results. */
+const BENCH_ARGS = ['bench', '--datasets', 'synthetic-cf', '--data-option', 'users=300', '--data-option', 'items=200', '--methods', 'full,qr', '--targets', '0.8', '--epochs', '1', '-q', '--out', 'bench'];
 const K = 10;
 
 const run: CheckRun = new CheckRun('verify:pack');
@@ -54,7 +56,11 @@ for (const threads of [1, 2]) {
 }
 
 // Each README's example (its second code block) runs as written, from the installed tarballs, next
-// to a copy of the model (the runtime's example loads model.lers).
+// to a copy of the model (the runtime's example loads model.lers) and of a small bench run's
+// results.json (the advisor's example reads it; its cells name their model files in the project).
+await run.check('the installed CLI runs a small bench grid (lers bench)', async () => {
+  await exec(join(project, 'node_modules', '.bin', 'lers'), BENCH_ARGS, { cwd: project });
+});
 for (const pkg of packages) {
   await run.check(`${pkg.name}: the README's example runs`, async () => {
     const example = readmeBlocks(readFileSync(join(ROOT, pkg.dir, 'README.md'), 'utf8'))[1];
@@ -62,6 +68,7 @@ for (const pkg of packages) {
     const dir = join(project, 'readme', pkg.dir);
     mkdirSync(dir, { recursive: true });
     copyFileSync(join(project, 'model.lers'), join(dir, 'model.lers'));
+    copyFileSync(join(project, 'bench', 'results.json'), join(dir, 'results.json'));
     const file = join(dir, example.lang === 'js' ? 'example.mjs' : 'example.sh');
     writeFileSync(file, example.code);
     const env = { ...process.env, PATH: `${join(project, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
