@@ -1,4 +1,4 @@
-import type { Buf } from '@lers/kernels';
+import type { Backend, Buf } from '@lers/kernels';
 
 /**
  * A trainable tensor and its gradient, both on the model's backend. Gradients are accumulated by
@@ -48,4 +48,35 @@ export interface RowSparsity {
    * next step starts from an empty set.
    */
   clear(): void;
+}
+
+/** The gradient slot of a parameter made by `withLazyGradient` (null until first used). */
+const lazyGradients = new WeakMap<Parameter, { buf: Buf<'f32'> | null }>();
+
+/**
+ * A parameter whose gradient (`length` values) is allocated on its first use, so that a table
+ * loaded only to serve requests holds its values and nothing else. Free it with `freeGradient`.
+ */
+export function withLazyGradient(backend: Backend, length: number, fields: Omit<Parameter, 'grad'>): Parameter {
+  const slot: { buf: Buf<'f32'> | null } = { buf: null };
+  const parameter: Parameter = {
+    ...fields,
+    get grad(): Buf<'f32'> {
+      slot.buf ??= backend.alloc('f32', length);
+      return slot.buf;
+    },
+  };
+  lazyGradients.set(parameter, slot);
+  return parameter;
+}
+
+/** Frees a parameter's gradient: a lazy one only when it was allocated, any other one always. */
+export function freeGradient(backend: Backend, parameter: Parameter): void {
+  const slot = lazyGradients.get(parameter);
+  if (slot === undefined) {
+    backend.free(parameter.grad);
+    return;
+  }
+  if (slot.buf !== null) backend.free(slot.buf);
+  slot.buf = null;
 }

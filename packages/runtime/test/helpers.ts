@@ -19,7 +19,7 @@ export function ctrDataset(): CtrDataset {
 
 /** Settings of a small, quickly trained CF model of `method` (options that reach the target on tiny tables). */
 export function cfSettings(method: string, target: number | null): TrainSettings {
-  const methodOptions: JsonObject = method === 'pep' || method === 'cerp' ? { thresholdInit: -2.5, capture: 'exact' } : method === 'dhe' ? { k: 16 } : {};
+  const methodOptions: JsonObject = method === 'pep' || method === 'cerp' ? { thresholdInit: 'auto', autoStart: 0.8, capture: 'exact' } : method === 'dhe' ? { k: 16 } : {};
   return { ...defaultSettings('cf', 'lightgcn', 'synthetic-cf'), method, target, methodOptions, budgetTolerance: 0.05, epochs: 2, dim: 16, batchSize: 512, lr: 0.01, clWeight: 0, searchEpochs: 6 };
 }
 

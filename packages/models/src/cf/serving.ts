@@ -48,7 +48,7 @@ export class LightGcnServing {
   private readonly ownedGraph: boolean;
   private itemRows: Csr | null;
   private tables: { user: EmbeddingTable; item: EmbeddingTable } | null;
-  /** E0 per side when a table does not store its rows densely (filled by lookupAll). */
+  /** E0 per side with no layers, when a table does not store its rows densely (filled by lookupAll). */
   private e0User: Buf<'f32'> | null = null;
   private e0Item: Buf<'f32'> | null = null;
   private readonly userBufs: Buf<'f32'>[] = [];
@@ -86,40 +86,62 @@ export class LightGcnServing {
   /** The propagation buffers, made at construction so that a load's memory is known when it returns. */
   private allocatePropagation(): void {
     const d = this.dim;
-    for (const side of ['user', 'item'] as const) {
-      const table = this.tables![side];
-      if (table.denseValues === undefined) this[side === 'user' ? 'e0User' : 'e0Item'] = this.alloc('f32', table.rows * d);
+    const dense = (side: 'user' | 'item'): boolean => this.tables![side].denseValues !== undefined;
+    if (this.layers === 0) {
+      if (!dense('user')) this.e0User = this.alloc('f32', this.users * d);
+      if (!dense('item')) this.e0Item = this.alloc('f32', this.items * d);
+      return;
     }
-    if (this.layers === 0) return;
     this.userBufs[1] = this.alloc('f32', this.users * d);
-    if (this.layers > 1) this.userBufs[0] = this.alloc('f32', this.users * d);
+    if (this.layers > 1 || !dense('user')) this.userBufs[0] = this.alloc('f32', this.users * d);
     this.itemBuf = this.alloc('f32', this.items * d);
   }
 
-  /** Phase 1: table lookups and propagation over all nodes (a no-op for the cached modes). */
+  /**
+   * Phase 1: table lookups and propagation over all nodes (a no-op for the cached modes). Each
+   * layer is y_s = A y_(s-1) + E0 (the last one scaled by 1 / (L + 1): the mean of the layers). A
+   * dense table's E0 is its own rows, read in place. A compressed table's E0 is not held between
+   * layers: its rows are looked up into the layer's output buffer, which the product then adds
+   * to, so that serving one needs no memory beyond the full model's buffers (the price: a lookup
+   * of all rows per layer instead of one per request).
+   */
   propagate(): void {
     if (this.tables === null || this.itemRows === null) return;
-    const be = this.be;
-    const d = this.dim;
-    const x = { user: this.egoRows('user'), item: this.egoRows('item') };
+    const { user, item } = this.tables;
     const L = this.layers;
     if (L === 0) {
-      this.finalUser = x.user;
-      this.finalItem = x.item;
+      this.finalUser = this.egoRows('user');
+      this.finalItem = this.egoRows('item');
       return;
     }
+    const be = this.be;
+    const d = this.dim;
+    const userE0 = user.denseValues?.();
+    const itemE0 = item.denseValues?.();
     const userBuf = (k: number): Buf<'f32'> => (this.userBufs[k] ??= this.alloc('f32', this.users * d));
-    this.itemBuf ??= this.alloc('f32', this.items * d);
-    let yUser = x.user;
-    let yItem = x.item;
+    const itemBuf = (this.itemBuf ??= this.alloc('f32', this.items * d));
+    const lookup = (table: EmbeddingTable, out: Buf<'f32'>): Buf<'f32'> => {
+      table.lookupAll(out, { training: false });
+      return out;
+    };
+    let yUser = userE0 ?? lookup(user, userBuf(0));
+    let yItem = itemE0 ?? lookup(item, itemBuf);
     for (let s = 1; s <= L; s++) {
       const w = s === L ? 1 / (L + 1) : 1;
       const nextUser = userBuf(s % 2);
-      be.spmm(this.userRows, yItem, d, w, w, nextUser, x.user);
-      // The item product reads only the user side, so it may overwrite the item side in place.
-      be.spmm(this.itemRows, yUser, d, w, w, this.itemBuf, x.item);
+      if (userE0 !== undefined) be.spmm(this.userRows, yItem, d, w, w, nextUser, userE0);
+      else {
+        // At layer 1, E0 is in yUser already: a copy is cheaper than a second lookup.
+        if (s === 1) be.copy(yUser, nextUser);
+        else lookup(user, nextUser);
+        be.spmm(this.userRows, yItem, d, w, w, nextUser);
+      }
+      // The item product reads only the user side, so it may overwrite the item side in place
+      // (at layer 1 a compressed item table's E0 is already there).
+      if (itemE0 !== undefined) be.spmm(this.itemRows, yUser, d, w, w, itemBuf, itemE0);
+      else be.spmm(this.itemRows, yUser, d, w, w, s === 1 ? itemBuf : lookup(item, itemBuf));
       yUser = nextUser;
-      yItem = this.itemBuf;
+      yItem = itemBuf;
     }
     this.finalUser = yUser;
     this.finalItem = yItem;

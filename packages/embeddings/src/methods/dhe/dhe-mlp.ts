@@ -1,5 +1,5 @@
 import { hash2, type Backend, type Buf } from '@lers/kernels';
-import type { Parameter } from '../../parameter.js';
+import { freeGradient, withLazyGradient, type Parameter } from '../../parameter.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
 
 /**
@@ -82,13 +82,12 @@ export class DheMlp {
     if (widths.length < 2 || !widths.every((w) => Number.isInteger(w) && w >= 1)) throw new RangeError(`dhe: MLP widths must be >= 2 positive integers, got ${JSON.stringify(widths)}`);
     const param = (suffix: string, shape: number[]): Parameter => {
       const n = shape.reduce((a, b) => a * b, 1);
-      return {
+      return withLazyGradient(be, n, {
         name: `${name}.${suffix}`,
         value: be.alloc('f32', n),
-        grad: be.alloc('f32', n),
         shape,
         ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
-      };
+      });
     };
     this.state = [];
     for (let l = 0; l + 1 < widths.length; l++) {
@@ -207,7 +206,7 @@ export class DheMlp {
     for (const l of this.state) {
       for (const p of [l.weight, l.bias, l.gamma, l.beta]) {
         be.free(p.value);
-        be.free(p.grad);
+        freeGradient(be, p);
       }
       for (const b of [l.runningMean, l.runningVar, l.saveMean, l.saveInvStd]) be.free(b);
       l.z.dispose();

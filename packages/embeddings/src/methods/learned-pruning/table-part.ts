@@ -1,6 +1,6 @@
 import { isHostBackend, type Backend, type Buf } from '@lers/kernels';
 import { initializeValues, type TableInit } from '../../init.js';
-import type { Parameter } from '../../parameter.js';
+import { freeGradient, withLazyGradient, type Parameter } from '../../parameter.js';
 import { TouchedRows } from '../full/touched-rows.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
 
@@ -41,14 +41,13 @@ export function createWeight(
   const value = backend.alloc('f32', rows * dim);
   initializeValues(backend, value, rows, dim, init, seed);
   const touched = new TouchedRows(backend, rows, dim);
-  const weight: Parameter = {
+  const weight = withLazyGradient(backend, rows * dim, {
     name,
     value,
-    grad: backend.alloc('f32', rows * dim),
     shape: [rows, dim],
     rowSparse: touched,
     ...(weightDecay !== undefined ? { weightDecay } : {}),
-  };
+  });
   return { weight, touched };
 }
 
@@ -139,7 +138,7 @@ export class MaskedPart implements TablePart {
     this.disposed = true;
     const be = this.backend;
     be.free(this.weight.value);
-    be.free(this.weight.grad);
+    freeGradient(be, this.weight);
     be.free(this.maskValues);
     this.touched.dispose();
     this.scratch.dispose();

@@ -4,7 +4,7 @@ import { solveQr } from './budget.js';
 import { QR_OPS, qrPartDim, qrParamCount, qrQuotientRows } from './budget.js';
 import { checkTableShape } from '../full/full.js';
 import { initializeValues, type TableInit } from '../../init.js';
-import type { Parameter } from '../../parameter.js';
+import { freeGradient, withLazyGradient, type Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { TouchedRows } from '../full/touched-rows.js';
@@ -77,14 +77,13 @@ export class QrTable implements EmbeddingTable {
       const n = rows * this.partDim;
       const value = be.alloc('f32', n);
       initializeValues(be, value, rows, this.partDim, options.init ?? this.defaultInit(), hash2(options.seed, salt));
-      return {
+      return withLazyGradient(be, n, {
         name: `${this.name}.${suffix}`,
         value,
-        grad: be.alloc('f32', n),
         shape: [rows, this.partDim],
         rowSparse: touched,
         ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
-      };
+      });
     };
     this.touchedR = new TouchedRows(be, this.divider, this.partDim);
     this.touchedQ = new TouchedRows(be, this.quotientRows, this.partDim);
@@ -198,7 +197,7 @@ export class QrTable implements EmbeddingTable {
     const be = this.backend;
     for (const p of [this.remainder, this.quotient]) {
       be.free(p.value);
-      be.free(p.grad);
+      freeGradient(be, p);
     }
     this.touchedR.dispose();
     this.touchedQ.dispose();

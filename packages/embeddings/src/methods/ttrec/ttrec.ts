@@ -3,7 +3,7 @@ import { solveWith } from '../../budget/solve.js';
 import { solveTtrec } from './budget.js';
 import { ttShapeChoice } from './budget.js';
 import { checkTableShape } from '../full/full.js';
-import type { Parameter } from '../../parameter.js';
+import { freeGradient, withLazyGradient, type Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { TouchedRows } from '../full/touched-rows.js';
@@ -68,7 +68,10 @@ export class TtRecTable implements EmbeddingTable {
   private readonly lfu: TtLfuCache | null;
   private readonly cacheTouched: TouchedRows | null;
   private readonly coreValues: Buf<'f32'>[];
-  private readonly coreGrads: Buf<'f32'>[];
+  /** The cores' gradients (allocated on first use: a table that only serves has none). */
+  private get coreGrads(): Buf<'f32'>[] {
+    return this.cores.map((c) => c.grad);
+  }
   private readonly split: ScratchBuffer<'i32'>[];
   private readonly rowsA: ScratchBuffer<'f32'>;
   private readonly rowsB: ScratchBuffer<'f32'>;
@@ -105,10 +108,9 @@ export class TtRecTable implements EmbeddingTable {
       const value = be.alloc('f32', n);
       const std = Math.sqrt(Math.pow(variance, 1 / cores) / this.shape.ranks[k]);
       be.fillNormal(value, 0, std, hash2(options.seed, k + 1));
-      return { name: `${this.name}.core${k}`, value, grad: be.alloc('f32', n), shape: [this.shape.ranks[k], p, this.shape.q[k], this.shape.ranks[k + 1]], ...decay };
+      return withLazyGradient(be, n, { name: `${this.name}.core${k}`, value, shape: [this.shape.ranks[k], p, this.shape.q[k], this.shape.ranks[k + 1]], ...decay });
     });
     this.coreValues = this.cores.map((c) => c.value);
-    this.coreGrads = this.cores.map((c) => c.grad);
     const exactRows = o.cacheRows;
     if (exactRows !== undefined && (typeof exactRows !== 'number' || !Number.isInteger(exactRows) || exactRows < 0 || exactRows > options.rows)) {
       throw new RangeError(`ttrec: option cacheRows must be an integer in [0, ${options.rows}], got ${JSON.stringify(exactRows)}`);
@@ -118,7 +120,7 @@ export class TtRecTable implements EmbeddingTable {
       this.lfu = new TtLfuCache(options.rows, cacheRows);
       this.cacheTouched = new TouchedRows(be, cacheRows, options.dim);
       const n = cacheRows * options.dim;
-      this.cache = { name: `${this.name}.cache`, value: be.alloc('f32', n), grad: be.alloc('f32', n), shape: [cacheRows, options.dim], rowSparse: this.cacheTouched, ...decay };
+      this.cache = withLazyGradient(be, n, { name: `${this.name}.cache`, value: be.alloc('f32', n), shape: [cacheRows, options.dim], rowSparse: this.cacheTouched, ...decay });
     } else {
       this.lfu = null;
       this.cacheTouched = null;
@@ -361,7 +363,7 @@ export class TtRecTable implements EmbeddingTable {
     const be = this.backend;
     for (const p of this.parameters()) {
       be.free(p.value);
-      be.free(p.grad);
+      freeGradient(be, p);
     }
     this.cacheTouched?.dispose();
     for (const s of this.split) s.dispose();

@@ -1,0 +1,55 @@
+/**
+ * What a LightGCN served per request (`propagate`, the edge setting) holds: a compressed model must
+ * hold less than the full one. Its compressed tables have no dense E0 to read in place, and serving
+ * must not keep a dense copy of E0 between requests (nor between layers) to make up for it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWasmBackend, type HostBackend } from '@lers/kernels';
+import type { CfDataset } from '@lers/data';
+import { Recommender } from '../src/index.js';
+import { cfDataset, cfSettings, modelBytes, trained } from './helpers.js';
+
+let be: HostBackend;
+let ds: CfDataset;
+
+beforeAll(async () => {
+  be = await createWasmBackend();
+  ds = cfDataset();
+});
+afterAll(() => {
+  be.dispose();
+});
+
+async function heldBytes(method: string, target: number | null, layers: number): Promise<{ held: number; tables: number }> {
+  const s = { ...cfSettings(method, target), layers };
+  const model = await trained(be, ds, s);
+  try {
+    const rec = await Recommender.load(await modelBytes(model, s), { backend: 'wasm', serving: 'propagate' });
+    try {
+      const info = rec.info();
+      return { held: info.memoryBytes, tables: Number(info.sizes.memoryBytes) };
+    } finally {
+      rec.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('propagate-mode memory', () => {
+  for (const layers of [1, 3]) {
+    it(`${layers} layer(s): QR and TT-Rec at 80% hold less than the full model, by about the tables' difference`, async () => {
+      const full = await heldBytes('full', null, layers);
+      for (const method of ['qr', 'ttrec']) {
+        const small = await heldBytes(method, 0.8, layers);
+        expect(small.held).toBeLessThan(full.held);
+        // The rest (graph, propagation buffers) is the same, except: at 1 layer a compressed user
+        // table needs one more user buffer (E0 of the users while the first layer reads it); the
+        // file in memory keeps the compressed table's sections besides the table's own copy (only
+        // full tables use theirs in place); small id helpers.
+        const extra = (layers === 1 ? ds.users * 16 * 4 : 0) + small.tables + 2048;
+        expect(small.held - small.tables).toBeLessThanOrEqual(full.held - full.tables + extra);
+      }
+    });
+  }
+});
