@@ -67,9 +67,27 @@ export function methodTable(r: ResultsFolder, file: string, options: { backbone?
   return formatTable(rows, { columns: ['method', ...targets.map((t) => `${Math.round(t * 1000) / 10}%`)] });
 }
 
-/** One sentence on how a bench file's grid was tuned (its `tune` field). */
+/** The mask-search methods, whose cells carry a search report since the search-start check. */
+const SEARCH_METHODS = new Set(['pep', 'cerp', 'optembed']);
+
+/**
+ * A warning when a file's search cells have no search report: that grid ran before the
+ * search-start check, so nothing shows their masks were not captured from the initial weights
+ * (lastfm's PEP started above every initial weight and was captured at step 0).
+ */
+function provenanceNote(f: BenchFile): string {
+  const unchecked = [...new Set(f.cells.filter((c) => SEARCH_METHODS.has(c.method) && c.status === 'ok' && c.search === undefined).map((c) => c.method))];
+  if (unchecked.length === 0) return '';
+  return ` **Run before the mask-search start check: the ${unchecked.join(', ')} rows may hold masks captured from the initial weights (not a measurement of those methods); the commands in benchmarks/results/README.md re-run them with the check.**`;
+}
+
+/** One sentence on how a bench file's grid was tuned (its `tune` field), and a warning when its searches went unchecked. */
 export function tuningNote(r: ResultsFolder, file: string): string {
   const f = r.file(file) as unknown as BenchFile;
+  return tuningSentence(f) + provenanceNote(f);
+}
+
+function tuningSentence(f: BenchFile): string {
   const t = f.tune ?? null;
   if (t === null) return 'Not tuned (settings as given).';
   const methods = t.methods === null ? 'every trained method' : t.methods.join(', ');
