@@ -14,3 +14,11 @@ export class BackendUnavailableError extends Error {
 export class RequestError extends Error {
   override name = 'RequestError';
 }
+
+/**
+ * Serving a model would take more backend memory than the caller's `memoryLimit`: loading stops
+ * before the allocation that would pass it (nothing stays allocated).
+ */
+export class MemoryLimitError extends Error {
+  override name = 'MemoryLimitError';
+}

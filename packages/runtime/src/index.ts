@@ -11,7 +11,7 @@ export type { Recommendation } from './top-k.js';
 export type { ModelInfo } from './info.js';
 export type { ModelSource } from './source.js';
 export { summarize, type PhaseTiming, type ProfileOptions } from './profile.js';
-export { BackendUnavailableError, RequestError } from './errors.js';
+export { BackendUnavailableError, MemoryLimitError, RequestError } from './errors.js';
 export { CF_SERVING_MODES, type CfServingMode } from '@lers/models';
 export { ModelFileError } from '@lers/embeddings';
 export { CacheFormatError } from '@lers/data';

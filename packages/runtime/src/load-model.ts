@@ -4,6 +4,7 @@ import { ModelFileError, decodeModelFile, decodeResidentModelFile, type ModelFil
 import { CtrModel, LightGcnServing, backboneDefinition, loadModel, loadModelTable, settingsOf, shellDataset, type CfServingMode } from '@lers/models';
 import { CfSession } from './cf-session.js';
 import { CtrSession } from './ctr-session.js';
+import { MemoryLimitError } from './errors.js';
 import type { PlacedBytes } from './source.js';
 
 /** A model loaded for serving: its session, and whether the file's bytes must stay (tables used in place). */
@@ -14,9 +15,9 @@ export interface LoadedSession {
   readonly keepsFile: boolean;
 }
 
-/** Errors a malformed model raises on purpose; anything else thrown while loading becomes a ModelFileError. */
+/** Errors loading raises on purpose (a malformed model, a memory limit); anything else thrown while loading becomes a ModelFileError. */
 function isModelError(err: unknown): boolean {
-  return err instanceof LersDataError || err instanceof ModelFileError;
+  return err instanceof LersDataError || err instanceof ModelFileError || err instanceof MemoryLimitError;
 }
 
 /**

@@ -6,7 +6,7 @@ import { CtrSession, type CtrSchema, type PredictRows } from './ctr-session.js';
 import { profileCf, profileCtr, type PhaseTiming, type ProfileOptions } from './profile.js';
 import { RequestError } from './errors.js';
 import { headerInfo, type ModelInfo } from './info.js';
-import { defaultLoadBudget, budgetedBackend } from './load-budget.js';
+import { budgetedBackend, loadBudget } from './load-budget.js';
 import { bufferBytes, loadSession } from './load-model.js';
 import { placeSource, type ModelSource, type PlacedBytes } from './source.js';
 import type { Recommendation } from './top-k.js';
@@ -26,6 +26,12 @@ export interface LoadOptions extends BackendRequest {
    * serving form is much larger than its file (a DHE or TT-Rec model over a huge catalogue).
    */
   readonly maxLoadBytes?: number;
+  /**
+   * The most backend memory the loaded model may hold (bytes, the file included when it is held):
+   * a model whose serving form needs more is refused with a MemoryLimitError before the
+   * allocation that would pass it (for devices with little memory; see `info().memoryBytes`).
+   */
+  readonly memoryLimit?: number;
 }
 
 /**
@@ -72,7 +78,8 @@ export class Recommender {
       let keep = placed.resident;
       try {
         const mode = options.serving ?? 'cached';
-        const budget = budgetedBackend(be, options.maxLoadBytes ?? defaultLoadBudget(placed.byteLength), placed.name);
+        const { limit, overLimit } = loadBudget(placed.name, placed.byteLength, placed.resident, options);
+        const budget = budgetedBackend(be, limit, overLimit);
         const { file, session, keepsFile } = loadSession(budget.backend, placed, mode);
         budget.lift();
         keep = keepsFile && placed.resident;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import type { CfDataset } from '@lers/data';
-import { Recommender } from '../src/index.js';
+import { MemoryLimitError, Recommender } from '../src/index.js';
 import { cfDataset, cfSettings, modelBytes, trained } from './helpers.js';
 
 let be: HostBackend;
@@ -52,4 +52,22 @@ describe('propagate-mode memory', () => {
       }
     });
   }
+});
+
+describe('memoryLimit', () => {
+  it('loads a model within the limit, and refuses one past it before allocating past it', async () => {
+    const s = cfSettings('qr', 0.8);
+    const model = await trained(be, ds, s);
+    const bytes = await modelBytes(model, s);
+    model.dispose();
+    const rec = await Recommender.load(bytes, { backend: 'wasm', serving: 'propagate' });
+    const held = rec.info().memoryBytes;
+    rec.dispose();
+    const within = await Recommender.load(bytes, { backend: 'wasm', serving: 'propagate', memoryLimit: held + 64 * 1024 });
+    expect(within.info().memoryBytes).toBe(held);
+    within.dispose();
+    await expect(Recommender.load(bytes, { backend: 'wasm', serving: 'propagate', memoryLimit: Math.floor(held * 0.7) })).rejects.toThrow(MemoryLimitError);
+    await expect(Recommender.load(bytes, { backend: 'wasm', serving: 'propagate', memoryLimit: Math.floor(held * 0.7) })).rejects.toThrow(/needs more than the memory limit of \d+ bytes/);
+    await expect(Recommender.load(bytes, { backend: 'wasm', memoryLimit: bytes.length - 1 })).rejects.toThrow(/the file holds \d+ of them/);
+  });
 });

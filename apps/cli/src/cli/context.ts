@@ -62,10 +62,10 @@ export class Context {
    * Loads a model for serving on the backend of the global flags (the caller disposes it); a model
    * of another task than `task` is a usage error naming the command that serves it.
    */
-  async loadRecommender(path: string, task: 'cf' | 'ctr' | null, serving?: CfServingMode): Promise<Recommender> {
+  async loadRecommender(path: string, task: 'cf' | 'ctr' | null, serving?: CfServingMode, memoryLimit?: number): Promise<Recommender> {
     let rec: Recommender;
     try {
-      rec = await Recommender.load(path, { backend: this.flags.backend, threads: this.flags.threads, ...(serving !== undefined ? { serving } : {}) });
+      rec = await Recommender.load(path, { backend: this.flags.backend, threads: this.flags.threads, ...(serving !== undefined ? { serving } : {}), ...(memoryLimit !== undefined ? { memoryLimit } : {}) });
     } catch (err) {
       throw fileError(err, path);
     }

@@ -47,7 +47,7 @@ const DATA_ERRORS = new Set([
  * Error class names that mean "the request cannot be satisfied as asked" (a usage error). The
  * libraries throw RangeError for out-of-range arguments, which the CLI only passes from the user.
  */
-const USAGE_ERRORS = new Set(['TuneError', 'BudgetError', 'SettingsError', 'BackendUnavailableError', 'HostBackendRequiredError', 'DataOptionError', 'CommanderError', 'InvalidArgumentError', 'RangeError']);
+const USAGE_ERRORS = new Set(['MemoryLimitError', 'TuneError', 'BudgetError', 'SettingsError', 'BackendUnavailableError', 'HostBackendRequiredError', 'DataOptionError', 'CommanderError', 'InvalidArgumentError', 'RangeError']);
 
 /** Node error codes of file-system problems (a missing or unreadable input is a data error). */
 const FS_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM', 'EMFILE', 'ENOSPC', 'EROFS']);

@@ -2,7 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { memorySnapshot } from '@lers/eval';
-import { CF_SERVING_MODES, type CfServingMode, type ModelInfo, type PhaseTiming } from '@lers/runtime';
+import { CF_SERVING_MODES, MemoryLimitError, type CfServingMode, type ModelInfo, type PhaseTiming } from '@lers/runtime';
+import { parseBytes } from '@lers/advisor';
 import { Context, nonNegativeInt, positiveInt } from '../cli/context.js';
 import type { Streams } from '../cli/io.js';
 
@@ -46,6 +47,8 @@ export function registerProfile(program: Command, streams: Streams): void {
     .option('-u, --user <id>', 'CF: the requesting user (default: seeded random users)')
     .option('-k, --k <n>', 'CF: top-k', '20')
     .option('--batch <n>', 'CTR: rows per request batch', '64')
+    .option('--memory-limit <size>', 'the most memory the served model may hold, e.g. 64MB: over it, the profile is refused (or, with --on-memory-limit warn, warned about)')
+    .addOption(new Option('--on-memory-limit <action>', 'refuse (stop loading before passing the limit, exit 1) or warn (load, profile, and say by how much it is over)').choices(['refuse', 'warn']).default('refuse'))
     .addOption(new Option('--serving <mode>', 'CF: propagate per request (the paper\'s edge setting), or cached final embeddings (fp32, int8)').choices([...CF_SERVING_MODES]).default('propagate'))
     .addHelpText(
       'after',
@@ -58,10 +61,18 @@ Examples:
   $ lers profile qr80.lers
   $ lers profile qr80.lers --serving cached-int8
   $ lers profile deepfm.lers --batch 64 --repeats 100 --json
-  $ lers profile qr80.lers --threads 2 --user 42`,
+  $ lers profile qr80.lers --threads 2 --user 42
+  $ lers profile qr80.lers --memory-limit 64MB
+  $ lers profile full.lers --memory-limit 64MB --on-memory-limit warn --serving cached-int8
+
+--memory-limit counts what the model holds in backend memory (its tables, graph and serving
+buffers, the file where it is used in place; "held in memory" in the report), the per-request
+buffers of the first requests included, not the Node process around it (see peak RSS).`,
     )
-    .action(async (path: string, opts: { repeats: string; warmup: string; user?: string; k: string; batch: string; serving: CfServingMode }, cmd: Command) => {
+    .action(async (path: string, opts: { repeats: string; warmup: string; user?: string; k: string; batch: string; serving: CfServingMode; memoryLimit?: string; onMemoryLimit: 'refuse' | 'warn' }, cmd: Command) => {
       const ctx = new Context(cmd, streams);
+      const limit = opts.memoryLimit === undefined ? undefined : parseBytes(opts.memoryLimit, '--memory-limit');
+      const refuse = limit !== undefined && opts.onMemoryLimit === 'refuse';
       const options = {
         repeats: positiveInt(opts.repeats, '--repeats'),
         warmup: nonNegativeInt(opts.warmup, '--warmup'),
@@ -73,7 +84,7 @@ Examples:
       const fileBytes = (await stat(path).catch(() => ({ size: 0 }))).size;
       const before = memorySnapshot();
       const t0 = performance.now();
-      const rec = await ctx.loadRecommender(path, null, opts.serving);
+      const rec = await ctx.loadRecommender(path, null, opts.serving, refuse ? limit : undefined);
       const totalMs = performance.now() - t0;
       const after = memorySnapshot();
       const delta = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a - b);
@@ -95,6 +106,12 @@ Examples:
         rec.dispose();
       }
       const i = p.info;
+      const memoryLimit = limit === undefined ? null : { bytes: limit, action: opts.onMemoryLimit, exceeded: i.memoryBytes > limit };
+      if (memoryLimit?.exceeded === true) {
+        const over = `${path} holds ${i.memoryBytes} bytes while serving (${i.serving?.mode ?? 'ctr'}), over --memory-limit ${limit} by ${i.memoryBytes - limit!} bytes`;
+        if (refuse) throw new MemoryLimitError(`${over} (its first requests' buffers passed the limit)`);
+        ctx.io.warn(`${over}${i.serving?.mode === 'propagate' ? '; cached-int8 serving or a smaller method holds less' : ''}`);
+      }
       const sizes = i.sizes as { params?: number; sparsity?: number; memoryBytes?: number };
       ctx.io.result(
         {
@@ -111,6 +128,7 @@ Examples:
           sparsity: sizes.sparsity ?? null,
           embeddingBytes: sizes.memoryBytes ?? null,
           memoryBytes: i.memoryBytes,
+          memoryLimit,
           ...p,
         },
         () => profileText(path, p),
