@@ -36,6 +36,22 @@ describe('WasmHeap', () => {
     expect(heap.liveBytes).toBe(192 + 64);
   });
 
+  it('zero-fills the used part of a block that reaches into never-used memory, and grown memory is zero', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 100 });
+    const heap = new WasmHeap(memory, 1024);
+    const a = heap.alloc(4096);
+    new Uint8Array(memory.buffer, a, 4096).fill(9);
+    heap.release(a);
+    // Starts where a was (dirty), runs past it into memory never handed out, then past the end (grown).
+    const b = heap.alloc(200_000);
+    expect(b).toBe(a);
+    expect(new Uint8Array(memory.buffer, b, 200_000).every((x) => x === 0)).toBe(true);
+    new Uint8Array(memory.buffer, b, 200_000).fill(5);
+    heap.release(b);
+    const c = heap.alloc(150_000);
+    expect(new Uint8Array(memory.buffer, c, 150_000).every((x) => x === 0)).toBe(true);
+  });
+
   it('grows memory when nothing fits and rejects double frees', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 100 });
     const heap = new WasmHeap(memory, 1024);

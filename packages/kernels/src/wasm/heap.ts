@@ -16,6 +16,12 @@ export class WasmHeap {
   private readonly free: FreeBlock[] = [];
   private readonly live = new Map<number, number>();
   private end: number;
+  /**
+   * Bytes at and above this address were never handed out, so they are still zero (a new
+   * memory and the pages `grow` adds are zero-filled): allocations there need no fill, which
+   * saves a pass over every large first-time buffer (a model file, a graph, propagation buffers).
+   */
+  private pristine: number;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -23,6 +29,7 @@ export class WasmHeap {
   ) {
     const start = alignUp(heapBase, HEAP_ALIGN);
     this.end = memory.buffer.byteLength;
+    this.pristine = start;
     if (this.end > start) this.free.push({ start, size: this.end - start });
   }
 
@@ -45,7 +52,8 @@ export class WasmHeap {
 
   /**
    * Returns a block of at least `bytes` bytes, zero-filled unless `zero` is false (for scratch
-   * that a kernel overwrites entirely: filling it would cost as much as the kernel's own pass).
+   * that a kernel overwrites entirely: filling it would cost as much as the kernel's own pass);
+   * only the part that was handed out before is filled.
    */
   alloc(bytes: number, zero = true): number {
     const size = Math.max(HEAP_ALIGN, alignUp(bytes, HEAP_ALIGN));
@@ -59,7 +67,9 @@ export class WasmHeap {
       block.size -= size;
     }
     this.live.set(ptr, size);
-    if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    const used = Math.min(ptr + size, this.pristine);
+    if (zero && used > ptr) new Uint8Array(this.memory.buffer, ptr, used - ptr).fill(0);
+    this.pristine = Math.max(this.pristine, ptr + size);
     return ptr;
   }
 
