@@ -60,8 +60,17 @@ export function sharedMemorySupport(): { readonly ok: boolean; readonly why: str
   return { ok: true, why: 'shared memory available' };
 }
 
-/** `navigator.gpu`'s adapter (the WebGPU package is loaded only now, so that code never asking for WebGPU never loads it). */
-const browserAdapter: WebGpuAdapterSource = async () => (await import('@lers/webgpu')).requestWebGpuAdapter();
+/**
+ * `navigator.gpu`'s adapter. The WebGPU package is loaded only now, and only when there is a
+ * navigator.gpu: code that never asks for WebGPU never loads it, and a page without WebGPU (or
+ * without an import map entry for the package) gets the plain reason.
+ */
+const browserAdapter: WebGpuAdapterSource = async () => {
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined) {
+    throw new Error('WebGPU is not available: navigator.gpu is undefined (in Node: @lers/runtime/node uses Dawn; in Chromium: a secure context with WebGPU enabled)');
+  }
+  return (await import('@lers/webgpu')).requestWebGpuAdapter();
+};
 
 /**
  * Creates the backend a request asks for, never silently another one. `webgpu` runs on the
