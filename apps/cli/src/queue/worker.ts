@@ -1,0 +1,146 @@
+/**
+ * `lers worker`: takes cells of any queued run from Redis and runs them in cell threads with the
+ * bench's own runner, in the run's store. A cell's outcome is recorded once (the first completion);
+ * a failing cell is retried up to the run's attempts, then its error is recorded; a cell whose
+ * dataset this worker cannot load, or whose baseline model is not in the store as recorded (path
+ * and checksum), fails at once with the reason. A worker that dies leaves its cells' job locks to
+ * expire: BullMQ's stalled-job check hands them to another worker, which resumes from the cell's
+ * checkpoint in the store.
+ */
+import { access, constants } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { Queue, Worker, type Job } from 'bullmq';
+import { sha256File } from '@lers/data/node';
+import { readFinished, type CellResult } from '../bench/run.js';
+import type { Cell } from '../bench/grid.js';
+import { baselineId } from '../bench/grid.js';
+import type { Io } from '../cli/io.js';
+import { CellThreads } from './cell-threads.js';
+import { connect, probe, redisOptions } from './connection.js';
+import { cellJobOptions, jobIds, startsFromBaseline, type AfterBaselineData, type CellJobData, type JobData } from './flows.js';
+import { redact, type RedisTarget } from './redis-url.js';
+import { QUEUE_NAME, RunState, type CellRecord, type RunMeta } from './run-state.js';
+
+/** How a worker runs. */
+export interface WorkerOptions {
+  readonly target: RedisTarget;
+  readonly concurrency: number;
+  /** BullMQ's job lock (ms): a dead worker's cells go back to the queue about this long after it died. */
+  readonly lockMs: number;
+  readonly io: Io;
+  /** Resolves when the worker should stop taking cells (Ctrl-C). */
+  readonly stop: Promise<void>;
+}
+
+/** A cell that cannot run on this worker: recorded as failed at once, not retried. */
+class CellRefused extends Error {
+  override name = 'CellRefused';
+}
+
+function failedResult(cell: Cell, message: string): CellResult {
+  return { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target, status: 'failed', message, seconds: 0, finishedAt: new Date().toISOString() };
+}
+
+/** Runs a worker until `stop` resolves, then lets its running cells finish. */
+export async function runWorker(opts: WorkerOptions): Promise<void> {
+  const { target, io } = opts;
+  await probe(target);
+  const say = (line: string): void => { io.info(`worker: ${redact(line, target)}`); };
+  const redis = connect(target, say, 'lers-worker');
+  const queue = new Queue(QUEUE_NAME, { connection: redisOptions(target) });
+  const threads = new CellThreads(opts.concurrency);
+  const me = `${hostname()}:${process.pid}`;
+  const metas = new Map<string, RunMeta | null>();
+  const metaOf = async (data: JobData): Promise<RunMeta | null> => {
+    let m = metas.get(data.runId);
+    if (m === undefined || m === null || m.nonce !== data.nonce) {
+      m = await new RunState(redis, data.runId).meta();
+      metas.set(data.runId, m);
+    }
+    return m !== null && m.nonce === data.nonce ? m : null;
+  };
+  const processor = async (job: Job<JobData>): Promise<string> => {
+    const meta = await metaOf(job.data);
+    if (meta === null) return 'cancelled';
+    const state = new RunState(redis, meta.runId);
+    if (job.name === 'after-baseline') {
+      const d = job.data as AfterBaselineData;
+      const parent = { id: jobIds.group(meta, d.group), queue: job.queueQualifiedName };
+      for (const cellId of d.dependents) await queue.add('cell', { runId: meta.runId, nonce: meta.nonce, cellId } satisfies CellJobData, { ...cellJobOptions(meta, cellId, meta.attempts), parent });
+      return `released ${d.dependents.length}`;
+    }
+    if (job.name !== 'cell') return 'group done';
+    const { cellId } = job.data as CellJobData;
+    const cell = meta.cells.find((c) => c.id === cellId);
+    if (cell === undefined) throw new Error(`internal: run ${meta.runId} has no cell ${cellId}`);
+    if ((await state.recordOf(cellId)) !== null) return 'recorded earlier';
+    const attempt = job.attemptsMade + 1;
+    io.info(`worker ${me}: ${cellId} (run ${meta.runId}, attempt ${attempt}/${meta.attempts})`);
+    await state.started(cellId, me);
+    try {
+      const context = await contextOf(cell, meta, state);
+      const reply = await threads.run({ store: meta.store, profile: meta.profile, backend: meta.backend, threads: meta.threads, cacheDir: meta.cacheDir, quiet: io.flags.quiet, label: `  [${cellId}]`, cell, context });
+      let result: CellResult;
+      if (!reply.ok && reply.stage === 'data') throw new CellRefused(`worker ${me} cannot load the dataset ${JSON.stringify(cell.settings.data)}: ${reply.message}`);
+      if (!reply.ok) result = failedResult(cell, reply.message);
+      else result = reply.result;
+      if (result.status === 'failed' && attempt < meta.attempts) {
+        io.info(`worker ${me}: ${cellId} failed (attempt ${attempt}/${meta.attempts}), to be retried: ${result.message ?? ''}`);
+        throw new Error(result.message ?? 'failed');
+      }
+      if ((await state.meta())?.nonce !== meta.nonce) return 'cancelled';
+      const rec: CellRecord = { result, worker: me, modelSha256: result.model !== undefined ? await sha256File(result.model) : null };
+      const first = await state.record(cellId, rec);
+      io.info(`worker ${me}: ${cellId} ${result.status}${result.message !== undefined ? ` (${result.message})` : ''}${first ? '' : ' (recorded earlier by another worker)'}`);
+      return result.status;
+    } catch (err) {
+      if (!(err instanceof CellRefused)) throw err;
+      await state.record(cellId, { result: failedResult(cell, err.message), worker: me, modelSha256: null });
+      io.info(`worker ${me}: ${cellId} failed: ${err.message}`);
+      return 'failed';
+    } finally {
+      await state.stopped(cellId, me);
+    }
+  };
+  const worker = new Worker<JobData, string>(QUEUE_NAME, processor, {
+    connection: redisOptions(target),
+    concurrency: opts.concurrency,
+    lockDuration: opts.lockMs,
+    stalledInterval: opts.lockMs,
+    maxStalledCount: 3,
+    name: me,
+  });
+  worker.on('error', (err) => { say(`queue error: ${err.message}`); });
+  worker.on('stalled', (jobId) => { io.info(`worker ${me}: job ${jobId} stalled (its worker stopped renewing its lock): back in the queue`); });
+  io.info(`worker ${me}: listening on ${target.shown} (queue ${QUEUE_NAME}, ${opts.concurrency} cell${opts.concurrency === 1 ? '' : 's'} at a time, lock ${opts.lockMs / 1000} s)`);
+  await opts.stop;
+  io.info(`worker ${me}: stopping: running cells finish first (send the signal again to quit now; their cells go back to the queue after the lock expires)`);
+  await worker.close();
+  await queue.close();
+  await threads.stop();
+  redis.disconnect();
+}
+
+/**
+ * The cells a cell starts from, checked: a dependent cell needs its baseline recorded as ok and its
+ * model file in this worker's view of the store with the recorded checksum.
+ */
+async function contextOf(cell: Cell, meta: RunMeta, state: RunState): Promise<Cell[]> {
+  try {
+    await access(meta.store, constants.R_OK | constants.W_OK);
+  } catch {
+    throw new CellRefused(`the store ${meta.store} is not readable and writable on ${hostname()} (--store must be a directory every worker shares, at the same path)`);
+  }
+  if (!startsFromBaseline(cell)) return [];
+  const base = meta.cells.find((c) => c.id === baselineId(cell.dataset, cell.backbone));
+  if (base === undefined) throw new Error(`internal: no baseline for ${cell.id}`);
+  const rec = await state.recordOf(base.id);
+  if (rec === null || rec.result.status !== 'ok' || rec.result.model === undefined) {
+    throw new CellRefused(`the full baseline ${base.id} is not available (${rec === null ? 'not recorded' : `${rec.result.status}${rec.result.message !== undefined ? `: ${rec.result.message}` : ''}`})`);
+  }
+  const local = await readFinished(meta.store, base);
+  const sum = await sha256File(rec.result.model).catch(() => null);
+  if (local === null || sum === null) throw new CellRefused(`the baseline's files (${rec.result.model}) are not in the store ${meta.store} on ${hostname()} (--store must be shared by every worker, at the same path)`);
+  if (rec.modelSha256 !== null && sum !== rec.modelSha256) throw new CellRefused(`the baseline model ${rec.result.model} does not match its checksum (sha256 ${sum.slice(0, 12)}..., recorded ${rec.modelSha256.slice(0, 12)}...)`);
+  return [base];
+}
