@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Context } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { DataError, UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
 import { parseTarget, type BackboneName as Backbone } from '@lers/models';
 import { addSettingOptions } from '../config/options.js';
@@ -181,6 +181,9 @@ export function registerBench(program: Command, streams: Streams): void {
           `${results.length} cells (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}) in ${seconds.toFixed(1)} s; results in ${files.markdown}, ${files.csv}, ${files.json}`,
         ].join('\n');
       });
+      // On a queue, failed cells are a failure of the run (exit 2) once the results files are whole: a cluster script sees it.
+      const failed = results.filter((r) => r.status === 'failed');
+      if (target !== null && failed.length > 0) throw new DataError(`${failed.length} cell(s) failed on the queue (${failed[0].id}: ${failed[0].message ?? 'failed'}); results in ${files.json}`);
     },
   );
 }

@@ -82,3 +82,20 @@ export function watchOutages(client: Redis, target: RedisTarget, say: (line: str
     say(`Redis at ${target.shown} is back`);
   });
 }
+
+/** An error of a lost or refused connection (reported once per outage by `watchOutages`). */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  const text = err instanceof Error ? err.message : String(err);
+  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|connect ETIMEDOUT|LOADING/i.test(text);
+}
+
+/**
+ * Routes the 'error' events of BullMQ objects (which otherwise print every failed reconnection):
+ * connection errors are left to the outage lines of the command's own client, others are said once.
+ */
+export function routeErrors(emitter: { on(event: 'error', fn: (err: Error) => void): unknown }, target: RedisTarget, say: (line: string) => void): void {
+  emitter.on('error', (err: Error) => {
+    if (!isConnectionError(err)) say(`queue error: ${redact(err.message, target)}`);
+  });
+}

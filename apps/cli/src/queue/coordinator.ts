@@ -15,7 +15,7 @@ import type { CellResult } from '../bench/run.js';
 import { InterruptedError, UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
 import { interruptedBy } from '../cli/signals.js';
-import { connect, probe, redisOptions } from './connection.js';
+import { connect, probe, redisOptions, routeErrors } from './connection.js';
 import { jobIds, runFlows, type JobData, groupOf } from './flows.js';
 import { countsOf, isFailure, progressLine, recordLine, type RunCounts } from './progress.js';
 import { redact, type RedisTarget } from './redis-url.js';
@@ -52,16 +52,21 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Opens the connections of a command (after a fail-fast probe). */
-async function open(target: RedisTarget, io: Io): Promise<{ redis: Redis; say: (l: string) => void }> {
+async function open(target: RedisTarget, io: Io): Promise<{ redis: Redis; say: (l: string) => void; queue: () => Queue }> {
   await probe(target);
   const say = (line: string): void => { io.info(`queue: ${redact(line, target)}`); };
-  return { redis: connect(target, say, 'lers-bench'), say };
+  const queue = (): Queue => {
+    const q = new Queue(QUEUE_NAME, { connection: redisOptions(target) });
+    routeErrors(q, target, say);
+    return q;
+  };
+  return { redis: connect(target, say, 'lers-bench'), say, queue };
 }
 
 /** Queues the grid (or attaches to its run) and waits until every cell is recorded. */
 export async function runOnQueue(o: QueueRunOptions): Promise<QueueRunOutcome> {
-  const { redis, say } = await open(o.target, o.io);
-  const queue = new Queue(QUEUE_NAME, { connection: redisOptions(o.target) });
+  const { redis, say, queue: openQueue } = await open(o.target, o.io);
+  const queue = openQueue();
   try {
     const runId = runIdOf(o.cells, o.profile, o.backend, o.threads);
     const state = new RunState(redis, runId);
@@ -85,6 +90,7 @@ export async function runOnQueue(o: QueueRunOptions): Promise<QueueRunOutcome> {
     } else say(`run ${runId}: ${o.cells.length} cells in ${new Set(o.cells.map(groupOf)).size} flow(s), store ${meta.store}, ${meta.attempts} attempt(s) per cell`);
     if (!(await state.isQueued())) {
       const producer = new FlowProducer({ connection: redisOptions(o.target) });
+      routeErrors(producer, o.target, say);
       try {
         await producer.addBulk(runFlows({ runId, nonce: meta.nonce }, meta.cells, meta.attempts));
       } finally {
@@ -161,6 +167,8 @@ export interface RunStatus {
   readonly exists: boolean;
   readonly counts: RunCounts | null;
   readonly line: string | null;
+  /** How many times each cell was started (more than once: its worker died, or it failed and was retried). */
+  readonly starts: Readonly<Record<string, number>>;
   readonly known: readonly string[];
 }
 
@@ -170,9 +178,9 @@ export async function runStatus(target: RedisTarget, runId: string, io: Io): Pro
   try {
     const state = new RunState(redis, runId);
     const meta = await state.meta();
-    if (meta === null) return { runId, exists: false, counts: null, line: null, known: await RunState.runIds(redis) };
+    if (meta === null) return { runId, exists: false, counts: null, line: null, starts: {}, known: await RunState.runIds(redis) };
     const snap = await state.snapshot();
-    return { runId, exists: true, counts: countsOf(meta.cells.length, snap), line: progressLine(runId, meta.cells.length, snap), known: await RunState.runIds(redis) };
+    return { runId, exists: true, counts: countsOf(meta.cells.length, snap), line: progressLine(runId, meta.cells.length, snap), starts: Object.fromEntries(snap.starts), known: await RunState.runIds(redis) };
   } finally {
     redis.disconnect();
   }
@@ -184,8 +192,8 @@ export async function runStatus(target: RedisTarget, runId: string, io: Io): Pro
  * when there is no such run.
  */
 export async function cancelRun(target: RedisTarget, runId: string, io: Io): Promise<boolean> {
-  const { redis } = await open(target, io);
-  const queue = new Queue(QUEUE_NAME, { connection: redisOptions(target) });
+  const { redis, queue: openQueue } = await open(target, io);
+  const queue = openQueue();
   try {
     const state = new RunState(redis, runId);
     const meta = await state.meta();

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { canonicalJson, type JsonObject } from '@lers/data';
+import { canonicalJson } from '@lers/data';
 import type { BackendChoice } from '@lers/runtime';
 import type { Cell, ProfileName } from '../bench/grid.js';
 import type { CellResult } from '../bench/run.js';
@@ -56,7 +56,7 @@ export interface RunSnapshot {
 
 /** The id of a run: the same grid (cells and their hashes) on the same profile and backend attaches to the same run. */
 export function runIdOf(cells: readonly Cell[], profile: ProfileName, backend: BackendChoice, threads: number): string {
-  const material = canonicalJson({ cells: cells.map((c) => [c.id, c.hash]), profile, backend, threads } as unknown as JsonObject);
+  const material = canonicalJson({ cells: cells.map((c) => [c.id, c.hash]), profile, backend, threads });
   return createHash('sha256').update(material).digest('hex').slice(0, 12);
 }
 

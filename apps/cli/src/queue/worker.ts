@@ -16,7 +16,7 @@ import type { Cell } from '../bench/grid.js';
 import { baselineId } from '../bench/grid.js';
 import type { Io } from '../cli/io.js';
 import { CellThreads } from './cell-threads.js';
-import { connect, probe, redisOptions } from './connection.js';
+import { connect, probe, redisOptions, routeErrors } from './connection.js';
 import { cellJobOptions, jobIds, startsFromBaseline, type AfterBaselineData, type CellJobData, type JobData } from './flows.js';
 import { redact, type RedisTarget } from './redis-url.js';
 import { QUEUE_NAME, RunState, type CellRecord, type RunMeta } from './run-state.js';
@@ -48,6 +48,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const say = (line: string): void => { io.info(`worker: ${redact(line, target)}`); };
   const redis = connect(target, say, 'lers-worker');
   const queue = new Queue(QUEUE_NAME, { connection: redisOptions(target) });
+  routeErrors(queue, target, say);
   const threads = new CellThreads(opts.concurrency);
   const me = `${hostname()}:${process.pid}`;
   const metas = new Map<string, RunMeta | null>();
@@ -110,7 +111,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     maxStalledCount: 3,
     name: me,
   });
-  worker.on('error', (err) => { say(`queue error: ${err.message}`); });
+  routeErrors(worker, target, say);
   worker.on('stalled', (jobId) => { io.info(`worker ${me}: job ${jobId} stalled (its worker stopped renewing its lock): back in the queue`); });
   io.info(`worker ${me}: listening on ${target.shown} (queue ${QUEUE_NAME}, ${opts.concurrency} cell${opts.concurrency === 1 ? '' : 's'} at a time, lock ${opts.lockMs / 1000} s)`);
   await opts.stop;
