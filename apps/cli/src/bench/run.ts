@@ -63,6 +63,16 @@ export interface CellResult {
   readonly finishedAt: string;
 }
 
+/** What identifies a cell in its result. */
+export function cellIdentity(cell: Cell): Pick<CellResult, 'id' | 'hash' | 'dataset' | 'backbone' | 'method' | 'kind' | 'target'> {
+  return { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target };
+}
+
+/** The result of a cell that failed before it ran (no timings). */
+export function failedResult(cell: Cell, message: string): CellResult {
+  return { ...cellIdentity(cell), status: 'failed', message, seconds: 0, finishedAt: new Date().toISOString() };
+}
+
 /** Writes JSON atomically. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const bytes = new TextEncoder().encode(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
@@ -220,7 +230,7 @@ export class BenchRunner {
   }
 
   private base(cell: Cell): Pick<CellResult, 'id' | 'hash' | 'dataset' | 'backbone' | 'method' | 'kind' | 'target'> {
-    return { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target };
+    return cellIdentity(cell);
   }
 
   private prepared(s: TrainSettings): Promise<PreparedData> {

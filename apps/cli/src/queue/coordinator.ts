@@ -9,9 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BackendChoice } from '@lers/runtime';
-import type { Cell, ProfileName } from '../bench/grid.js';
-import type { CellResult } from '../bench/run.js';
+import { failedResult, type CellResult } from '../bench/run.js';
 import { InterruptedError, UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
 import { interruptedBy } from '../cli/signals.js';
@@ -22,16 +20,8 @@ import { redact, type RedisTarget } from './redis-url.js';
 import { newNonce, QUEUE_NAME, runIdOf, RunState, type RunMeta } from './run-state.js';
 
 /** A queued run as the coordinator asks for it. */
-export interface QueueRunOptions {
+export interface QueueRunOptions extends Pick<RunMeta, 'cells' | 'profile' | 'backend' | 'threads' | 'store' | 'cacheDir' | 'attempts'> {
   readonly target: RedisTarget;
-  readonly cells: readonly Cell[];
-  readonly profile: ProfileName;
-  readonly backend: BackendChoice;
-  readonly threads: number;
-  /** Absolute path of the store every worker shares. */
-  readonly store: string;
-  readonly cacheDir: string | null;
-  readonly attempts: number;
   readonly io: Io;
   readonly pollMs?: number;
 }
@@ -143,7 +133,7 @@ async function recordQueueFailures(state: RunState, queue: Queue, meta: RunMeta,
     if (job === undefined || (job.data as JobData).nonce !== meta.nonce) continue;
     if ((await job.getState()) !== 'failed') continue;
     await state.record(cell.id, {
-      result: { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target, status: 'failed', message: `the queue gave up on it: ${job.failedReason}`, seconds: 0, finishedAt: new Date().toISOString() },
+      result: failedResult(cell, `the queue gave up on it: ${job.failedReason}`),
       worker: 'queue',
       modelSha256: null,
     });

@@ -11,7 +11,7 @@ import { access, constants } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Queue, Worker, type Job } from 'bullmq';
 import { sha256File } from '@lers/data/node';
-import { readFinished, type CellResult } from '../bench/run.js';
+import { failedResult, readFinished, type CellResult } from '../bench/run.js';
 import type { Cell } from '../bench/grid.js';
 import { baselineId } from '../bench/grid.js';
 import type { Io } from '../cli/io.js';
@@ -35,10 +35,6 @@ export interface WorkerOptions {
 /** A cell that cannot run on this worker: recorded as failed at once, not retried. */
 class CellRefused extends Error {
   override name = 'CellRefused';
-}
-
-function failedResult(cell: Cell, message: string): CellResult {
-  return { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target, status: 'failed', message, seconds: 0, finishedAt: new Date().toISOString() };
 }
 
 /** Runs a worker until `stop` resolves, then lets its running cells finish. */
