@@ -180,6 +180,39 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
     await stopWorkers(ws);
   });
 
+  it('Ctrl-C of the coordinator detaches (exit 130); the same command attaches and completes; --cancel removes the run', async () => {
+    const url = `${redis.url}/4`;
+    const ws = [startWorker(url, cwd, ['--lock-seconds', '5']), startWorker(url, cwd, ['--lock-seconds', '5'])];
+    workers.push(...ws);
+    const args = [...GRID, '--queue', url, '--out', 'qi', '--json'];
+    const child = spawnLers(args, { cwd });
+    let stderr = '';
+    let sent = false;
+    child.stdout!.resume();
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Once (a second Ctrl-C quits at once).
+      if (!sent && /: ok, ndcg/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => { r(c); }));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('detached from run');
+    expect(existsSync(join(cwd, 'qi', 'results.json'))).toBe(false);
+    const r = await coordinator(args, cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('attached to run');
+    expect(stable((JSON.parse(r.stdout) as BenchJson).cells)).toBe(stable(local.cells));
+    const c = await lers([...GRID, '--queue', url, '--cancel'], { cwd });
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/^run [0-9a-f]{12} cancelled/);
+    const st = await lers([...GRID, '--queue', url, '--status'], { cwd });
+    expect(st.stdout).toMatch(/^no run [0-9a-f]{12} on redis:\/\/127\.0\.0\.1:\d+\/4/);
+    await stopWorkers(ws);
+  });
+
   it('a wrong or malformed URL: one clear error, exit 2 / 1, nothing written', async () => {
     const port = await freePort();
     const r = await lers([...GRID, '--queue', `redis://127.0.0.1:${port}`, '--out', 'bad-url'], { cwd });
