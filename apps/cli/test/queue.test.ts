@@ -213,6 +213,21 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
     await stopWorkers(ws);
   });
 
+  it('a cell that throws is retried up to --attempts, then recorded with its error (exit 2)', async () => {
+    const url = `${redis.url}/5`;
+    const w = startWorker(url, cwd, ['--lock-seconds', '5']);
+    workers.push(w);
+    const args = ['bench', '--datasets', 'synthetic-cf', '--targets', '0.5', '--methods', 'qr', '--data-option', 'users=120', '--data-option', 'items=150', '--epochs', '1', '--lr', '1e30', '--attempts', '2', '--queue', url, '--out', 'qa'];
+    const r = await coordinator([...args, '--json'], cwd);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(readFileSync(join(cwd, 'qa', 'results.json'), 'utf8')) as BenchJson;
+    expect(out.cells.map((c) => [c.status, c.message])).toEqual(Array(2).fill(['failed', expect.stringContaining('training diverged')]));
+    const s = JSON.parse((await lers([...args, '--status', '--json'], { cwd })).stdout) as { starts: Record<string, number> };
+    expect(Object.values(s.starts)).toEqual([2, 2]);
+    expect(w.stderr()).toMatch(/failed \(attempt 1\/2\), to be retried/);
+    await stopWorkers([w]);
+  });
+
   it('a wrong or malformed URL: one clear error, exit 2 / 1, nothing written', async () => {
     const port = await freePort();
     const r = await lers([...GRID, '--queue', `redis://127.0.0.1:${port}`, '--out', 'bad-url'], { cwd });
