@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lers, spawnLers, tempDir, type RunResult } from './helpers.js';
-import { freePort, RedisServer, redisMissing } from './redis-server.js';
+import { freePort, opensslMissing, RedisServer, redisMissing } from './redis-server.js';
 
 const GRID = ['bench', '--datasets', 'synthetic-cf', '--targets', '0.5,0.8', '--data-option', 'users=400', '--data-option', 'items=500', '--epochs', '4', '--dim', '16', '--batch-size', '256', '--methods', 'qr,magprune'];
 const CELLS = 5;
@@ -233,6 +233,7 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
     const r = await lers([...GRID, '--queue', `redis://127.0.0.1:${port}`, '--out', 'bad-url'], { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`cannot reach Redis at redis://127.0.0.1:${port}: connection refused`);
+    expect(r.stderr).not.toContain('looks like a bug');
     expect(existsSync(join(cwd, 'bad-url'))).toBe(false);
     const m = await lers([...GRID, '--queue', 'http://127.0.0.1:1', '--out', 'bad-url'], { cwd });
     expect(m.code).toBe(1);
@@ -249,6 +250,7 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
       const r = await lers([...GRID, '--queue', wrong, '--out', 'bad-pass'], { cwd });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`Redis at redis://:***@127.0.0.1:${locked.port} refused the credentials`);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr + r.stdout).not.toContain('wrong-S3cret');
       expect(existsSync(join(cwd, 'bad-pass'))).toBe(false);
       const w = await lers(['worker'], { cwd, env: { LERS_REDIS_URL: wrong } });
@@ -264,6 +266,31 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
       expect(ok.stderr + ok.stdout).not.toContain('right-S3cret');
     } finally {
       await locked.stop();
+    }
+  });
+
+  it('TLS (rediss://): verified against the server certificate (NODE_EXTRA_CA_CERTS for a private CA); an untrusted one or redis:// on a TLS port: clear errors', async (ctx) => {
+    const noOpenssl = opensslMissing();
+    if (noOpenssl !== null && process.env.LERS_REQUIRE_REDIS === undefined) {
+      console.log(`TLS queue test skipped: ${noOpenssl}`);
+      ctx.skip();
+    }
+    const tls = await RedisServer.start(['--requirepass', 'tls-S3cret'], true);
+    try {
+      const url = `rediss://:tls-S3cret@127.0.0.1:${tls.port}`;
+      const status = [...GRID, '--queue', url, '--status'];
+      const ok = await lers(status, { cwd, env: { NODE_EXTRA_CA_CERTS: tls.certificate } });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/^no run [0-9a-f]{12} on rediss:\/\/:\*\*\*@127\.0\.0\.1/);
+      const untrusted = await lers(status, { cwd });
+      expect(untrusted.code).toBe(2);
+      expect(untrusted.stderr).toContain('its TLS certificate is not trusted');
+      const plain = await lers([...GRID, '--queue', url.replace('rediss:', 'redis:'), '--status'], { cwd });
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toContain('if it serves TLS, use rediss://');
+      for (const r of [ok, untrusted, plain]) expect(r.stdout + r.stderr).not.toContain('tls-S3cret');
+    } finally {
+      await tls.stop();
     }
   });
 

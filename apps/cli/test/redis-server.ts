@@ -9,6 +9,16 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Why the TLS test cannot run here (no openssl to make its certificate), or null. */
+export function opensslMissing(): string | null {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'openssl is not installed (apt-get install openssl)';
+  }
+}
+
 /** Why the queue tests cannot run here, or null when redis-server is installed. */
 export function redisMissing(): string | null {
   try {
@@ -47,13 +57,26 @@ export class RedisServer {
     readonly port: number,
     readonly dir: string,
     private readonly extra: readonly string[],
+    private readonly tls: boolean,
   ) {}
 
-  /** Starts one; `extra` are further redis-server arguments (e.g. an ACL user). */
-  static async start(extra: readonly string[] = []): Promise<RedisServer> {
-    const s = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'lers-redis-')), extra);
+  /**
+   * Starts one; `extra` are further redis-server arguments (e.g. a password); with `tls`, it serves
+   * TLS only, with a self-signed certificate for 127.0.0.1 made by openssl (`<dir>/cert.pem`).
+   */
+  static async start(extra: readonly string[] = [], tls = false): Promise<RedisServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'lers-redis-'));
+    if (tls) {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    }
+    const s = new RedisServer(await freePort(), dir, extra, tls);
     await s.up();
     return s;
+  }
+
+  /** The certificate of a TLS server (its own CA). */
+  get certificate(): string {
+    return join(this.dir, 'cert.pem');
   }
 
   get url(): string {
@@ -62,7 +85,10 @@ export class RedisServer {
 
   /** Starts the server process (again, after `down`) and waits until it accepts connections. */
   async up(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'no', ...this.extra], { stdio: 'ignore' });
+    const ports = this.tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.certificate, '--tls-key-file', join(this.dir, 'key.pem'), '--tls-ca-cert-file', this.certificate, '--tls-auth-clients', 'no']
+      : ['--port', String(this.port)];
+    this.proc = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'no', ...this.extra], { stdio: 'ignore' });
     for (let i = 0; i < 200; i++) {
       if (await listening(this.port)) return;
       await new Promise((r) => setTimeout(r, 25));

@@ -6,10 +6,12 @@
  */
 import type { RedisOptions } from 'bullmq';
 import { Redis, type RedisOptions as ClientOptions } from 'ioredis';
+import { isIP } from 'node:net';
+import { DataError } from '../cli/errors.js';
 import { redact, type RedisTarget } from './redis-url.js';
 
-/** Redis could not be reached or refused the credentials. */
-export class QueueConnectionError extends Error {
+/** Redis could not be reached or refused the credentials (exit 2, like any unusable input). */
+export class QueueConnectionError extends DataError {
   override name = 'QueueConnectionError';
 }
 
@@ -21,7 +23,8 @@ export function redisOptions(target: RedisTarget): RedisOptions {
     db: target.db,
     ...(target.username !== undefined ? { username: target.username } : {}),
     ...(target.password !== undefined ? { password: target.password } : {}),
-    ...(target.tls ? { tls: { servername: target.host } } : {}),
+    // TLS verifies the server's certificate (a private CA: NODE_EXTRA_CA_CERTS); SNI only for host names.
+    ...(target.tls ? { tls: isIP(target.host) === 0 ? { servername: target.host } : {} } : {}),
     maxRetriesPerRequest: null,
     // Reconnect for ever, at most every 2 s: a restarted Redis is picked up again.
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
@@ -35,6 +38,9 @@ export function explainConnectionError(err: unknown, target: RedisTarget): strin
   const where = `Redis at ${target.shown}`;
   if (/WRONGPASS|invalid username-password|invalid password/i.test(text)) return `${where} refused the credentials (${text.split('\n')[0]}): check the password in --queue or LERS_REDIS_URL`;
   if (/NOAUTH/i.test(text)) return `${where} needs a password (${text.split('\n')[0]}): put it in the URL, redis://:PASSWORD@HOST:PORT`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(e.code ?? '') || /certificate/i.test(text)) return `${where}: its TLS certificate is not trusted (${text}); for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`;
+  if (/wrong version number|packet length too long|ECONNRESET/i.test(text) && target.tls) return `${where}: no TLS there (${text}); is it redis:// rather than rediss://?`;
+  if (/ECONNRESET/.test(`${e.code ?? ''} ${text}`) && !target.tls) return `${where} closed the connection (${text}); if it serves TLS, use rediss://`;
   if (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return `cannot reach ${where}: connection refused (is redis-server running and listening there?)`;
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(text)) return `cannot reach ${where}: unknown host ${target.host}`;
   if (e.code === 'ETIMEDOUT' || /ETIMEDOUT|timed? ?out/i.test(text)) return `cannot reach ${where}: timed out`;
