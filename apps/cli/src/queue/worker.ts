@@ -11,7 +11,8 @@ import { access, constants } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Queue, Worker, type Job } from 'bullmq';
 import { sha256File } from '@lers/data/node';
-import { failedResult, readFinished, type CellResult } from '../bench/run.js';
+import type { Redis } from 'ioredis';
+import { failedResult, readFinished } from '../bench/run.js';
 import type { Cell } from '../bench/grid.js';
 import { baselineId } from '../bench/grid.js';
 import type { Io } from '../cli/io.js';
@@ -19,7 +20,7 @@ import { CellThreads } from './cell-threads.js';
 import { connect, probe, redisOptions, routeErrors } from './connection.js';
 import { cellJobOptions, jobIds, startsFromBaseline, type AfterBaselineData, type CellJobData, type JobData } from './flows.js';
 import { redact, type RedisTarget } from './redis-url.js';
-import { QUEUE_NAME, RunState, type CellRecord, type RunMeta } from './run-state.js';
+import { QUEUE_NAME, RunState, type RunMeta } from './run-state.js';
 
 /** How a worker runs. */
 export interface WorkerOptions {
@@ -42,64 +43,10 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const { target, io } = opts;
   await probe(target);
   const say = (line: string): void => { io.info(`worker: ${redact(line, target)}`); };
-  const redis = connect(target, say, 'lers-worker');
-  const queue = new Queue(QUEUE_NAME, { connection: redisOptions(target) });
-  routeErrors(queue, target, say);
-  const threads = new CellThreads(opts.concurrency);
   const me = `${hostname()}:${process.pid}`;
-  const metas = new Map<string, RunMeta | null>();
-  const metaOf = async (data: JobData): Promise<RunMeta | null> => {
-    let m = metas.get(data.runId);
-    if (m === undefined || m === null || m.nonce !== data.nonce) {
-      m = await new RunState(redis, data.runId).meta();
-      metas.set(data.runId, m);
-    }
-    return m !== null && m.nonce === data.nonce ? m : null;
-  };
-  const processor = async (job: Job<JobData>): Promise<string> => {
-    const meta = await metaOf(job.data);
-    if (meta === null) return 'cancelled';
-    const state = new RunState(redis, meta.runId);
-    if (job.name === 'after-baseline') {
-      const d = job.data as AfterBaselineData;
-      const parent = { id: jobIds.group(meta, d.group), queue: job.queueQualifiedName };
-      for (const cellId of d.dependents) await queue.add('cell', { runId: meta.runId, nonce: meta.nonce, cellId } satisfies CellJobData, { ...cellJobOptions(meta, cellId, meta.attempts), parent });
-      return `released ${d.dependents.length}`;
-    }
-    if (job.name !== 'cell') return 'group done';
-    const { cellId } = job.data as CellJobData;
-    const cell = meta.cells.find((c) => c.id === cellId);
-    if (cell === undefined) throw new Error(`internal: run ${meta.runId} has no cell ${cellId}`);
-    if ((await state.recordOf(cellId)) !== null) return 'recorded earlier';
-    const attempt = job.attemptsMade + 1;
-    io.info(`worker ${me}: ${cellId} (run ${meta.runId}, attempt ${attempt}/${meta.attempts})`);
-    await state.started(cellId, me);
-    try {
-      const context = await contextOf(cell, meta, state);
-      const reply = await threads.run({ store: meta.store, profile: meta.profile, backend: meta.backend, threads: meta.threads, cacheDir: meta.cacheDir, quiet: io.flags.quiet, label: `  [${cellId}]`, cell, context });
-      let result: CellResult;
-      if (!reply.ok && reply.stage === 'data') throw new CellRefused(`worker ${me} cannot load the dataset ${JSON.stringify(cell.settings.data)}: ${reply.message}`);
-      if (!reply.ok) result = failedResult(cell, reply.message);
-      else result = reply.result;
-      if (result.status === 'failed' && attempt < meta.attempts) {
-        io.info(`worker ${me}: ${cellId} failed (attempt ${attempt}/${meta.attempts}), to be retried: ${result.message ?? ''}`);
-        throw new Error(result.message ?? 'failed');
-      }
-      if ((await state.meta())?.nonce !== meta.nonce) return 'cancelled';
-      const rec: CellRecord = { result, worker: me, modelSha256: result.model !== undefined ? await sha256File(result.model) : null };
-      const first = await state.record(cellId, rec);
-      io.info(`worker ${me}: ${cellId} ${result.status}${result.message !== undefined ? ` (${result.message})` : ''}${first ? '' : ' (recorded earlier by another worker)'}`);
-      return result.status;
-    } catch (err) {
-      if (!(err instanceof CellRefused)) throw err;
-      await state.record(cellId, { result: failedResult(cell, err.message), worker: me, modelSha256: null });
-      io.info(`worker ${me}: ${cellId} failed: ${err.message}`);
-      return 'failed';
-    } finally {
-      await state.stopped(cellId, me);
-    }
-  };
-  const worker = new Worker<JobData, string>(QUEUE_NAME, processor, {
+  const jobs = new JobHandler(connect(target, say, 'lers-worker'), new Queue(QUEUE_NAME, { connection: redisOptions(target) }), new CellThreads(opts.concurrency), me, io);
+  routeErrors(jobs.queue, target, say);
+  const worker = new Worker<JobData, string>(QUEUE_NAME, (job) => jobs.process(job), {
     connection: redisOptions(target),
     concurrency: opts.concurrency,
     lockDuration: opts.lockMs,
@@ -113,9 +60,85 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   await opts.stop;
   io.info(`worker ${me}: stopping: running cells finish first (send the signal again to quit now; their cells go back to the queue after the lock expires)`);
   await worker.close();
-  await queue.close();
-  await threads.stop();
-  redis.disconnect();
+  await jobs.close();
+}
+
+/** What a worker does with each job of a run: release a group's dependent cells, or run a cell. */
+class JobHandler {
+  private readonly metas = new Map<string, RunMeta | null>();
+
+  constructor(
+    private readonly redis: Redis,
+    readonly queue: Queue,
+    private readonly threads: CellThreads,
+    private readonly me: string,
+    private readonly io: Io,
+  ) {}
+
+  async process(job: Job<JobData>): Promise<string> {
+    const meta = await this.metaOf(job.data);
+    if (meta === null) return 'cancelled';
+    if (job.name === 'after-baseline') return this.release(job as Job<AfterBaselineData>, meta);
+    if (job.name === 'cell') return this.runCell(job as Job<CellJobData>, meta);
+    return 'group done';
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.threads.stop();
+    this.redis.disconnect();
+  }
+
+  /** The run of a job, unless it was cancelled (or cancelled and queued again: another nonce). */
+  private async metaOf(data: JobData): Promise<RunMeta | null> {
+    let m = this.metas.get(data.runId);
+    if (m?.nonce !== data.nonce) {
+      m = await new RunState(this.redis, data.runId).meta();
+      this.metas.set(data.runId, m);
+    }
+    return m !== null && m.nonce === data.nonce ? m : null;
+  }
+
+  /** The baseline is done: its group's dependent cells join the group's flow. */
+  private async release(job: Job<AfterBaselineData>, meta: RunMeta): Promise<string> {
+    const parent = { id: jobIds.group(meta, job.data.group), queue: job.queueQualifiedName };
+    for (const cellId of job.data.dependents) await this.queue.add('cell', { runId: meta.runId, nonce: meta.nonce, cellId } satisfies CellJobData, { ...cellJobOptions(meta, cellId, meta.attempts), parent });
+    return `released ${job.data.dependents.length}`;
+  }
+
+  private async runCell(job: Job<CellJobData>, meta: RunMeta): Promise<string> {
+    const { me, io } = this;
+    const { cellId } = job.data;
+    const state = new RunState(this.redis, meta.runId);
+    const cell = meta.cells.find((c) => c.id === cellId);
+    if (cell === undefined) throw new Error(`internal: run ${meta.runId} has no cell ${cellId}`);
+    if ((await state.recordOf(cellId)) !== null) return 'recorded earlier';
+    const attempt = job.attemptsMade + 1;
+    io.info(`worker ${me}: ${cellId} (run ${meta.runId}, attempt ${attempt}/${meta.attempts})`);
+    await state.started(cellId, me);
+    try {
+      const context = await contextOf(cell, meta, state);
+      const reply = await this.threads.run({ store: meta.store, profile: meta.profile, backend: meta.backend, threads: meta.threads, cacheDir: meta.cacheDir, quiet: io.flags.quiet, label: `  [${cellId}]`, cell, context });
+      if (!reply.ok && reply.stage === 'data') throw new CellRefused(`worker ${me} cannot load the dataset ${JSON.stringify(cell.settings.data)}: ${reply.message}`);
+      const result = reply.ok ? reply.result : failedResult(cell, reply.message);
+      if (result.status === 'failed' && attempt < meta.attempts) {
+        io.info(`worker ${me}: ${cellId} failed (attempt ${attempt}/${meta.attempts}), to be retried: ${result.message ?? ''}`);
+        throw new Error(result.message ?? 'failed');
+      }
+      // Cancelled while it ran: not recorded.
+      if ((await state.meta())?.nonce !== meta.nonce) return 'cancelled';
+      const first = await state.record(cellId, { result, worker: me, modelSha256: result.model !== undefined ? await sha256File(result.model) : null });
+      io.info(`worker ${me}: ${cellId} ${result.status}${result.message !== undefined ? ` (${result.message})` : ''}${first ? '' : ' (recorded earlier by another worker)'}`);
+      return result.status;
+    } catch (err) {
+      if (!(err instanceof CellRefused)) throw err;
+      await state.record(cellId, { result: failedResult(cell, err.message), worker: me, modelSha256: null });
+      io.info(`worker ${me}: ${cellId} failed: ${err.message}`);
+      return 'failed';
+    } finally {
+      await state.stopped(cellId, me);
+    }
+  }
 }
 
 /**
