@@ -63,6 +63,16 @@ export interface CellResult {
   readonly finishedAt: string;
 }
 
+/** What identifies a cell in its result. */
+export function cellIdentity(cell: Cell): Pick<CellResult, 'id' | 'hash' | 'dataset' | 'backbone' | 'method' | 'kind' | 'target'> {
+  return { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target };
+}
+
+/** The result of a cell that failed before it ran (no timings). */
+export function failedResult(cell: Cell, message: string): CellResult {
+  return { ...cellIdentity(cell), status: 'failed', message, seconds: 0, finishedAt: new Date().toISOString() };
+}
+
 /** Writes JSON atomically. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const bytes = new TextEncoder().encode(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
@@ -111,6 +121,15 @@ async function lock(path: string): Promise<boolean> {
   return false;
 }
 
+/** How a BenchRunner shares its folder. */
+export interface BenchRunnerOptions {
+  /**
+   * Lock files per cell (default true): parallel bench processes on one machine split the grid.
+   * Off for queue workers, whose job lock is the queue's (a pid means nothing on another machine).
+   */
+  readonly fileLocks?: boolean;
+}
+
 /** Runs cells on one backend; datasets are loaded once and shared by the cells. */
 export class BenchRunner {
   private readonly data = new Map<string, Promise<PreparedData>>();
@@ -127,6 +146,7 @@ export class BenchRunner {
     private readonly io: Io,
     private readonly profile: BenchProfile,
     private readonly cacheDir?: string,
+    private readonly options: BenchRunnerOptions = {},
   ) {
     this.cellsDir = join(dir, 'cells');
     this.modelsDir = join(dir, 'models');
@@ -136,9 +156,7 @@ export class BenchRunner {
 
   /** Runs (or skips) every cell; returns their results in grid order. */
   async run(cells: readonly Cell[]): Promise<CellResult[]> {
-    await mkdir(this.cellsDir, { recursive: true });
-    await mkdir(this.modelsDir, { recursive: true });
-    await mkdir(this.workDir, { recursive: true });
+    await this.makeDirs();
     for (const c of cells) this.byId.set(c.id, c);
     const out: CellResult[] = [];
     let index = 0;
@@ -150,6 +168,25 @@ export class BenchRunner {
     return out;
   }
 
+  /**
+   * Runs (or skips, when finished) one cell, as `run` would: `context` holds the cells it may start
+   * from (its baseline). A queue worker runs each cell of a queued run through here.
+   */
+  async runCell(cell: Cell, context: readonly Cell[] = []): Promise<CellResult> {
+    await this.makeDirs();
+    for (const c of [...context, cell]) this.byId.set(c.id, c);
+    return this.cell(cell, '[cell]');
+  }
+
+  /** Loads the cell's dataset (kept for the cells after it); throws what loading it throws. */
+  async checkData(cell: Cell): Promise<void> {
+    await this.prepared(cell.settings);
+  }
+
+  private async makeDirs(): Promise<void> {
+    for (const d of [this.cellsDir, this.modelsDir, this.workDir]) await mkdir(d, { recursive: true });
+  }
+
   private async cell(cell: Cell, tag: string): Promise<CellResult> {
     const known = this.done.get(cell.id);
     if (known !== undefined) return known;
@@ -157,12 +194,12 @@ export class BenchRunner {
     const lockPath = join(this.cellsDir, `${cell.id}.lock`);
     if (finished !== null) {
       // A process killed between writing the result and releasing the lock leaves a stale lock.
-      if (!(await heldByOther(lockPath))) await rm(lockPath, { force: true });
+      if (this.locking && !(await heldByOther(lockPath))) await rm(lockPath, { force: true });
       this.io.info(`${tag} ${cell.id}: done earlier (${finished.status}), skipped`);
       this.done.set(cell.id, finished);
       return finished;
     }
-    if (!(await lock(lockPath))) {
+    if (this.locking && !(await lock(lockPath))) {
       this.io.info(`${tag} ${cell.id}: running in another bench process, skipped`);
       return { ...this.base(cell), status: 'elsewhere', seconds: 0, finishedAt: new Date().toISOString() };
     }
@@ -180,7 +217,7 @@ export class BenchRunner {
       if (status === 'failed' && exitCodeOf(err) !== 1) this.io.warn(`${cell.id} failed: ${message}`);
       result = { ...this.base(cell), status, message, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
     } finally {
-      await rm(lockPath, { force: true });
+      if (this.locking) await rm(lockPath, { force: true });
     }
     this.done.set(cell.id, result);
     const summary = result.status === 'ok' ? `${result.metric} ${result.test?.[result.metric!]?.toFixed(4) ?? '-'}, ${result.embeddingBytes} bytes, ${result.seconds.toFixed(1)} s` : `${result.status}: ${result.message ?? ''}`;
@@ -188,8 +225,12 @@ export class BenchRunner {
     return result;
   }
 
+  private get locking(): boolean {
+    return this.options.fileLocks ?? true;
+  }
+
   private base(cell: Cell): Pick<CellResult, 'id' | 'hash' | 'dataset' | 'backbone' | 'method' | 'kind' | 'target'> {
-    return { id: cell.id, hash: cell.hash, dataset: cell.dataset, backbone: cell.backbone, method: cell.method, kind: cell.kind, target: cell.target };
+    return cellIdentity(cell);
   }
 
   private prepared(s: TrainSettings): Promise<PreparedData> {

@@ -11,6 +11,7 @@ import { registerProfile } from '../commands/profile.js';
 import { registerRecommend } from '../commands/recommend.js';
 import { registerTrain } from '../commands/train.js';
 import { registerTune } from '../commands/tune.js';
+import { registerWorker } from '../commands/worker.js';
 import { VERSION } from '../version.js';
 import { EXIT, exitCodeOf, isExpected, messageOf } from './errors.js';
 import { processStreams, type Streams } from './io.js';
@@ -63,6 +64,7 @@ export function buildProgram(streams: Streams = processStreams): Command {
   registerPredict(program, streams);
   registerProfile(program, streams);
   registerBench(program, streams);
+  registerWorker(program, streams);
   registerAdvise(program, streams);
   for (const cmd of program.commands) {
     cmd.exitOverride();

@@ -8,6 +8,7 @@ import { InterruptedError } from './errors.js';
 
 let received: string | null = null;
 let installed = false;
+const listeners: (() => void)[] = [];
 
 /** Installs the handlers (once). */
 export function installSignalHandlers(onFirst?: (signal: string) => void): void {
@@ -18,6 +19,7 @@ export function installSignalHandlers(onFirst?: (signal: string) => void): void 
       if (received !== null) process.exit(130);
       received = signal;
       onFirst?.(signal);
+      for (const l of listeners.splice(0)) l();
     });
   }
 }
@@ -30,4 +32,10 @@ export function checkInterrupted(): void {
 /** The signal received so far, if any. */
 export function interruptedBy(): string | null {
   return received;
+}
+
+/** Calls `fn` once on the first signal (at once when one was received already). */
+export function onInterrupt(fn: () => void): void {
+  if (received !== null) fn();
+  else listeners.push(fn);
 }

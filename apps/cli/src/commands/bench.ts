@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Context } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { DataError, UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
 import { parseTarget, type BackboneName as Backbone } from '@lers/models';
 import { addSettingOptions } from '../config/options.js';
@@ -13,6 +13,10 @@ import { benchTune, TUNE_KEYS, type TuneFlags } from '../bench/tune-options.js';
 import { markdownReport, paperTable, paretoSummary, resultsCsv } from '../bench/report.js';
 import { BenchRunner, writeJsonAtomic } from '../bench/run.js';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
+import { positiveInt } from '../cli/context.js';
+import { parseRedisUrl, queueUrl } from '../queue/redis-url.js';
+import { cancelRun, runOnQueue, runStatus } from '../queue/coordinator.js';
+import { runIdOf } from '../queue/run-state.js';
 
 const GRID_KEYS = ['methods', 'targets', 'datasets', 'backbones', ...TUNE_KEYS];
 const SKIP = ['task', 'backbone', 'method', 'target', 'data'];
@@ -42,7 +46,13 @@ Examples:
   $ lers bench --methods qr,magprune --targets 0.8 --datasets synthetic-cf
   $ lers data fetch gowalla && lers bench --datasets gowalla --methods full,qr,ttrec,magprune --epochs 40
   $ lers bench --datasets criteo-sample --backbones deepfm,dcnmix --json > results.json
-  $ lers bench --datasets criteo-sample --methods full,pep,cerp,qr --tune 10`;
+  $ lers bench --datasets criteo-sample --methods full,pep,cerp,qr --tune 10
+  $ lers bench --quick --queue redis://queue-host:6379 --store /shared/lers-store   # cells run by \`lers worker\`s
+
+--queue queues the grid in Redis (BullMQ) for \`lers worker\` processes on any machine, shows their
+progress and writes the same results files here; the same command again attaches to the run
+(--status shows it, --cancel removes it). Models and cell files go to --store, a directory every
+worker reads and writes at the same path.`;
 
 function list(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')];
@@ -72,12 +82,17 @@ export function registerBench(program: Command, streams: Streams): void {
     .option('--tune-methods <list>', 'tune only these methods (default: every trained method)', list)
     .option('--tune-epochs <n>', 'epochs of each tuning trial (default: the cell\'s; mask searches keep theirs)')
     .option('--tune-backbone', "tune the protocol's whole backbone space, not only the learning rate")
-    .option('--tune-thresholds <space>', "PEP/CERP initial threshold: start (default: a start fraction of the target's pruning) or protocol (s in [-50, -5])");
+    .option('--tune-thresholds <space>', "PEP/CERP initial threshold: start (default: a start fraction of the target's pruning) or protocol (s in [-50, -5])")
+    .option('--queue [url]', 'queue the cells in Redis for `lers worker`s (redis://HOST:PORT[/DB], rediss:// for TLS; default LERS_REDIS_URL)')
+    .option('--store <dir>', 'with --queue: the directory every worker shares for models and cell files (default <out>/store)')
+    .option('--attempts <n>', 'with --queue: runs of a failing cell before its error is recorded (default 3)')
+    .option('--status', 'with --queue: show the progress of this grid\'s run and exit')
+    .option('--cancel', 'with --queue: remove this grid\'s run from the queue and exit');
   // Every training flag except the grid's own axes.
   addSettingOptions(cmd, SKIP);
   cmd.addHelpText('after', HELP);
   cmd.action(
-    async (opts: { quick?: boolean; methods?: string[]; targets?: string[]; datasets?: string[]; backbones?: string[]; out?: string; fresh?: boolean; config?: string; cacheDir?: string } & TuneFlags, c: Command) => {
+    async (opts: { quick?: boolean; methods?: string[]; targets?: string[]; datasets?: string[]; backbones?: string[]; out?: string; fresh?: boolean; config?: string; cacheDir?: string; queue?: string | boolean; store?: string; attempts?: string; status?: boolean; cancel?: boolean } & TuneFlags, c: Command) => {
       const ctx = new Context(c, streams);
       const profile = PROFILES[opts.quick === true ? 'quick' : 'default'];
       const { given, raw } = await commandSettings(c, opts.config, ctx.flags.seed, SKIP, GRID_KEYS);
@@ -98,14 +113,46 @@ export function registerBench(program: Command, streams: Streams): void {
       const tune = benchTune(opts, raw.tune, file);
       const cells = expandGrid(spec, profile, given, tune);
       const dir = resolve(opts.out ?? join('.lers-cache', 'bench', profile.name));
+      const url = queueUrl(opts.queue);
+      for (const [flag, given] of [['--store', opts.store], ['--attempts', opts.attempts], ['--status', opts.status], ['--cancel', opts.cancel]] as const) {
+        if (given !== undefined && url === null) throw new UsageError(`${flag} needs --queue`);
+      }
+      if (url !== null && opts.fresh === true) throw new UsageError('--fresh with --queue: remove the run with --cancel (and its --store) instead');
+      const target = url === null ? null : parseRedisUrl(url);
+      if (target !== null && (opts.status === true || opts.cancel === true)) {
+        const runId = runIdOf(cells, profile.name, ctx.flags.backend, ctx.flags.threads);
+        if (opts.cancel === true) {
+          const removed = await cancelRun(target, runId, ctx.io);
+          ctx.io.result({ runId, cancelled: removed }, () => (removed ? `run ${runId} cancelled` : `no run ${runId} on ${target.shown}`));
+          return;
+        }
+        const st = await runStatus(target, runId, ctx.io);
+        ctx.io.result(st, () => st.line ?? `no run ${runId} on ${target.shown} (runs there: ${st.known.length > 0 ? st.known.join(', ') : 'none'})`);
+        return;
+      }
       if (opts.fresh === true) {
         const cellsDir = join(dir, 'cells');
         const names = await readdir(cellsDir).catch(() => [] as string[]);
         for (const n of names) if (n.endsWith('.json')) await rm(join(cellsDir, n), { force: true });
       }
-      ctx.io.info(`bench (${profile.name}): ${cells.length} cells -> ${dir}`);
+      ctx.io.info(`bench (${profile.name}): ${cells.length} cells -> ${dir}${target !== null ? ` (queued on ${target.shown})` : ''}`);
       const t0 = performance.now();
-      const results = await ctx.withBackend((be) => new BenchRunner(be, dir, ctx.io, profile, opts.cacheDir).run(cells));
+      const results =
+        target === null
+          ? await ctx.withBackend((be) => new BenchRunner(be, dir, ctx.io, profile, opts.cacheDir).run(cells))
+          : (
+              await runOnQueue({
+                target,
+                cells,
+                profile: profile.name,
+                backend: ctx.flags.backend,
+                threads: ctx.flags.threads,
+                store: resolve(opts.store ?? join(dir, 'store')),
+                cacheDir: opts.cacheDir === undefined ? null : resolve(opts.cacheDir),
+                attempts: opts.attempts === undefined ? 3 : positiveInt(opts.attempts, '--attempts'),
+                io: ctx.io,
+              })
+            ).results;
       const seconds = (performance.now() - t0) / 1000;
       const title = `lers bench (${profile.name}): ${spec.datasets.join(', ')}`;
       const md = markdownReport(results, title);
@@ -134,6 +181,9 @@ export function registerBench(program: Command, streams: Streams): void {
           `${results.length} cells (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}) in ${seconds.toFixed(1)} s; results in ${files.markdown}, ${files.csv}, ${files.json}`,
         ].join('\n');
       });
+      // On a queue, failed cells are a failure of the run (exit 2) once the results files are whole: a cluster script sees it.
+      const failed = results.filter((r) => r.status === 'failed');
+      if (target !== null && failed.length > 0) throw new DataError(`${failed.length} cell(s) failed on the queue (${failed[0].id}: ${failed[0].message ?? 'failed'}); results in ${files.json}`);
     },
   );
 }
