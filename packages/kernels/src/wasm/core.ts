@@ -40,6 +40,8 @@ export class WasmCore {
     readonly memory: WebAssembly.Memory,
     instance: WebAssembly.Instance,
     readonly pool: ThreadPool | null,
+    /** Below this much work (rough flops) a kernel runs on the calling thread (see PARALLEL_MIN_WORK). */
+    readonly parallelMinWork: number = PARALLEL_MIN_WORK,
   ) {
     this.exportsTable = instance.exports;
     this.heap = new WasmHeap(memory, this.fn('heapBase')());
@@ -65,7 +67,7 @@ export class WasmCore {
    */
   parallel(name: string, args: readonly number[], rows: number, costPerRow: number): void {
     const kernel = this.fn(name);
-    if (this.pool && rows > 1 && rows * costPerRow >= PARALLEL_MIN_WORK) this.pool.run(name, args, rows, kernel);
+    if (this.pool && rows > 1 && rows * costPerRow >= this.parallelMinWork) this.pool.run(name, args, rows, kernel);
     else kernel(...args, 0, rows);
   }
 
@@ -76,7 +78,7 @@ export class WasmCore {
    */
   parallelByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number): void {
     const kernel = this.fn(name);
-    if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
+    if (this.pool && rows > 1 && prefixCost(rows) >= this.parallelMinWork) {
       this.pool.run(name, args, rows, kernel, boundariesAt(rows, this.pool.fractions, prefixCost));
     } else kernel(...args, 0, rows);
   }
@@ -90,7 +92,7 @@ export class WasmCore {
    */
   parallelPinnedByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number, rotation = 0): void {
     const kernel = this.fn(name);
-    if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
+    if (this.pool && rows > 1 && prefixCost(rows) >= this.parallelMinWork) {
       const chunks = PINNED_CHUNKS_PER_THREAD * this.pool.threads;
       this.pool.runPinned(name, args, rows, kernel, boundariesAt(rows, equalFractions(chunks), prefixCost), rotation);
     } else kernel(...args, 0, rows);
