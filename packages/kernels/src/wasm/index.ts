@@ -1,7 +1,8 @@
 import { composeBackend, type HostBackend } from '../backend.js';
 import { ThreadPool } from '../threads/pool.js';
 import { kernelImports } from '../threads/protocol.js';
-import { PARALLEL_MIN_WORK, WasmCore } from './core.js';
+import { WasmCore } from './core.js';
+import { PARALLEL_MIN_NS } from './costs.js';
 import { wasmFamilies } from './families.js';
 import { compileKernels, type WasmSourceOption, type WasmVariant } from './loader.js';
 
@@ -19,11 +20,11 @@ export interface WasmBackendOptions {
    */
   readonly workerUrl?: URL | string;
   /**
-   * Below this much work (the kernels' rough flop counts) a threaded kernel runs on the calling
-   * thread alone (default PARALLEL_MIN_WORK, measured: see the README's Threads section); 0 splits
-   * every call over the pool. Results are the same bits whatever it is.
+   * Below this much estimated single-thread work (ns) a threaded kernel runs on the calling thread
+   * alone (default PARALLEL_MIN_NS, measured: see the README's Threads section); 0 splits every
+   * call over the pool. Results are the same bits whatever it is.
    */
-  readonly parallelMinWork?: number;
+  readonly parallelMinNs?: number;
   /** Initial linear memory in MiB (default 16). */
   readonly initialMemoryMiB?: number;
   /** Maximum linear memory in MiB (default 4096, the wasm32 limit). */
@@ -45,8 +46,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const threads = options.threads ?? 1;
   const simd = options.simd ?? true;
   if (!simd && threads > 1) throw new RangeError('the scalar kernel build is single-threaded: use threads: 1');
-  const minWork = options.parallelMinWork ?? PARALLEL_MIN_WORK;
-  if (!(minWork >= 0)) throw new RangeError(`parallelMinWork must be a number >= 0, got ${String(options.parallelMinWork)}`);
+  const minNs = options.parallelMinNs ?? PARALLEL_MIN_NS;
+  if (!(minNs >= 0)) throw new RangeError(`parallelMinNs must be a number >= 0, got ${String(options.parallelMinNs)}`);
   const variant: WasmVariant = !simd ? 'scalar' : threads > 1 ? 'simd-threads' : 'simd';
   const module = await compileKernels(variant, options.source);
   const initial = Math.max(2, Math.ceil((options.initialMemoryMiB ?? 16) * MIB_PAGES));
@@ -55,9 +56,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const instance = await WebAssembly.instantiate(module, kernelImports(memory));
   const functions = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
   const pool = threads > 1 ? await ThreadPool.create(module, memory, threads, functions, options.workerUrl) : null;
-  const core = new WasmCore(simd ? 'wasm' : 'wasm-scalar', memory, instance, pool, minWork);
+  const core = new WasmCore(simd ? 'wasm' : 'wasm-scalar', memory, instance, pool, minNs);
   return composeBackend(core, wasmFamilies(core));
 }
 
-export { WasmCore, WasmBuf, PARALLEL_MIN_WORK } from './core.js';
+export { WasmCore, WasmBuf } from './core.js';
+export { PARALLEL_MIN_NS } from './costs.js';
 export { compileKernels, defaultWasmUrl, type WasmSource, type WasmSourceOption, type WasmVariant } from './loader.js';
