@@ -2,7 +2,7 @@
  * Kernel benchmarks: WASM SIMD vs the scalar WASM build vs the TS reference, 1 vs 2 threads, and
  * onnxruntime-web (WASM backend, 1 thread) as the peer on GEMM and Gather with the same shapes.
  */
-import { createReferenceBackend, createWasmBackend, PARALLEL_MIN_NS, rowwiseStride, Rng, type Buf, type HostBackend } from '@lers/kernels';
+import { createReferenceBackend, createWasmBackend, PARALLEL_MIN_NS, rowwiseStride, Rng, type Buf, type HostBackend, type RowwiseBits } from '@lers/kernels';
 import { measure, pairedRatio, type Case, type Measurement } from '../lib/measure.js';
 import { measurementRows, SECOND_CORE, type RatioCheck, type Row } from '../lib/report.js';
 import { loadOrt, ortGather, ortMatMul } from '../peers/onnx.js';
@@ -70,6 +70,7 @@ export async function runKernelBench(opts: { quick: boolean }): Promise<KernelBe
   checks.push({ name: 'dot 1M: TS reference / WASM SIMD', ratio: ratio('dot reference', 'dot wasm simd'), atLeast: 5 });
   checks.push({ name: 'gather 2048 rows x 64: TS reference / WASM SIMD', ratio: ratio('gather reference', 'gather wasm simd 1t'), atLeast: 5 });
   checks.push({ name: 'gather per row: fp32 / fused int8 gather+dequantize', ratio: ratio('gather wasm simd 1t', 'gather int8 rowwise wasm simd 1t'), atLeast: 1, reportOnly: INT8_GATHER });
+  checks.push({ name: 'gather per row: int8 / int4 gather+dequantize', ratio: ratio('gather int8 rowwise wasm simd 1t', 'gather int4 rowwise wasm simd 1t'), atLeast: 1, reportOnly: INT8_GATHER });
   for (const op of SMALL_OPS) {
     checks.push({ name: `small work, ${op}: 1t time / 2t time (under the pool's threshold)`, ratio: ratio(`small ${op} 1t`, `small ${op} 2t`), atLeast: 0.9 });
   }
@@ -158,12 +159,12 @@ async function gatherGroup(be: Backends, budget: number): Promise<Group> {
     const t = b.upload('f32', table);
     return rotating(b, (ids, out) => { b.gather(t, rows, dim, ids, out); });
   };
-  const int8 = (b: HostBackend) => {
+  const rowwise = (b: HostBackend, bits: RowwiseBits) => {
     const t = b.upload('f32', table);
-    const q = b.alloc('u8', rows * rowwiseStride(dim, 8));
-    b.quantizeRowwise(t, rows, dim, 8, q);
+    const q = b.alloc('u8', rows * rowwiseStride(dim, bits));
+    b.quantizeRowwise(t, rows, dim, bits, q);
     b.free(t);
-    return rotating(b, (ids, out) => { b.gatherDequantRowwise(q, rows, dim, 8, ids, out); });
+    return rotating(b, (ids, out) => { b.gatherDequantRowwise(q, rows, dim, bits, ids, out); });
   };
   const work = { bytes, items: batch };
   const cases: Case[] = [
@@ -171,7 +172,8 @@ async function gatherGroup(be: Backends, budget: number): Promise<Group> {
     { name: 'gather wasm simd 2t', fn: fp32(be.simd2), work },
     { name: 'gather wasm scalar', fn: fp32(be.scalar), work },
     { name: 'gather reference', fn: fp32(be.reference), work },
-    { name: 'gather int8 rowwise wasm simd 1t', fn: int8(be.simd1), work },
+    { name: 'gather int8 rowwise wasm simd 1t', fn: rowwise(be.simd1, 8), work },
+    { name: 'gather int4 rowwise wasm simd 1t', fn: rowwise(be.simd1, 4), work },
   ];
   const ort = await loadOrt(1);
   if (ort) {
