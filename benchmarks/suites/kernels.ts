@@ -72,8 +72,10 @@ export async function runKernelBench(opts: { quick: boolean }): Promise<KernelBe
   checks.push({ name: 'gather per row: fp32 / fused int8 gather+dequantize', ratio: ratio('gather wasm simd 1t', 'gather int8 rowwise wasm simd 1t'), atLeast: 1, reportOnly: INT8_GATHER });
   checks.push({ name: 'gather per row: int8 / int4 gather+dequantize', ratio: ratio('gather int8 rowwise wasm simd 1t', 'gather int4 rowwise wasm simd 1t'), atLeast: 1, reportOnly: INT8_GATHER });
   for (const op of SMALL_OPS) {
-    // Both sides run on one thread: 0.85 leaves the noise of the loaded VM (0.93-1.12 seen) as margin.
-    checks.push({ name: `small work, ${op}: 1t time / 2t time (under the pool's threshold)`, ratio: ratio(`small ${op} 1t`, `small ${op} 2t`), atLeast: 0.85 });
+    // Both sides run on one thread, so the ratio is 1 but for noise (0.83-1.12 seen on the loaded
+    // VM); a call split below the hand-off's worth measured 0.08-0.64 (the former rough-flop
+    // threshold on the gemm, sigmoid and spmm cases): 0.75 tells the two apart.
+    checks.push({ name: `small work, ${op}: 1t time / 2t time (under the pool's threshold)`, ratio: ratio(`small ${op} 1t`, `small ${op} 2t`), atLeast: 0.75 });
   }
   const rows = groups.flatMap((g) => measurementRows(g.title, g.measured));
   return { rows, checks };
