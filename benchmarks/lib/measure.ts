@@ -57,21 +57,33 @@ async function timeBatch(fn: () => unknown, calls: number, awaited: boolean): Pr
 }
 
 /**
- * Measures the cases of one group interleaved: a warm-up and calibration call each, then rounds
+ * ms per call, from batches of 1, 2, 4, ... calls until one lasts a quarter of BATCH_MS: a single
+ * timed call (a page fault, a GC pause) once sized a 10 us case's batch to 1 call, and its rounds
+ * then timed one cold call each (2.6x the warm time).
+ */
+async function perCallEstimate(fn: () => unknown, awaited: boolean): Promise<number> {
+  for (let n = 1; ; n *= 2) {
+    const perCall = await timeBatch(fn, n, awaited);
+    if (perCall * n >= BATCH_MS / 4 || n >= 1 << 20) return Math.max(perCall, 1e-4);
+  }
+}
+
+/**
+ * Measures the cases of one group interleaved: a warm-up call and a batch size each, then rounds
  * (one batch of about BATCH_MS per case, the order reversed every other round) until every case
  * has had about `budgetMs`, at least MIN_ROUNDS rounds, and at most twice the group's budget in
  * all after those (a slow case, one call a round, does not hold the others for its full budget).
  */
 export async function measure(cases: readonly Case[], budgetMs: number): Promise<Measurement[]> {
-  // Two warm-up calls each (compilation, first-touch page faults), the second timed to size the batch.
+  // A warm-up call each (compilation, first-touch page faults), then the batch size.
   const awaited: boolean[] = [];
   const calls: number[] = [];
   for (const c of cases) {
     const first = c.fn();
-    awaited.push(isAsync(first));
-    if (awaited.at(-1)) await first;
-    const once = await timeBatch(c.fn, 1, awaited.at(-1)!);
-    calls.push(Math.max(1, Math.round(BATCH_MS / Math.max(once, 1e-4))));
+    const isAwaited = isAsync(first);
+    awaited.push(isAwaited);
+    if (isAwaited) await first;
+    calls.push(Math.max(1, Math.round(BATCH_MS / (await perCallEstimate(c.fn, isAwaited)))));
   }
   const rounds = cases.map(() => [] as number[]);
   const spent = cases.map(() => 0);
