@@ -48,54 +48,52 @@ function isAsync(result: unknown): boolean {
   return typeof (result as { then?: unknown } | null)?.then === 'function';
 }
 
-/** Mean ms per call of `calls` calls of fn (awaiting each when `awaited`). */
-async function timeBatch(fn: () => unknown, calls: number, awaited: boolean): Promise<number> {
-  const t0 = performance.now();
-  if (awaited) for (let i = 0; i < calls; i++) await fn();
-  else for (let i = 0; i < calls; i++) fn();
-  return (performance.now() - t0) / calls;
-}
-
 /**
- * ms per call, from batches of 1, 2, 4, ... calls until one lasts a quarter of BATCH_MS: a single
- * timed call (a page fault, a GC pause) once sized a 10 us case's batch to 1 call, and its rounds
- * then timed one cold call each (2.6x the warm time).
+ * One round of a case: calls until BATCH_MS have passed (the clock read after each call, ~50 ns);
+ * returns the mean ms per call and the calls made. A batch size fixed from a calibration call broke
+ * when that call hit a pause: a 30 us case then ran 1-2 calls a round, each after the other case had
+ * taken the caches, and read 4-7x its warm time.
  */
-async function perCallEstimate(fn: () => unknown, awaited: boolean): Promise<number> {
-  for (let n = 1; ; n *= 2) {
-    const perCall = await timeBatch(fn, n, awaited);
-    if (perCall * n >= BATCH_MS / 4 || n >= 1 << 20) return Math.max(perCall, 1e-4);
-  }
+async function timeRound(fn: () => unknown, awaited: boolean): Promise<{ perCall: number; calls: number }> {
+  const t0 = performance.now();
+  let calls = 0;
+  let t = t0;
+  do {
+    if (awaited) await fn();
+    else fn();
+    calls++;
+    t = performance.now();
+  } while (t - t0 < BATCH_MS);
+  return { perCall: (t - t0) / calls, calls };
 }
 
 /**
- * Measures the cases of one group interleaved: a warm-up call and a batch size each, then rounds
- * (one batch of about BATCH_MS per case, the order reversed every other round) until every case
+ * Measures the cases of one group interleaved: a warm-up call each, then rounds
+ * (calls for about BATCH_MS per case, the order reversed every other round) until every case
  * has had about `budgetMs`, at least MIN_ROUNDS rounds, and at most twice the group's budget in
  * all after those (a slow case, one call a round, does not hold the others for its full budget).
  */
 export async function measure(cases: readonly Case[], budgetMs: number): Promise<Measurement[]> {
-  // A warm-up call each (compilation, first-touch page faults), then the batch size.
+  // A warm-up call each (compilation, first-touch page faults).
   const awaited: boolean[] = [];
-  const calls: number[] = [];
   for (const c of cases) {
     const first = c.fn();
-    const isAwaited = isAsync(first);
-    awaited.push(isAwaited);
-    if (isAwaited) await first;
-    calls.push(Math.max(1, Math.round(BATCH_MS / (await perCallEstimate(c.fn, isAwaited)))));
+    awaited.push(isAsync(first));
+    if (isAsync(first)) await first;
   }
   const rounds = cases.map(() => [] as number[]);
+  const calls = cases.map(() => 0);
   const spent = cases.map(() => 0);
   const cap = performance.now() + 2 * budgetMs * cases.length;
   for (let round = 0; round < MIN_ROUNDS || (spent.some((s) => s < budgetMs) && performance.now() < cap); round++) {
     const order = cases.map((_, i) => (round % 2 === 0 ? i : cases.length - 1 - i));
     for (const i of order) {
-      const perCall = await timeBatch(cases[i].fn, calls[i], awaited[i]);
-      rounds[i].push(perCall);
-      spent[i] += perCall * calls[i];
+      const r = await timeRound(cases[i].fn, awaited[i]);
+      rounds[i].push(r.perCall);
+      calls[i] += r.calls;
+      spent[i] += r.perCall * r.calls;
     }
-    // Let pending work (worker messages, timers) run between rounds, as tinybench did between tasks.
+    // Let pending work (worker messages, timers) run between rounds.
     await new Promise((resolve) => setImmediate(resolve));
   }
   return cases.map((c, i) => {
@@ -104,7 +102,7 @@ export async function measure(cases: readonly Case[], budgetMs: number): Promise
     return {
       name: c.name,
       ms,
-      samples: calls[i] * rounds[i].length,
+      samples: calls[i],
       rounds: rounds[i],
       ...(c.work?.flops !== undefined ? { gflops: c.work.flops / seconds / 1e9 } : {}),
       ...(c.work?.bytes !== undefined ? { gbps: c.work.bytes / seconds / 1e9 } : {}),
