@@ -6,14 +6,14 @@
  * times: the tables give each method's load time and latencies as ratios to the full model measured
  * on the same machine; the JSON keeps the absolute figures, under names that say "emulated".
  * Rounds go over all models in turn, so load on the machine drifts over every method alike.
- * Writes benchmarks/results/edge-profile-emulated.{json,md}.
+ * Writes edge-profile-emulated.{json,md} into benchmarks/out/ (--record: the committed benchmarks/results/).
  *
- * Usage (from benchmarks/): tsx arm64/edge-profile.ts [--rounds 3] [--repeats 20] [--warmup 3] [--out dir]
+ * Usage (from benchmarks/): tsx arm64/edge-profile.ts [--rounds 3] [--repeats 20] [--warmup 3] [--out dir] [--record]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { median } from '../lib/stats.js';
-import { machine, table, writeResult, writeResultText, type Row } from '../lib/report.js';
+import { machine, OUT_DIR, RESULTS_DIR, table, writeResult, writeResultText, type Row } from '../lib/report.js';
 import { checkCliBuilt, emulatedArm64, HOST, lers, type CliMachine } from './cli.js';
 import { ensureArm64Runtime, REPO_ROOT } from './runtime.js';
 
@@ -27,10 +27,14 @@ interface Args {
   readonly repeats: number;
   readonly warmup: number;
   readonly out: string;
+  /** Where the profile's json/md go (benchmarks/out, or benchmarks/results with --record). */
+  readonly dir: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a = { rounds: 3, repeats: 20, warmup: 3, out: join(REPO_ROOT, 'benchmarks', 'results', 'tmp', NAME) };
+  const record = argv.includes('--record');
+  argv = argv.filter((x) => x !== '--record');
+  const a = { rounds: 3, repeats: 20, warmup: 3, out: join(REPO_ROOT, 'benchmarks', 'results', 'tmp', NAME), dir: record ? RESULTS_DIR : OUT_DIR };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i] ?? '';
@@ -39,7 +43,7 @@ function parseArgs(argv: readonly string[]): Args {
       const n = Number(value);
       if (!Number.isInteger(n) || n < (flag === '--warmup' ? 0 : 1)) throw new Error(`${flag} takes a ${flag === '--warmup' ? 'non-negative' : 'positive'} integer, got "${value}"`);
       a[flag.slice(2) as 'rounds' | 'repeats' | 'warmup'] = n;
-    } else throw new Error(`unknown argument ${flag}. Usage: tsx arm64/edge-profile.ts [--rounds 3] [--repeats 20] [--warmup 3] [--out dir]`);
+    } else throw new Error(`unknown argument ${flag}. Usage: tsx arm64/edge-profile.ts [--rounds 3] [--repeats 20] [--warmup 3] [--out dir] [--record]`);
   }
   return a;
 }
@@ -187,7 +191,7 @@ async function main(): Promise<void> {
   const env = await machine();
   const rt = setup.runtime;
   const command = `tsx arm64/edge-profile.ts --rounds ${args.rounds} --repeats ${args.repeats} --warmup ${args.warmup} (from benchmarks/)`;
-  writeResult(`${NAME}.json`, {
+  writeResult(args.dir, `${NAME}.json`, {
     machine: env,
     aarch64: { node: rt.nodeVersion, emulator: rt.qemuVersion },
     command,
@@ -220,7 +224,7 @@ async function main(): Promise<void> {
     'n/a: the method cannot reach 80% (the budget solver\'s message, cut at its first clause): PTQ and QAT reach only the sparsities of their bit widths.',
     '',
   ].join('\n');
-  const path = writeResultText(`${NAME}.md`, md);
+  const path = writeResultText(args.dir, `${NAME}.md`, md);
   console.log(md);
   log(`written to ${path} and ${NAME}.json (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }

@@ -8,7 +8,7 @@
  * `tsx benchmarks/suites/training-cf.ts [--quick]` also runs the suite on its own and writes
  * benchmarks/results/training-cf[-quick].json.
  */
-import type { RatioCheck as Check } from '../lib/report.js';
+import { PEER_PROCESS, SECOND_CORE, type RatioCheck as Check } from '../lib/report.js';
 import { spawnSync } from 'node:child_process';
 import { runJson } from '../lib/child.js';
 import { pairedChild, pairedRows, spawnPaired } from '../lib/paired.js';
@@ -280,12 +280,12 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
     const spec: PairedSpec = { data: data.dir, seed: seeds[0], rounds };
     const { rows: roundRows, ratio } = pairedRows(await spawnPaired(fileURLToPath(import.meta.url), PAIRED_FLAG, spec));
     paired.push(...roundRows);
-    checks.push({ name: 'lers epoch time, 1 thread / 2 threads (paired epochs, medians)', ratio, atLeast: 1.3 });
+    checks.push({ name: 'lers epoch time, 1 thread / 2 threads (paired epochs, medians)', ratio, atLeast: 1.3, reportOnly: SECOND_CORE });
   }
   for (const t of [1, 2]) {
     const peer = epochOf('pytorch', t);
     const ours = epochOf('lers', t);
-    if (peer !== null && ours !== null) checks.push({ name: `PyTorch / lers epoch time, ${t} thread${t > 1 ? 's' : ''}`, ratio: peer / ours, atLeast: 2 });
+    if (peer !== null && ours !== null) checks.push({ name: `PyTorch / lers epoch time, ${t} thread${t > 1 ? 's' : ''}`, ratio: peer / ours, atLeast: 2, reportOnly: PEER_PROCESS });
   }
   if (evaluate && withPeer && peerAccuracy) {
     for (const t of [1, 2]) {
@@ -305,11 +305,13 @@ export async function runTrainingCfBench(opts: TrainingCfOptions): Promise<{ row
 
 /**
  * Standalone run, `training-cf.ts [--quick] [--data DIR] [--epochs N] [--threads 1,2] [--seeds a,b,c]
- * [--peer-epochs N] [--no-peer] [--paired-rounds N] [--out NAME]`: prints the tables and writes
- * benchmarks/results/NAME.json and .md (default training-cf[-quick]).
+ * [--peer-epochs N] [--no-peer] [--paired-rounds N] [--name NAME] [--out DIR | --record]`: prints the
+ * tables and writes NAME.json and .md (default training-cf[-quick]) into benchmarks/out/ (--record:
+ * the committed benchmarks/results/).
  */
-async function standalone(args: readonly string[]): Promise<void> {
-  const { machine, ratioRows, table, writeResult } = await import('../lib/report.js');
+async function standalone(argv: readonly string[]): Promise<void> {
+  const { machine, outputArgs, ratioRows, table, writeResult } = await import('../lib/report.js');
+  const { dir, rest: args } = outputArgs(argv);
   const value = (flag: string): string | undefined => {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
@@ -335,8 +337,8 @@ async function standalone(args: readonly string[]): Promise<void> {
   const pairedText = result.paired.length > 0 ? `### 1 vs 2 threads, paired epochs (one process, turns)\n\n${table(result.paired)}\n\n` : '';
   const text = `## training-cf\n\n${table(result.rows)}\n\n### means over seeds\n\n${table(result.means)}\n\n${pairedText}### ratios\n\n${table(ratioRows(result.checks))}\n`;
   console.log(text);
-  const name = value('--out') ?? `training-cf${quick ? '-quick' : ''}`;
-  const file = writeResult(`${name}.json`, { machine: await machine(), quick, args, rows: result.rows, means: result.means, paired: result.paired, checks: result.checks });
+  const name = value('--name') ?? `training-cf${quick ? '-quick' : ''}`;
+  const file = writeResult(dir, `${name}.json`, { machine: await machine(), quick, args, rows: result.rows, means: result.means, paired: result.paired, checks: result.checks });
   writeFileSync(file.replace(/\.json$/, '.md'), `# ${name}\n\n\`tsx benchmarks/suites/training-cf.ts ${args.join(' ')}\`\n\n${text}`);
   console.log(`(training-cf: ${((performance.now() - started) / 1000).toFixed(1)} s, written to ${file})`);
 }

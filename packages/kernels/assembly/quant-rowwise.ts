@@ -203,30 +203,43 @@ export function dequantizeRowwise(pq: usize, dim: i32, bits: i32, pout: usize, r
   }
 }
 
-/** Rows ahead whose cache lines a gather touches early (see gatherDequantRowwise). */
-const TOUCH_AHEAD = 8;
+/** Rows per block of a gather: it touches the next block's rows while it decodes this one. */
+const TOUCH_BLOCK = 16;
 /** Sink for the early touches, so the loads are not optimised away. */
 let touched: u32 = 0;
+
+/** Loads one word of every cache line of rows ids[i0..i1) (their misses start together); returns them xor-ed. */
+// @ts-ignore: decorator
+@inline function touchRows(pq: usize, stride: i32, pids: usize, i0: i32, i1: i32): u32 {
+  let sink: u32 = 0;
+  for (let i = i0; i < i1; i++) {
+    const row = pq + <usize>ldi(pids, i) * <usize>stride;
+    for (let b = 0; b < stride; b += 64) sink ^= load<u32>(row + <usize>b);
+    sink ^= load<u32>(row + <usize>stride - 4);
+  }
+  return sink;
+}
 
 /**
  * out[i, :] = decode(row ids[i]) for i in [r0, r1); ids were checked by the host. Rows are random
  * in a large table, so each one is a cache miss; decoding a row is a long run of instructions
- * that keeps the CPU from reaching the next row's loads. Touching the lines of the row
- * TOUCH_AHEAD positions ahead starts those misses early, so they overlap with the decoding (WASM
- * has no prefetch instruction).
+ * that keeps the CPU from reaching the next rows' loads, so the misses were taken one after the
+ * other. In blocks of TOUCH_BLOCK rows, a short loop first loads one word of every line of the next
+ * block's rows (WASM has no prefetch instruction), so that those misses overlap with each other
+ * and with this block's decoding. 100k x 64 int8 table, 2048 random rows: 0.35x -> 1.4-2.5x the
+ * fp32 gather's rows per second (one process, interleaved, 2-core VM).
  */
 export function gatherDequantRowwise(pq: usize, dim: i32, bits: i32, pids: usize, pout: usize, r0: i32, r1: i32): void {
   const stride = rowStride(dim, bits);
   const sOff = scaleOffset(dim, bits);
-  let sink: u32 = 0;
-  for (let i = r0; i < r1; i++) {
-    const ahead = i + TOUCH_AHEAD;
-    if (ahead < r1) {
-      const next = pq + <usize>ldi(pids, ahead) * <usize>stride;
-      for (let b = 0; b < stride; b += 64) sink ^= load<u32>(next + <usize>b);
+  let sink = touchRows(pq, stride, pids, r0, min(r0 + TOUCH_BLOCK, r1));
+  for (let b0 = r0; b0 < r1; b0 += TOUCH_BLOCK) {
+    const b1 = min(b0 + TOUCH_BLOCK, r1);
+    sink ^= touchRows(pq, stride, pids, b1, min(b1 + TOUCH_BLOCK, r1));
+    for (let i = b0; i < b1; i++) {
+      const row = pq + <usize>ldi(pids, i) * <usize>stride;
+      decodeRow(row, dim, bits, sOff, pout + (<usize>i * <usize>dim << 2));
     }
-    const row = pq + <usize>ldi(pids, i) * <usize>stride;
-    decodeRow(row, dim, bits, sOff, pout + (<usize>i * <usize>dim << 2));
   }
   touched ^= sink;
 }

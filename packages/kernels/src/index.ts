@@ -20,5 +20,5 @@ export { KernelArgumentError } from './validate/common.js';
 export { roundHalfEven } from './math/round.js';
 export { Rng, hash2, splitmix32, u32ToUnit } from './random/xoshiro.js';
 export { createReferenceBackend } from './reference/index.js';
-export { createWasmBackend, type WasmBackend, type WasmBackendOptions, type WasmSource, type WasmSourceOption, type WasmVariant } from './wasm/index.js';
+export { createWasmBackend, PARALLEL_MIN_NS, type WasmBackend, type WasmBackendOptions, type WasmSource, type WasmSourceOption, type WasmVariant } from './wasm/index.js';
 export { createBackend, type BackendOptions } from './create.js';

@@ -10,7 +10,10 @@ export interface Backends {
   readonly reference: HostBackend;
   /** WASM SIMD, single-threaded. */
   readonly wasm: HostBackend;
-  /** WASM SIMD over shared memory with 2 threads. */
+  /**
+   * WASM SIMD over shared memory with 2 threads, splitting every call (parallelMinNs 0), so that
+   * small test sizes run on both threads too; the default threshold is tested in threshold.test.ts.
+   */
   readonly threaded: HostBackend;
   /** WASM without SIMD. */
   readonly scalar: HostBackend;
@@ -27,7 +30,7 @@ export function getBackends(): Promise<Backends> {
   cached ??= (async () => ({
     reference: createReferenceBackend(),
     wasm: await createWasmBackend({ threads: 1 }),
-    threaded: await createWasmBackend({ threads: 2 }),
+    threaded: await createWasmBackend({ threads: 2, parallelMinNs: 0 }),
     scalar: await createWasmBackend({ simd: false }),
   }))();
   return cached;

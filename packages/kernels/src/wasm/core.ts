@@ -5,6 +5,7 @@ import { typedView } from '../typed.js';
 import { ThreadPool } from '../threads/pool.js';
 import { boundariesAt, equalFractions } from '../threads/split.js';
 import { WasmHeap } from './heap.js';
+import { PARALLEL_MIN_NS } from './costs.js';
 
 /** A buffer in WASM linear memory: a byte address plus bookkeeping. */
 export class WasmBuf<D extends DType = DType> extends BufferHandle<D> {
@@ -40,6 +41,8 @@ export class WasmCore {
     readonly memory: WebAssembly.Memory,
     instance: WebAssembly.Instance,
     readonly pool: ThreadPool | null,
+    /** Below this much estimated work (ns) a kernel runs on the calling thread (see PARALLEL_MIN_NS). */
+    readonly parallelMinNs: number = PARALLEL_MIN_NS,
   ) {
     this.exportsTable = instance.exports;
     this.heap = new WasmHeap(memory, this.fn('heapBase')());
@@ -61,22 +64,22 @@ export class WasmCore {
   /**
    * Runs a row-partitioned kernel: `name(...args, r0, r1)` over rows [0, rows). It uses the pool
    * (chunks of rows taken by whichever thread is free) when there is one and the work
-   * (rows * costPerRow, in rough flops) is worth the hand-off.
+   * (rows * nsPerRow, estimated single-thread nanoseconds: costs.ts) is worth the hand-off.
    */
-  parallel(name: string, args: readonly number[], rows: number, costPerRow: number): void {
+  parallel(name: string, args: readonly number[], rows: number, nsPerRow: number): void {
     const kernel = this.fn(name);
-    if (this.pool && rows > 1 && rows * costPerRow >= PARALLEL_MIN_WORK) this.pool.run(name, args, rows, kernel);
+    if (this.pool && rows > 1 && rows * nsPerRow >= this.parallelMinNs) this.pool.run(name, args, rows, kernel);
     else kernel(...args, 0, rows);
   }
 
   /**
-   * Like `parallel` for rows of uneven cost: `prefixCost(r)` is the work (rough flops) of rows
+   * Like `parallel` for rows of uneven cost: `prefixCost(r)` is the work (estimated ns) of rows
    * [0, r), non-decreasing from 0, and the chunks are cut by cost, not by row count (binary
    * search, O(chunks log rows) calls). A row is computed the same way whatever the split.
    */
   parallelByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number): void {
     const kernel = this.fn(name);
-    if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
+    if (this.pool && rows > 1 && prefixCost(rows) >= this.parallelMinNs) {
       this.pool.run(name, args, rows, kernel, boundariesAt(rows, this.pool.fractions, prefixCost));
     } else kernel(...args, 0, rows);
   }
@@ -90,7 +93,7 @@ export class WasmCore {
    */
   parallelPinnedByCost(name: string, args: readonly number[], rows: number, prefixCost: (r: number) => number, rotation = 0): void {
     const kernel = this.fn(name);
-    if (this.pool && rows > 1 && prefixCost(rows) >= PARALLEL_MIN_WORK) {
+    if (this.pool && rows > 1 && prefixCost(rows) >= this.parallelMinNs) {
       const chunks = PINNED_CHUNKS_PER_THREAD * this.pool.threads;
       this.pool.runPinned(name, args, rows, kernel, boundariesAt(rows, equalFractions(chunks), prefixCost), rotation);
     } else kernel(...args, 0, rows);
@@ -188,6 +191,3 @@ export class WasmCore {
  * its share to the others.
  */
 const PINNED_CHUNKS_PER_THREAD = 4;
-
-/** Below this much work (rough flops) a kernel runs on the calling thread alone. */
-export const PARALLEL_MIN_WORK = 1 << 16;

@@ -1,11 +1,8 @@
 import type { ActivationOps } from '../../ops/activations.js';
 import type { Buf } from '../../types.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
-/** Rough flops per element of the transcendental kernels (exp/log1p/tanh in f64). */
-const TRANSCENDENTAL_COST = 40;
-/** Rough flops per element of a softmax-like row pass. */
-const ROW_COST_PER_COL = 30;
 
 /**
  * Activations on WASM: relu and the product-only backward passes in one SIMD pass; the
@@ -21,10 +18,10 @@ export function wasmActivations(core: WasmCore): ActivationOps {
   };
   const p = (b: Buf) => core.ptr(b);
   const elementwise = (name: string, x: Buf, out: Buf) => {
-    core.parallel(name, [p(x), p(out)], x.length, TRANSCENDENTAL_COST);
+    core.parallel(name, [p(x), p(out)], x.length, NS.transcendental);
   };
   const elementwiseBackward = (name: string, x: Buf, dy: Buf, dx: Buf) => {
-    core.parallel(name, [p(x), p(dy), p(dx)], x.length, TRANSCENDENTAL_COST);
+    core.parallel(name, [p(x), p(dy), p(dx)], x.length, NS.transcendental);
   };
   return {
     relu(x, out) {
@@ -67,13 +64,13 @@ export function wasmActivations(core: WasmCore): ActivationOps {
       k.bceWithLogits(p(z), p(y), z.length, p(loss), dz === null ? 0 : p(dz));
     },
     softmax(rows, cols, x, out) {
-      core.parallel('softmax', [rows, cols, p(x), p(out)], rows, ROW_COST_PER_COL * cols);
+      core.parallel('softmax', [rows, cols, p(x), p(out)], rows, NS.transcendental * cols);
     },
     softmaxBackward(rows, cols, y, dy, dx) {
-      core.parallel('softmaxBackward', [rows, cols, p(y), p(dy), p(dx)], rows, 4 * cols);
+      core.parallel('softmaxBackward', [rows, cols, p(y), p(dy), p(dx)], rows, 3 * NS.stream * cols);
     },
     logSumExp(rows, cols, x, out) {
-      core.parallel('logSumExp', [rows, cols, p(x), p(out)], rows, ROW_COST_PER_COL * cols);
+      core.parallel('logSumExp', [rows, cols, p(x), p(out)], rows, NS.transcendental * cols);
     },
   };
 }

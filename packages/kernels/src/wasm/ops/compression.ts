@@ -4,6 +4,7 @@ import type { Buf } from '../../types.js';
 import { idOutOfRange, KernelArgumentError } from '../../validate/common.js';
 import { ttCapacity } from '../../validate/compression.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
 const QR_OP: Readonly<Record<QrOp, number>> = { mult: 0, add: 1, concat: 2 };
 const GRANULARITY: Readonly<Record<ThresholdGranularity, number>> = { element: 0, row: 1, dim: 2, global: 3 };
@@ -63,7 +64,7 @@ export function wasmCompression(core: WasmCore): CompressionOps {
   return {
     qrCombine(op, r, m, q, qRows, partDim, ids, out) {
       checkIds('qrCombine', ids, m * qRows);
-      core.parallel('qrCombine', [QR_OP[op], p(r), m, p(q), partDim, p(ids), p(out)], ids.length, partDim);
+      core.parallel('qrCombine', [QR_OP[op], p(r), m, p(q), partDim, p(ids), p(out)], ids.length, 2 * partDim * NS.gathered);
     },
     qrCombineBackward(op, r, m, q, qRows, partDim, ids, dOut, dR, dQ) {
       checkIds('qrCombineBackward', ids, m * qRows);
@@ -83,7 +84,7 @@ export function wasmCompression(core: WasmCore): CompressionOps {
         describe(desc, shape, cores);
         k.ttOrder(p(desc), p(ids), n, p(order));
         const args = [p(desc), p(ids), p(order), n, p(out), p(scratch), 2 * half * 4, chunks];
-        core.parallel('ttRows', args, chunks, (ttFlopsPerRow(shape) * n) / chunks);
+        core.parallel('ttRows', args, chunks, (ttFlopsPerRow(shape) * n * NS.sparseFlop) / chunks);
       });
     },
     ttRowsBackward(shape, cores, ids, dOut, dCores) {

@@ -1,6 +1,7 @@
 import { BYTES_PER_ELEMENT } from '../../types.js';
 import type { DenseOps } from '../../ops/dense.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
 const BINARY_ADD = 0;
 const BINARY_SUB = 1;
@@ -8,13 +9,12 @@ const BINARY_MUL = 2;
 /** copyBytes splits its range into blocks of this many bytes (one cache line), as in assembly. */
 const COPY_BLOCK = 64;
 /**
- * Rough cost per element of the memory-bound ops, by the number of f32 streams they read or
- * write (a quarter per stream, as the embedding gather's copy): with PARALLEL_MIN_WORK they use
- * the pool from about 90K-260K elements, where the pass outweighs the ~30 us wake-up of a worker.
+ * Estimated ns per element of the memory-bound ops, by the number of f32 streams they read or
+ * write: with PARALLEL_MIN_NS they use the pool from about 290K-860K elements.
  */
-const ONE_STREAM = 0.25;
-const TWO_STREAMS = 0.5;
-const THREE_STREAMS = 0.75;
+const ONE_STREAM = NS.stream;
+const TWO_STREAMS = 2 * NS.stream;
+const THREE_STREAMS = 3 * NS.stream;
 /**
  * When op(B) is packed into panels first (measured on a 2-core EPYC against transposing A and B
  * and one unblocked pass): it pays once B no longer fits L2 (1024^3: 2.0x), and from 256 KB when
@@ -51,7 +51,7 @@ export function wasmDense(core: WasmCore): DenseOps {
           const panels = Math.ceil(n / 16);
           const packed = scratch.alloc('f32', panels * 16 * kk);
           core.parallel('gemm_pack_b', [kk, n, p(b), transB ? 1 : 0, p(packed)], panels, 16 * kk * TWO_STREAMS);
-          core.parallel(transA ? 'gemm_tn_packed' : 'gemm_nn_packed', [m, n, kk, alpha, p(a), p(packed), beta, p(c)], m, 2 * n * kk);
+          core.parallel(transA ? 'gemm_tn_packed' : 'gemm_nn_packed', [m, n, kk, alpha, p(a), p(packed), beta, p(c)], m, 2 * n * kk * NS.gemmFlop);
           return;
         }
         // Otherwise transposed operands are packed into scratch once (O(mk + kn)) so that one
@@ -68,14 +68,14 @@ export function wasmDense(core: WasmCore): DenseOps {
           core.parallel('transpose', [n, kk, pb, p(packed)], n, kk * TWO_STREAMS);
           pb = p(packed);
         }
-        core.parallel('gemm_nn', [m, n, kk, alpha, pa, pb, beta, p(c)], m, 2 * n * kk);
+        core.parallel('gemm_nn', [m, n, kk, alpha, pa, pb, beta, p(c)], m, 2 * n * kk * NS.gemmFlop);
       } finally {
         scratch.release();
       }
     },
     gemv(trans, m, n, alpha, a, x, beta, y) {
-      if (trans) core.parallel('gemv_t', [m, n, alpha, p(a), p(x), beta, p(y)], n, 2 * m);
-      else core.parallel('gemv_n', [m, n, alpha, p(a), p(x), beta, p(y)], m, 2 * n);
+      if (trans) core.parallel('gemv_t', [m, n, alpha, p(a), p(x), beta, p(y)], n, m * ONE_STREAM);
+      else core.parallel('gemv_n', [m, n, alpha, p(a), p(x), beta, p(y)], m, n * ONE_STREAM);
     },
     dot(x, y, out) {
       k.dot(p(x), p(y), x.length, p(out));

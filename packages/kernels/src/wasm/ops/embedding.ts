@@ -3,6 +3,7 @@ import type { Buf } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
 import { badBagOffsets } from '../../validate/embedding.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
 /**
  * Embedding kernels on WASM. Ids (and bag offsets) are checked by a kernel before anything is
@@ -27,27 +28,26 @@ export function wasmEmbedding(core: WasmCore): EmbeddingOps {
   return {
     gather(table, rows, dim, ids, out) {
       checkIds('gather', ids, rows);
-      // A row copy is memory-bound (~1 ns per 16 floats): hand off to workers only for batches
-      // of several thousand rows, where the copy outweighs the ~30 us wake-up of the pool.
-      core.parallel('embGather', [p(table), dim, p(ids), p(out)], ids.length, dim / 4);
+      // A row copy is memory-bound: with dim 64, the pool takes batches from about 3.7k rows.
+      core.parallel('embGather', [p(table), dim, p(ids), p(out)], ids.length, dim * NS.gathered);
     },
     scatterAdd(src, ids, alpha, table, rows, dim) {
       checkIds('scatterAdd', ids, rows);
-      const work = 2 * ids.length * dim;
+      const work = ids.length * dim * NS.gathered;
       core.parallel('embScatterAdd', [p(src), p(ids), ids.length, alpha, p(table), dim], rows, work / Math.max(1, rows));
     },
     embeddingBag(table, rows, dim, ids, offsets, mode, out) {
       checkOffsets('embeddingBag', offsets, ids.length);
       checkIds('embeddingBag', ids, rows);
       const bags = offsets.length - 1;
-      const work = ids.length * dim + bags * dim;
+      const work = ids.length * dim * NS.gathered + bags * dim * NS.stream;
       core.parallel('embBag', [p(table), dim, p(ids), p(offsets), mode === 'mean' ? 1 : 0, p(out)], bags, work / Math.max(1, bags));
     },
     embeddingBagBackward(dOut, ids, offsets, mode, dTable, rows, dim) {
       checkOffsets('embeddingBagBackward', offsets, ids.length);
       checkIds('embeddingBagBackward', ids, rows);
       const bags = offsets.length - 1;
-      const work = 2 * ids.length * dim;
+      const work = ids.length * dim * NS.gathered;
       core.parallel('embBagBackward', [p(dOut), p(ids), p(offsets), bags, mode === 'mean' ? 1 : 0, p(dTable), dim], rows, work / Math.max(1, rows));
     },
   };

@@ -2,10 +2,8 @@ import type { QuantOps } from '../../ops/quant.js';
 import type { Buf } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
-/** Rough flops per decoded element, for the threading decision. */
-const DECODE_COST = 4;
-const ENCODE_COST = 12;
 
 /**
  * Quantization kernels on WASM: SIMD encoders/decoders; the gathers and the row-wise (de)quantizers
@@ -38,17 +36,17 @@ export function wasmQuant(core: WasmCore): QuantOps {
     },
     gatherDequantAffine(q, rows, dim, scale, zeroPoint, ids, out) {
       checkIds('gatherDequantAffine', ids, rows);
-      core.parallel('gatherDequantAffine', [p(q), dim, wide(q), scale, zeroPoint, p(ids), p(out)], ids.length, DECODE_COST * dim);
+      core.parallel('gatherDequantAffine', [p(q), dim, wide(q), scale, zeroPoint, p(ids), p(out)], ids.length, NS.decoded * dim);
     },
     quantizeRowwise(x, rows, dim, bits, out) {
-      core.parallel('quantizeRowwise', [p(x), dim, bits, p(out)], rows, ENCODE_COST * dim);
+      core.parallel('quantizeRowwise', [p(x), dim, bits, p(out)], rows, NS.encoded * dim);
     },
     dequantizeRowwise(q, rows, dim, bits, out) {
-      core.parallel('dequantizeRowwise', [p(q), dim, bits, p(out)], rows, DECODE_COST * dim);
+      core.parallel('dequantizeRowwise', [p(q), dim, bits, p(out)], rows, NS.decoded * dim);
     },
     gatherDequantRowwise(q, rows, dim, bits, ids, out) {
       checkIds('gatherDequantRowwise', ids, rows);
-      core.parallel('gatherDequantRowwise', [p(q), dim, bits, p(ids), p(out)], ids.length, DECODE_COST * dim);
+      core.parallel('gatherDequantRowwise', [p(q), dim, bits, p(ids), p(out)], ids.length, NS.decoded * dim);
     },
     f32ToF16(x, out) {
       k.f32ToF16(p(x), x.length, p(out));
@@ -58,7 +56,7 @@ export function wasmQuant(core: WasmCore): QuantOps {
     },
     gatherF16(table, rows, dim, ids, out) {
       checkIds('gatherF16', ids, rows);
-      core.parallel('gatherF16', [p(table), dim, p(ids), p(out)], ids.length, DECODE_COST * dim);
+      core.parallel('gatherF16', [p(table), dim, p(ids), p(out)], ids.length, NS.decoded * dim);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { RankingOps } from '../../ops/ranking.js';
 import type { Buf } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
 /**
  * Ranking kernels on WASM. scores is a dedicated U * I^T kernel (no transpose of I) threaded over
@@ -14,7 +15,7 @@ export function wasmRanking(core: WasmCore): RankingOps {
   return {
     scores(users, items, dim, u, it, out) {
       if (users === 0) return;
-      core.parallel('rankScores', [users, items, dim, p(u), p(it), p(out)], items, 2 * users * dim);
+      core.parallel('rankScores', [users, items, dim, p(u), p(it), p(out)], items, 2 * users * dim * NS.gemmFlop);
     },
     maskSeen(scores, items, userIds, seen) {
       const at = badUser(p(userIds), userIds.length, seen.rows);
@@ -23,7 +24,7 @@ export function wasmRanking(core: WasmCore): RankingOps {
     },
     topk(rows, cols, x, k, outIdx, outVal) {
       if (k === 0) return;
-      core.parallel('rankTopk', [cols, p(x), k, p(outIdx), p(outVal)], rows, cols);
+      core.parallel('rankTopk', [cols, p(x), k, p(outIdx), p(outVal)], rows, cols * NS.stream);
     },
   };
 }

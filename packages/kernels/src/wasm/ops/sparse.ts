@@ -3,6 +3,7 @@ import type { SparseOps } from '../../ops/sparse.js';
 import type { Buf, Csr } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
 /**
  * CSR kernels on WASM: spmm and csrGatherRows threaded over output rows (split by non-zeros);
@@ -25,7 +26,7 @@ export function wasmSparse(core: WasmCore): SparseOps {
       const indptr = core.view(a.indptr);
       const start = indptr[0];
       const rotation = options?.swapHalves === true ? Math.floor(core.threads / 2) : 0;
-      core.parallelPinnedByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => 2 * n * (indptr[r] - start) + n * r, rotation);
+      core.parallelPinnedByCost('spmmRows', [p(a.indptr), p(a.indices), p(a.values), p(b), n, alpha, beta, p(out), p(addend ?? out)], a.rows, (r) => NS.sparseFlop * (2 * n * (indptr[r] - start) + n * r), rotation);
     },
     csrGatherRows(a, ids, out) {
       const at = badRow(p(ids), ids.length, a.rows);
@@ -43,11 +44,11 @@ export function wasmSparse(core: WasmCore): SparseOps {
       let indices: Buf<'i32'> | null = null;
       let values: Buf<'f32'> | null = null;
       try {
-        core.parallel('csrCountKept', [cols, p(x), mask, threshold, flag, p(indptr)], rows, cols);
+        core.parallel('csrCountKept', [cols, p(x), mask, threshold, flag, p(indptr)], rows, cols * NS.stream);
         const nnz = prefixSum(p(indptr), rows);
         indices = core.alloc('i32', nnz);
         values = core.alloc('f32', nnz);
-        core.parallel('csrFillKept', [cols, p(x), mask, threshold, flag, p(indptr), p(indices), p(values)], rows, 2 * cols);
+        core.parallel('csrFillKept', [cols, p(x), mask, threshold, flag, p(indptr), p(indices), p(values)], rows, 3 * cols * NS.stream);
       } catch (e) {
         // Allocation failure (memory exhausted): release what this call allocated.
         for (const b of [indptr, indices, values]) if (b) core.free(b);
@@ -62,6 +63,6 @@ export function wasmSparse(core: WasmCore): SparseOps {
 /** Prefix costs of csrGatherRows' output rows: row i clears `cols` floats and adds row ids[i]'s non-zeros. */
 function gatherPrefixCost(indptr: Int32Array, ids: Int32Array, cols: number): Float64Array {
   const prefix = new Float64Array(ids.length + 1);
-  for (let i = 0; i < ids.length; i++) prefix[i + 1] = prefix[i] + cols + indptr[ids[i] + 1] - indptr[ids[i]];
+  for (let i = 0; i < ids.length; i++) prefix[i + 1] = prefix[i] + NS.sparseFlop * (cols + indptr[ids[i] + 1] - indptr[ids[i]]);
   return prefix;
 }

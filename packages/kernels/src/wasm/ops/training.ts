@@ -2,12 +2,8 @@ import type { AdamParams, TrainingOps } from '../../ops/training.js';
 import type { Buf } from '../../types.js';
 import { idOutOfRange } from '../../validate/common.js';
 import type { WasmCore } from '../core.js';
+import { NS } from '../costs.js';
 
-/** Rough flops per element, for the decision to use the thread pool. */
-const ADAM_COST = 16;
-const SGD_COST = 4;
-const DROPOUT_COST = 12;
-const BATCHNORM_COST = 8;
 /** adamRows splits each listed row into blocks of this many columns (one cache line); as in assembly. */
 const ROW_BLOCK = 16;
 /** f32 elements of scratch per column: two (forward) or four (backward) f64 accumulators. */
@@ -39,14 +35,14 @@ export function wasmTraining(core: WasmCore): TrainingOps {
     const scratch = core.scope();
     try {
       const acc = scratch.alloc('f32', perColumn * cols);
-      core.parallel(name, [...args, p(acc)], cols, BATCHNORM_COST * rows);
+      core.parallel(name, [...args, p(acc)], cols, 3 * NS.stream * rows);
     } finally {
       scratch.release();
     }
   };
   return {
     adam(param, grad, m, v, hp) {
-      core.parallel('adam', [p(param), p(grad), p(m), p(v), ...adamArgs(hp)], param.length, ADAM_COST);
+      core.parallel('adam', [p(param), p(grad), p(m), p(v), ...adamArgs(hp)], param.length, NS.update);
     },
     adamRows(param, grad, m, v, dim, rowIds, hp, zeroGrad) {
       const n = rowIds.length;
@@ -54,11 +50,11 @@ export function wasmTraining(core: WasmCore): TrainingOps {
       const bad = firstBadId(p(rowIds), n, rows);
       if (bad >= 0) throw idOutOfRange('adamRows', bad, core.view(rowIds)[bad], rows);
       const args = [p(param), p(grad), p(m), p(v), dim, p(rowIds), n, ...adamArgs(hp), zeroGrad ? 1 : 0];
-      core.parallel('adamRows', args, Math.ceil(dim / ROW_BLOCK), ADAM_COST * ROW_BLOCK * n);
+      core.parallel('adamRows', args, Math.ceil(dim / ROW_BLOCK), NS.update * ROW_BLOCK * n);
     },
     sgd(param, grad, lr, weightDecay, momentum, velocity) {
       const pvel = momentum !== 0 && velocity !== null ? p(velocity) : 0;
-      core.parallel('sgd', [p(param), p(grad), pvel, lr, weightDecay, momentum], param.length, SGD_COST);
+      core.parallel('sgd', [p(param), p(grad), pvel, lr, weightDecay, momentum], param.length, NS.update);
     },
     batchNormForward(rows, cols, x, gamma, beta, runMean, runVar, bn, out, saveMean, saveInvStd) {
       if (bn.training) {
@@ -76,10 +72,10 @@ export function wasmTraining(core: WasmCore): TrainingOps {
     dropout(x, prob, seed, out, mask) {
       // keep_i = u32ToUnit(h) >= p  <=>  (h >>> 8) >= p * 2^24  <=>  (h >>> 8) >= ceil(p * 2^24).
       const threshold = Math.ceil(prob * 16777216);
-      core.parallel('dropout', [p(x), threshold, 1 / (1 - prob), seed, p(out), p(mask)], x.length, DROPOUT_COST);
+      core.parallel('dropout', [p(x), threshold, 1 / (1 - prob), seed, p(out), p(mask)], x.length, NS.update);
     },
     dropoutBackward(dy, mask, prob, dx) {
-      core.parallel('dropoutBackward', [p(dy), p(mask), 1 / (1 - prob), p(dx)], dy.length, SGD_COST);
+      core.parallel('dropoutBackward', [p(dy), p(mask), 1 / (1 - prob), p(dx)], dy.length, 3 * NS.stream);
     },
   };
 }
