@@ -51,21 +51,24 @@ export interface RowSparsity {
 }
 
 /** The gradient slot of a parameter made by `withLazyGradient` (null until first used). */
-const lazyGradients = new WeakMap<Parameter, { buf: Buf<'f32'> | null }>();
+const lazyGradients = new WeakMap<Parameter, { buf: Buf<'f32'> | null; freed: boolean }>();
 
 /**
  * A parameter whose gradient (`length` values) is allocated on its first use, so that a table
- * loaded only to serve requests holds its values and nothing else. Free it with `freeGradient`.
+ * loaded only to serve requests holds its values and nothing else. `fields` keep their getters
+ * (a lazily made `rowSparse` stays lazy). Free it with `freeGradient`; a use after that throws.
  */
 export function withLazyGradient(backend: Backend, length: number, fields: Omit<Parameter, 'grad'>): Parameter {
-  const slot: { buf: Buf<'f32'> | null } = { buf: null };
-  const parameter: Parameter = {
-    ...fields,
-    get grad(): Buf<'f32'> {
+  const slot: { buf: Buf<'f32'> | null; freed: boolean } = { buf: null, freed: false };
+  const parameter = Object.defineProperties({}, Object.getOwnPropertyDescriptors(fields)) as Parameter;
+  Object.defineProperty(parameter, 'grad', {
+    enumerable: true,
+    get(): Buf<'f32'> {
+      if (slot.freed) throw new Error(`${fields.name}: gradient used after its table was disposed`);
       slot.buf ??= backend.alloc('f32', length);
       return slot.buf;
     },
-  };
+  });
   lazyGradients.set(parameter, slot);
   return parameter;
 }
@@ -79,4 +82,5 @@ export function freeGradient(backend: Backend, parameter: Parameter): void {
   }
   if (slot.buf !== null) backend.free(slot.buf);
   slot.buf = null;
+  slot.freed = true;
 }

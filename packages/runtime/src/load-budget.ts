@@ -53,13 +53,18 @@ export function budgetedBackend<B extends Backend>(be: B, limit: number, overLim
     return be.upload(dtype, data);
   };
   // Every other member is the backend's own, called on the backend itself (a method that updates
-  // the backend's state must update the real one, which keeps serving after the load).
+  // the backend's state must update the real one, which keeps serving after the load). The
+  // session keeps this view for serving, so each method is bound once, not on every call.
+  const bound = new Map<PropertyKey, unknown>([['alloc', alloc], ['upload', upload]]);
   const backend = new Proxy(be, {
     get(target, prop) {
-      if (prop === 'alloc') return alloc;
-      if (prop === 'upload') return upload;
+      const known = bound.get(prop);
+      if (known !== undefined) return known;
       const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(target);
+      bound.set(prop, method);
+      return method;
     },
   });
   return {

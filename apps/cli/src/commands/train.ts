@@ -25,6 +25,14 @@ Examples:
   $ lers train --config train.yaml --checkpoint run.ckpt -o model.lers   # re-run to resume
   $ lers train --data synthetic-cf --method qr --target 0.8 --dry-run --json   # the plan only`;
 
+/** The run settings of `lers train` / `lers tune`: resolved, a target for every compressed method, trainable. */
+export function trainableSettings(given: PartialSettings): TrainSettings {
+  const s = resolveSettings(given, dataTask);
+  if (s.method !== 'full' && s.target === null) throw new UsageError(`method ${s.method} needs --target (a sparsity such as 0.5, 0.8 or 0.95)`);
+  checkTrainable(s);
+  return s;
+}
+
 /** The effective settings of a train-like command: config file, then flags, then the global seed. */
 export async function commandSettings(cmd: Command, configPath: string | undefined, ctxSeed: number | null, skip: readonly string[] = [], ignoreInConfig: readonly string[] = []): Promise<{ given: PartialSettings; raw: Record<string, unknown> }> {
   let fromFile: PartialSettings = {};
@@ -78,9 +86,7 @@ export function registerTrain(program: Command, streams: Streams): void {
   cmd.action(async (opts: { config?: string; out?: string; checkpoint?: string; dryRun?: boolean; cacheDir?: string }, c: Command) => {
     const ctx = new Context(c, streams);
     const { given } = await commandSettings(c, opts.config, ctx.flags.seed);
-    const s = resolveSettings(given, dataTask);
-    if (s.method !== 'full' && s.target === null) throw new UsageError(`method ${s.method} needs --target (a sparsity such as 0.5, 0.8 or 0.95)`);
-    checkTrainable(s);
+    const s = trainableSettings(given);
     const config = effectiveConfig(s);
     const out = resolve(opts.out ?? 'model.lers');
     const data = await prepareData(s, ctx.io, opts.cacheDir);

@@ -4,18 +4,17 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { canonicalJson, type JsonObject } from '@lers/data';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
-import { checkTrainable, effectiveConfig, methodNamed, resolveSettings } from '@lers/models';
+import { effectiveConfig, methodNamed } from '@lers/models';
 import { tuneRun } from '@lers/models/tuning';
 import { Context } from '../cli/context.js';
 import { InterruptedError, UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
 import { trainProgress } from '../cli/train-progress.js';
 import { addSettingOptions } from '../config/options.js';
-import { dataTask } from '../data/datasets.js';
 import { prepareData } from '../data/prepare.js';
 import { cellTune, safeName, targetLabel } from '../bench/grid.js';
 import { benchTune, TUNE_KEYS } from '../bench/tune-options.js';
-import { commandSettings } from './train.js';
+import { commandSettings, trainableSettings } from './train.js';
 import { trialLine } from '../cli/trial-line.js';
 
 const HELP = `
@@ -51,9 +50,7 @@ export function registerTune(program: Command, streams: Streams): void {
   cmd.action(async (opts: { config?: string; trials?: string; study?: string; trialEpochs?: string; backboneSpace?: boolean; thresholds?: string; out?: string; cacheDir?: string }, c: Command) => {
     const ctx = new Context(c, streams);
     const { given, raw } = await commandSettings(c, opts.config, ctx.flags.seed, [], TUNE_KEYS);
-    const s = resolveSettings(given, dataTask);
-    if (s.method !== 'full' && s.target === null) throw new UsageError(`method ${s.method} needs --target (a sparsity such as 0.5, 0.8 or 0.95)`);
-    checkTrainable(s);
+    const s = trainableSettings(given);
     const file = opts.config ?? 'config';
     const tune = benchTune({ tune: opts.trials ?? '30', ...(opts.trialEpochs !== undefined ? { tuneEpochs: opts.trialEpochs } : {}), ...(opts.backboneSpace === true ? { tuneBackbone: true } : {}), ...(opts.thresholds !== undefined ? { tuneThresholds: opts.thresholds } : {}) }, raw.tune, file);
     const options = cellTune(s.method, methodNamed(s.method).kind, tune);

@@ -2,7 +2,7 @@ import type { MethodDefinition } from '../../method.js';
 import type { Backend, Buf } from '@lers/kernels';
 import { countNonZeros } from '../common/host-access.js';
 import { DEFAULT_INIT, initializeValues, type TableInit } from '../../init.js';
-import type { Parameter } from '../../parameter.js';
+import { freeGradient, withLazyGradient, type Parameter } from '../../parameter.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { TouchedRows } from './touched-rows.js';
 
@@ -41,7 +41,6 @@ export class FullTable implements EmbeddingTable {
   private readonly name: string;
   /** False when the values are a resident section of a model file (not freed here). */
   private readonly ownsValue: boolean;
-  private gradBuf: Buf<'f32'> | null = null;
   private touchedRows: TouchedRows | null = null;
   private disposed = false;
 
@@ -63,20 +62,16 @@ export class FullTable implements EmbeddingTable {
     if (values === undefined) initializeValues(be, value, options.rows, options.dim, options.init ?? DEFAULT_INIT, options.seed);
     // Gradient and touched-row tracking are made on first use, so a table loaded only to serve
     // requests holds nothing but its values.
-    const gradient = (): Buf<'f32'> => this.gradient();
     const touched = (): TouchedRows => this.touched();
-    this.weight = {
+    this.weight = withLazyGradient(be, n, {
       name: `${this.name}.weight`,
       value,
-      get grad(): Buf<'f32'> {
-        return gradient();
-      },
       shape: [options.rows, options.dim],
       get rowSparse(): TouchedRows {
         return touched();
       },
       ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
-    };
+    });
   }
 
   /** Restores a table serialised by `serialize()` (bit-exact), using a resident `weight` section in place. */
@@ -156,14 +151,8 @@ export class FullTable implements EmbeddingTable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.ownsValue) this.backend.free(this.weight.value);
-    if (this.gradBuf !== null) this.backend.free(this.gradBuf);
+    freeGradient(this.backend, this.weight);
     this.touchedRows?.dispose();
-  }
-
-  private gradient(): Buf<'f32'> {
-    if (this.disposed) throw new Error('full table used after dispose()');
-    this.gradBuf ??= this.backend.alloc('f32', this.rows * this.dim);
-    return this.gradBuf;
   }
 
   private touched(): TouchedRows {
