@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@lers/kernels/random';
-import { buildNormalizedAdjacency, buildNormalizedBipartite, csrFromPairs, validateCsr, type CsrMatrix } from '../src/index.js';
+import { buildNormalizedAdjacency, buildNormalizedBipartite, csrFromPairs, fillNormalizedBipartite, validateCsr, type CsrMatrix } from '../src/index.js';
 
 describe('buildNormalizedAdjacency', () => {
   it('matches a hand-computed bipartite graph, zero-degree nodes empty', () => {
@@ -68,6 +68,25 @@ describe('buildNormalizedAdjacency', () => {
     expect(Array.from(adj.indices.subarray(0, nnz), (x) => x - users)).toEqual(Array.from(userRows.indices));
     expect(Array.from(adj.indices.subarray(nnz))).toEqual(Array.from(itemRows.indices));
     expect(Array.from(adj.indptr.subarray(users), (x) => x - nnz)).toEqual(Array.from(itemRows.indptr));
+  });
+
+  it('fills caller-allocated arrays (holding stale values) with what buildNormalizedBipartite returns, bit for bit', () => {
+    const rng = new Rng(8);
+    const users = 13;
+    const items = 17;
+    const { matrix } = csrFromPairs(users, items, Int32Array.from({ length: 70 }, () => rng.nextInt(users)), Int32Array.from({ length: 70 }, () => rng.nextInt(items)));
+    const nnz = matrix.indices.length;
+    const out = { userValues: new Float32Array(nnz).fill(7), itemIndptr: new Int32Array(items + 1).fill(7), itemIndices: new Int32Array(nnz).fill(7), itemValues: new Float32Array(nnz).fill(7) };
+    fillNormalizedBipartite(matrix, users, items, out);
+    const { userRows, itemRows } = buildNormalizedBipartite(matrix, users, items);
+    const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.slice().buffer));
+    expect(bits(out.userValues)).toEqual(bits(userRows.values));
+    expect(bits(out.itemValues)).toEqual(bits(itemRows.values));
+    expect(Array.from(out.itemIndptr)).toEqual(Array.from(itemRows.indptr));
+    expect(Array.from(out.itemIndices)).toEqual(Array.from(itemRows.indices));
+    expect(() => {
+      fillNormalizedBipartite(matrix, users, items, { ...out, itemValues: new Float32Array(nnz - 1) });
+    }).toThrow(/must hold/);
   });
 
   it('rejects a train matrix of the wrong shape', () => {

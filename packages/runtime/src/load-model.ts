@@ -1,7 +1,7 @@
-import { BYTES_PER_ELEMENT, requireHostBackend, type Backend, type Buf } from '@lers/kernels';
+import { BYTES_PER_ELEMENT, isHostBackend, requireHostBackend, type Backend, type Buf } from '@lers/kernels';
 import { LersDataError } from '@lers/data';
 import { ModelFileError, decodeModelFile, decodeResidentModelFile, type ModelFile } from '@lers/embeddings';
-import { CtrModel, LightGcnServing, backboneDefinition, loadModel, loadModelTable, settingsOf, shellDataset, type CfServingMode } from '@lers/models';
+import { CtrModel, LightGcnServing, backboneDefinition, loadModel, loadModelTable, residentTrainGraph, settingsOf, shellDataset, type CfServingMode } from '@lers/models';
 import { CfSession } from './cf-session.js';
 import { CtrSession } from './ctr-session.js';
 import { MemoryLimitError } from './errors.js';
@@ -29,7 +29,7 @@ function isModelError(err: unknown): boolean {
  */
 export function loadSession(be: Backend, placed: PlacedBytes, mode: CfServingMode): LoadedSession {
   const name = placed.name;
-  const file = placed.resident ? decodeResidentModelFile(requireHostBackend(be, 'a model in backend memory'), placed.bytes, name) : decodeModelFile(placed.bytes, name);
+  const file = placed.resident ? decodeResidentModelFile(requireHostBackend(be, 'a model in backend memory'), placed.bytes, name, placed.bodyChecksum) : decodeModelFile(placed.bytes, name);
   try {
     const definition = backboneDefinition(file.header.backbone);
     if (definition.task === 'cf') return { file, ...cfSession(be, file, name, mode) };
@@ -43,7 +43,9 @@ export function loadSession(be: Backend, placed: PlacedBytes, mode: CfServingMod
 }
 
 function cfSession(be: Backend, file: ModelFile, name: string, mode: CfServingMode): { session: CfSession; keepsFile: boolean } {
-  const ds = shellDataset(file, name);
+  // A file in a host backend's memory: the train graph is checked and used where it lies.
+  const resident = isHostBackend(be) ? residentTrainGraph(file, be, name) : undefined;
+  const ds = shellDataset(file, name, { trainGraph: resident === undefined });
   if (ds.kind !== 'cf') throw new ModelFileError(name, 'a LightGCN model file must describe a cf dataset');
   const settings = settingsOf(file.header, name);
   const layers = settings.layers;
@@ -63,18 +65,20 @@ function cfSession(be: Backend, file: ModelFile, name: string, mode: CfServingMo
   }
   // Propagating per request reads the graph where it lies in the file; the cached modes keep
   // their own copy so that the file's bytes can be freed after loading.
-  const residentGraph = mode === 'propagate' ? residentGraphOf(file) : undefined;
-  const serving = new LightGcnServing({ backend: be, user, item, layers, train: ds.train, mode, ...(residentGraph !== undefined ? { residentGraph } : {}) });
+  const graph = resident === undefined ? { host: ds.train } : mode === 'propagate' ? { ...resident, owned: false } : { ...ownCopy(be, resident), owned: true };
+  const serving = new LightGcnServing({ backend: be, user, item, layers, graph, mode });
   const { userIds, itemIds, userNames, itemNames } = ds;
   const session = new CfSession(be, serving, { ...(userIds !== undefined ? { users: userIds } : {}), ...(itemIds !== undefined ? { items: itemIds } : {}), ...(userNames !== undefined ? { userNames } : {}), ...(itemNames !== undefined ? { itemNames } : {}) });
   return { session, keepsFile: mode === 'propagate' && file.resident !== undefined };
 }
 
-function residentGraphOf(file: ModelFile): { indptr: Buf<'i32'>; indices: Buf<'i32'> } | undefined {
-  const indptr = file.resident?.('dense/graph.indptr');
-  const indices = file.resident?.('dense/graph.indices');
-  if (indptr?.dtype !== 'i32' || indices?.dtype !== 'i32') return undefined;
-  return { indptr: indptr as Buf<'i32'>, indices: indices as Buf<'i32'> };
+/** Copies of the graph's buffers, on the same backend. */
+function ownCopy(be: Backend, graph: { indptr: Buf<'i32'>; indices: Buf<'i32'> }): { indptr: Buf<'i32'>; indices: Buf<'i32'> } {
+  const indptr = be.alloc('i32', graph.indptr.length);
+  const indices = be.alloc('i32', graph.indices.length);
+  be.copy(graph.indptr, indptr);
+  be.copy(graph.indices, indices);
+  return { indptr, indices };
 }
 
 /** Bytes of a buffer. */

@@ -12,7 +12,8 @@ export type ModelSource = Uint8Array | ArrayBuffer | Response | URL;
  * views (WebGPU: the sections are uploaded as the tables load, and the bytes can then be dropped).
  */
 export type PlacedBytes = { readonly name: string; readonly byteLength: number } & (
-  | { readonly resident: true; readonly bytes: Buf<'u8'> }
+  /** `bodyChecksum`: the MurmurHash3 of every byte but the last four, when the reader computed it as the bytes arrived. */
+  | { readonly resident: true; readonly bytes: Buf<'u8'>; readonly bodyChecksum?: number }
   | { readonly resident: false; readonly bytes: Uint8Array }
 );
 

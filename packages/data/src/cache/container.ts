@@ -203,9 +203,11 @@ export interface ParsedContainer {
 
 /**
  * Checks a container in `bytes` (prefix, header, size, checksum) without making any section view:
- * throws `CacheFormatError` for a foreign, newer, truncated or corrupted file.
+ * throws `CacheFormatError` for a foreign, newer, truncated or corrupted file. `bodyChecksum`: the
+ * MurmurHash3 of every byte but the last four, when the caller computed it while reading the
+ * bytes (they are then not hashed a second time).
  */
-export function parseContainer(bytes: Uint8Array, file = '<memory>', format: ContainerFormat = DATASET_FORMAT): ParsedContainer {
+export function parseContainer(bytes: Uint8Array, file = '<memory>', format: ContainerFormat = DATASET_FORMAT, bodyChecksum?: number): ParsedContainer {
   const headerLength = parsePrefix(bytes.subarray(0, PREFIX_BYTES), file, format);
   if (bytes.length < PREFIX_BYTES + headerLength) throw new CacheFormatError(file, 'truncated', 'file ends inside the header', format.what);
   const header = parseHeader(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength), file, format);
@@ -214,7 +216,8 @@ export function parseContainer(bytes: Uint8Array, file = '<memory>', format: Con
   if (bytes.length < body + 4) throw new CacheFormatError(file, 'truncated', `expected ${body + 4} bytes, found ${bytes.length}`, format.what);
   if (bytes.length > body + 4) throw new CacheFormatError(file, 'header', `file has ${bytes.length - body - 4} bytes after the checksum`, format.what);
   const stored = new DataView(bytes.buffer, bytes.byteOffset + body, 4).getUint32(0, true);
-  const actual = new Murmur3().update(bytes.subarray(0, body)).digest();
+  // The size check above makes `body` every byte but the last four, what `bodyChecksum` covers.
+  const actual = bodyChecksum ?? new Murmur3().update(bytes.subarray(0, body)).digest();
   if (stored !== actual) throw new CacheFormatError(file, 'checksum', `stored ${hex(stored)}, computed ${hex(actual)}`, format.what);
   return { header, dataStart };
 }

@@ -1,6 +1,18 @@
 import type { CsrMatrix, WeightedCsrMatrix } from './csr.js';
 
 /**
+ * Where `fillNormalizedBipartite` writes (caller-allocated, e.g. views of backend memory):
+ * `userValues` (nnz) are the user rows' values over the train graph's own indptr and indices;
+ * `itemIndptr` (items + 1), `itemIndices` and `itemValues` (nnz) are the item rows.
+ */
+export interface BipartiteArrays {
+  readonly userValues: Float32Array;
+  readonly itemIndptr: Int32Array;
+  readonly itemIndices: Int32Array;
+  readonly itemValues: Float32Array;
+}
+
+/**
  * The two off-diagonal blocks of the normalized bipartite adjacency `D^-1/2 A D^-1/2`: `userRows`
  * (users x items, the train graph's own indptr and indices with value `1 / sqrt(deg(u) deg(i))`)
  * and `itemRows` (items x users, its transpose, each row sorted by user). Propagating each side
@@ -8,19 +20,42 @@ import type { CsrMatrix, WeightedCsrMatrix } from './csr.js';
  * `buildNormalizedAdjacency`. Linear time (counting-sort transpose). `train` must be deduplicated.
  */
 export function buildNormalizedBipartite(train: CsrMatrix, users: number, items: number): { userRows: WeightedCsrMatrix; itemRows: WeightedCsrMatrix } {
+  const nnz = checkBipartiteShape(train, users, items);
+  const out: BipartiteArrays = { userValues: new Float32Array(nnz), itemIndptr: new Int32Array(items + 1), itemIndices: new Int32Array(nnz), itemValues: new Float32Array(nnz) };
+  fillNormalizedBipartite(train, users, items, out);
+  return {
+    userRows: { rows: users, cols: items, indptr: train.indptr.subarray(0, users + 1), indices: train.indices.subarray(0, nnz), values: out.userValues },
+    itemRows: { rows: items, cols: users, indptr: out.itemIndptr, indices: out.itemIndices, values: out.itemValues },
+  };
+}
+
+/** Checks `train` against the graph's shape; returns its number of entries. */
+function checkBipartiteShape(train: CsrMatrix, users: number, items: number): number {
   if (train.rows !== users) throw new RangeError(`normalized adjacency: train has ${train.rows} rows, expected ${users}`);
   if (train.cols > items) throw new RangeError(`normalized adjacency: train has ${train.cols} columns, more than ${items} items`);
-  const nnz = train.indptr[users];
-  const itemDeg = new Int32Array(items);
-  for (let k = 0; k < nnz; k++) itemDeg[train.indices[k]]++;
-  const itemIndptr = new Int32Array(items + 1);
-  for (let i = 0; i < items; i++) itemIndptr[i + 1] = itemIndptr[i] + itemDeg[i];
-  const itemInvSqrt = new Float64Array(items);
-  for (let i = 0; i < items; i++) itemInvSqrt[i] = itemDeg[i] > 0 ? 1 / Math.sqrt(itemDeg[i]) : 0;
+  return train.indptr[users];
+}
 
-  const userValues = new Float32Array(nnz);
-  const itemIndices = new Int32Array(nnz);
-  const itemValues = new Float32Array(nnz);
+/**
+ * `buildNormalizedBipartite` into arrays the caller allocated (sizes as `BipartiteArrays` says), so
+ * that a loader can build the graph straight into backend memory: the only other memory is two
+ * scratch arrays of `items` entries.
+ */
+export function fillNormalizedBipartite(train: CsrMatrix, users: number, items: number, out: BipartiteArrays): void {
+  const nnz = checkBipartiteShape(train, users, items);
+  const { userValues, itemIndptr, itemIndices, itemValues } = out;
+  if (userValues.length !== nnz || itemIndices.length !== nnz || itemValues.length !== nnz || itemIndptr.length !== items + 1) {
+    throw new RangeError(`normalized adjacency: output arrays must hold ${nnz} entries and ${items + 1} item row pointers`);
+  }
+  // Item degrees counted into the row pointers, then their prefix sums.
+  itemIndptr.fill(0);
+  for (let k = 0; k < nnz; k++) itemIndptr[train.indices[k] + 1]++;
+  const itemInvSqrt = new Float64Array(items);
+  for (let i = 0; i < items; i++) {
+    const degree = itemIndptr[i + 1];
+    itemInvSqrt[i] = degree > 0 ? 1 / Math.sqrt(degree) : 0;
+    itemIndptr[i + 1] += itemIndptr[i];
+  }
   // Item rows are filled while scanning users in order, so each item row is sorted by user id.
   const itemCursor = itemIndptr.slice(0, items);
   for (let u = 0; u < users; u++) {
@@ -37,10 +72,6 @@ export function buildNormalizedBipartite(train: CsrMatrix, users: number, items:
       itemValues[back] = w;
     }
   }
-  return {
-    userRows: { rows: users, cols: items, indptr: train.indptr.subarray(0, users + 1), indices: train.indices.subarray(0, nnz), values: userValues },
-    itemRows: { rows: items, cols: users, indptr: itemIndptr, indices: itemIndices, values: itemValues },
-  };
 }
 
 /**

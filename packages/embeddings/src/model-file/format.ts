@@ -114,9 +114,10 @@ export function decodeModelFile(bytes: Uint8Array, file = '<memory>'): ModelFile
  * checked like `decodeModelFile`; `resident(name)` gives a section as a handle over those bytes
  * (zero-copy, for loaders that use it in place), and `sections` gives host copies made on first
  * access from the memory of that moment (so they stay valid when the backend's memory grows).
+ * `bodyChecksum`: see `parseContainer` (a reader that hashed the bytes as they arrived).
  */
-export function decodeResidentModelFile(be: HostBackend, bytes: Buf<'u8'>, file = '<memory>'): ModelFile {
-  const parsed = parseContainer(be.view(bytes), file, MODEL_FORMAT);
+export function decodeResidentModelFile(be: HostBackend, bytes: Buf<'u8'>, file = '<memory>', bodyChecksum?: number): ModelFile {
+  const parsed = parseContainer(be.view(bytes), file, MODEL_FORMAT, bodyChecksum);
   const entries = new Map(parsed.header.sections.map((s) => [s.name, s]));
   const copies = new Map<string, SectionArray>();
   const copy = (name: string): SectionArray | undefined => {

@@ -1,5 +1,5 @@
-import { BYTES_PER_ELEMENT, rowwiseStride, type Backend, type Buf, type Csr } from '@lers/kernels';
-import { buildNormalizedBipartite, type CsrMatrix } from '@lers/data';
+import { BYTES_PER_ELEMENT, requireHostBackend, rowwiseStride, type Backend, type Buf, type Csr } from '@lers/kernels';
+import { buildNormalizedBipartite, fillNormalizedBipartite, type CsrMatrix } from '@lers/data';
 import type { EmbeddingTable } from '@lers/embeddings';
 
 /**
@@ -18,10 +18,13 @@ export interface LightGcnServingOptions {
   readonly user: EmbeddingTable;
   readonly item: EmbeddingTable;
   readonly layers: number;
-  /** The train graph (users x items, ascending columns), for propagation and for masking seen items. */
-  readonly train: CsrMatrix;
-  /** The train graph's indptr and indices already on the backend (a model file's resident sections), used in place. */
-  readonly residentGraph?: { readonly indptr: Buf<'i32'>; readonly indices: Buf<'i32'> };
+  /**
+   * The train graph (users x items, ascending columns, checked by the caller), for propagation and
+   * for masking seen items: on the host, or already in the memory of a host backend (`owned`: this
+   * form frees it on dispose; otherwise it is used in place, e.g. a model file's resident sections).
+   * From backend memory, the normalized graph is built there too, with no host copy.
+   */
+  readonly graph: { readonly host: CsrMatrix } | { readonly indptr: Buf<'i32'>; readonly indices: Buf<'i32'>; readonly owned: boolean };
   readonly mode: CfServingMode;
 }
 
@@ -70,17 +73,45 @@ export class LightGcnServing {
     this.mode = o.mode;
     if (o.item.dim !== this.dim) throw new RangeError(`LightGCN serving: user and item tables differ in dim (${this.dim}, ${o.item.dim})`);
     if (!Number.isInteger(o.layers) || o.layers < 0) throw new RangeError(`LightGCN serving: layers must be an integer >= 0, got ${o.layers}`);
-    const { userRows, itemRows } = buildNormalizedBipartite(o.train, this.users, this.items);
-    // Every host array is read before the first allocation below (resident sections live in memory that may grow).
-    this.ownedGraph = o.residentGraph === undefined;
-    const graph = o.residentGraph ?? { indptr: be.upload('i32', userRows.indptr), indices: be.upload('i32', userRows.indices) };
-    this.userRows = { rows: this.users, cols: this.items, indptr: graph.indptr, indices: graph.indices, values: be.upload('f32', userRows.values) };
-    this.itemRows = be.uploadCsr(itemRows);
+    const graph = 'host' in o.graph ? this.uploadGraph(o.graph.host) : this.buildGraphInPlace(o.graph.indptr, o.graph.indices);
+    this.ownedGraph = 'host' in o.graph || o.graph.owned;
+    this.userRows = graph.userRows;
+    this.itemRows = graph.itemRows;
     this.tables = { user: o.user, item: o.item };
     if (o.mode !== 'propagate') {
       this.propagate();
       this.keepCache();
     } else this.allocatePropagation();
+  }
+
+  /** The normalized graph from a host train graph, built on the host and uploaded. */
+  private uploadGraph(train: CsrMatrix): { userRows: Csr; itemRows: Csr } {
+    const be = this.be;
+    const { userRows, itemRows } = buildNormalizedBipartite(train, this.users, this.items);
+    return {
+      userRows: { rows: this.users, cols: this.items, indptr: be.upload('i32', userRows.indptr), indices: be.upload('i32', userRows.indices), values: be.upload('f32', userRows.values) },
+      itemRows: be.uploadCsr(itemRows),
+    };
+  }
+
+  /**
+   * The normalized graph from a train graph in a host backend's memory, written straight into
+   * buffers of that backend (no host arrays: loading a model touches no memory it does not keep).
+   */
+  private buildGraphInPlace(indptr: Buf<'i32'>, indices: Buf<'i32'>): { userRows: Csr; itemRows: Csr } {
+    const be = requireHostBackend(this.be, 'building a LightGCN graph held in backend memory');
+    const nnz = indices.length;
+    const userValues = be.alloc('f32', nnz);
+    const itemIndptr = be.alloc('i32', this.items + 1);
+    const itemIndices = be.alloc('i32', nnz);
+    const itemValues = be.alloc('f32', nnz);
+    // Views are taken after the last allocation (memory growth would detach earlier ones).
+    const train = { rows: this.users, cols: this.items, indptr: be.view(indptr), indices: be.view(indices) };
+    fillNormalizedBipartite(train, this.users, this.items, { userValues: be.view(userValues), itemIndptr: be.view(itemIndptr), itemIndices: be.view(itemIndices), itemValues: be.view(itemValues) });
+    return {
+      userRows: { rows: this.users, cols: this.items, indptr, indices, values: userValues },
+      itemRows: { rows: this.items, cols: this.users, indptr: itemIndptr, indices: itemIndices, values: itemValues },
+    };
   }
 
   /** The propagation buffers, made at construction so that a load's memory is known when it returns. */

@@ -1,4 +1,5 @@
 import { emptyCsr, fieldOffsetsFrom, unpackTexts, type CfDataset, type CtrDataset, type Dataset } from '@lers/data';
+import type { Buf, HostBackend } from '@lers/kernels';
 import { vocabularyOf, type ModelFile } from '@lers/embeddings';
 import { GRAPH_INDICES, GRAPH_INDPTR, ITEM_IDS, USER_IDS } from '../backbones/lightgcn.js';
 import { ModelContentError } from './errors.js';
@@ -51,11 +52,20 @@ export function checkedDatasetInfo(file: ModelFile, where: string): DatasetInfo 
   return info;
 }
 
-/** The train graph of a CF model file as a checked CSR (users x items, ascending columns in range). */
+/** The train graph of a CF model file as a checked CSR (users x items, ascending columns in range), copied to the host. */
 function trainGraph(file: ModelFile, info: DatasetInfo, where: string): CfDataset['train'] {
   const indptr = ints(file, GRAPH_INDPTR, where, info.users + 1);
   const indices = ints(file, GRAPH_INDICES, where);
-  if (indptr === undefined || indices === undefined) throw new ModelContentError(where, 'a LightGCN model file needs its train graph (graph.indptr, graph.indices)');
+  if (indptr === undefined || indices === undefined) throw new ModelContentError(where, MISSING_GRAPH);
+  checkTrainGraph(indptr, indices, info, where);
+  return { rows: info.users, cols: info.items, indptr, indices };
+}
+
+const MISSING_GRAPH = 'a LightGCN model file needs its train graph (graph.indptr, graph.indices)';
+
+/** Checks a train graph's arrays: row pointers from 0 to its length, never decreasing; items in range and ascending per user. */
+function checkTrainGraph(indptr: Int32Array, indices: Int32Array, info: DatasetInfo, where: string): void {
+  if (indptr.length !== info.users + 1) throw new ModelContentError(where, `the array "${GRAPH_INDPTR}" must be ${info.users + 1} int32 values`);
   if (indptr[0] !== 0 || indptr[info.users] !== indices.length) throw new ModelContentError(where, `the train graph's row pointers must run from 0 to ${indices.length}`);
   for (let u = 0; u < info.users; u++) {
     const start = indptr[u];
@@ -66,21 +76,38 @@ function trainGraph(file: ModelFile, info: DatasetInfo, where: string): CfDatase
       if (i < 0 || i >= info.items || (k > start && i <= indices[k - 1])) throw new ModelContentError(where, `the train graph's item ${i} of user ${u} is out of range or not ascending`);
     }
   }
-  return { rows: info.users, cols: info.items, indptr, indices };
+}
+
+/**
+ * The train graph of a CF model file read into a host backend's memory, checked where it lies and
+ * returned as handles over the file's bytes (no host copy); undefined for a file not in backend
+ * memory (then `shellDataset` gives a host copy).
+ */
+export function residentTrainGraph(file: ModelFile, be: HostBackend, where = '<model>'): { indptr: Buf<'i32'>; indices: Buf<'i32'> } | undefined {
+  if (file.resident === undefined) return undefined;
+  const indptr = file.resident(`dense/${GRAPH_INDPTR}`);
+  const indices = file.resident(`dense/${GRAPH_INDICES}`);
+  if (indptr === undefined || indices === undefined) throw new ModelContentError(where, MISSING_GRAPH);
+  if (indptr.dtype !== 'i32' || indices.dtype !== 'i32') throw new ModelContentError(where, `the train graph's arrays must be int32 values`);
+  const graph = { indptr: indptr as Buf<'i32'>, indices: indices as Buf<'i32'> };
+  checkTrainGraph(be.view(graph.indptr), be.view(graph.indices), checkedDatasetInfo(file, where), where);
+  return graph;
 }
 
 /**
  * A dataset with the model's shape but no rows, from the file alone: enough to build the model and
- * serve requests (CF: the train graph and id maps; CTR: the field sizes and the vocabulary).
+ * serve requests (CF: the train graph and id maps; CTR: the field sizes and the vocabulary). CF with
+ * `trainGraph: false`: the train graph is left empty (a caller that serves it from backend memory,
+ * see `residentTrainGraph`).
  */
-export function shellDataset(file: ModelFile, where = '<model>'): Dataset {
+export function shellDataset(file: ModelFile, where = '<model>', options: { readonly trainGraph?: boolean } = {}): Dataset {
   const info = checkedDatasetInfo(file, where);
   if (file.header.task === 'cf') {
     const ds: CfDataset = {
       kind: 'cf',
       users: info.users,
       items: info.items,
-      train: trainGraph(file, info, where),
+      train: options.trainGraph === false ? emptyCsr(info.users, info.items) : trainGraph(file, info, where),
       valid: emptyCsr(info.users, info.items),
       test: emptyCsr(info.users, info.items),
       manifest: info.manifest,
