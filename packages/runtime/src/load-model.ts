@@ -63,22 +63,13 @@ function cfSession(be: Backend, file: ModelFile, name: string, mode: CfServingMo
     item.dispose();
     throw new ModelFileError(name, `the tables (${user.rows} x ${user.dim}, ${item.rows} x ${item.dim}) do not fit the dataset (${ds.users} users, ${ds.items} items, dim ${String(settings.dim)})`);
   }
-  // Propagating per request reads the graph where it lies in the file; the cached modes keep
-  // their own copy so that the file's bytes can be freed after loading.
-  const graph = resident === undefined ? { host: ds.train } : mode === 'propagate' ? { ...resident, owned: false } : { ...ownCopy(be, resident), owned: true };
+  // The graph is read where it lies in the file; the cached modes copy what they keep of it, so
+  // that the file's bytes can be freed after loading.
+  const graph = resident === undefined ? { host: ds.train } : { ...resident, owned: false };
   const serving = new LightGcnServing({ backend: be, user, item, layers, graph, mode });
   const { userIds, itemIds, userNames, itemNames } = ds;
   const session = new CfSession(be, serving, { ...(userIds !== undefined ? { users: userIds } : {}), ...(itemIds !== undefined ? { items: itemIds } : {}), ...(userNames !== undefined ? { userNames } : {}), ...(itemNames !== undefined ? { itemNames } : {}) });
   return { session, keepsFile: mode === 'propagate' && file.resident !== undefined };
-}
-
-/** Copies of the graph's buffers, on the same backend. */
-function ownCopy(be: Backend, graph: { indptr: Buf<'i32'>; indices: Buf<'i32'> }): { indptr: Buf<'i32'>; indices: Buf<'i32'> } {
-  const indptr = be.alloc('i32', graph.indptr.length);
-  const indices = be.alloc('i32', graph.indices.length);
-  be.copy(graph.indptr, indptr);
-  be.copy(graph.indices, indices);
-  return { indptr, indices };
 }
 
 /** Bytes of a buffer. */

@@ -21,7 +21,8 @@ export interface LightGcnServingOptions {
   /**
    * The train graph (users x items, ascending columns, checked by the caller), for propagation and
    * for masking seen items: on the host, or already in the memory of a host backend (`owned`: this
-   * form frees it on dispose; otherwise it is used in place, e.g. a model file's resident sections).
+   * form frees it on dispose; otherwise it is used in place, e.g. a model file's resident sections,
+   * and the cached modes copy it once propagated, so the caller may free it after construction).
    * From backend memory, the normalized graph is built there too, with no host copy.
    */
   readonly graph: { readonly host: CsrMatrix } | { readonly indptr: Buf<'i32'>; readonly indices: Buf<'i32'>; readonly owned: boolean };
@@ -47,8 +48,9 @@ export class LightGcnServing {
   readonly mode: CfServingMode;
   private readonly be: Backend;
   /** User rows of the normalized adjacency (users x items), also the mask of seen items (maskSeen reads its indices). */
-  private readonly userRows: Csr;
-  private readonly ownedGraph: boolean;
+  private userRows: Csr;
+  /** Whether the train graph's indptr and indices are ours (freed by dispose). */
+  private ownedGraph: boolean;
   private itemRows: Csr | null;
   private tables: { user: EmbeddingTable; item: EmbeddingTable } | null;
   /** E0 per side with no layers, when a table does not store its rows densely (filled by lookupAll). */
@@ -277,6 +279,7 @@ export class LightGcnServing {
     this.finalUser = user;
     this.finalItem = item;
     this.releasePropagation(user, item);
+    this.ownGraph();
     if (this.mode === 'cached-int8') {
       const stride = rowwiseStride(d, 8);
       const qUser = this.alloc('u8', this.users * stride);
@@ -288,6 +291,21 @@ export class LightGcnServing {
       this.finalUser = this.finalItem = null;
       this.int8 = { user: qUser, item: qItem, chunk: this.alloc('f32', Math.min(INT8_ITEM_CHUNK, this.items) * d) };
     }
+  }
+
+  /**
+   * Copies a graph we do not own into buffers of ours (after the propagation buffers are freed, so
+   * that the copies reuse their memory instead of growing it).
+   */
+  private ownGraph(): void {
+    if (this.ownedGraph) return;
+    const be = this.be;
+    const indptr = be.alloc('i32', this.userRows.indptr.length);
+    const indices = be.alloc('i32', this.userRows.indices.length);
+    be.copy(this.userRows.indptr, indptr);
+    be.copy(this.userRows.indices, indices);
+    this.userRows = { ...this.userRows, indptr, indices };
+    this.ownedGraph = true;
   }
 
   /** Frees the tables, the item-side adjacency and the propagation buffers, except `keep`. */
