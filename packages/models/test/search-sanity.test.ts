@@ -52,6 +52,9 @@ describe('search reports', () => {
       for (const t of ['user', 'item']) expect(s.start[t]!.sparsity).toBeCloseTo(0.25, 1);
       expect(s.searchSeconds).toBe(r.secondsPerStage.search);
       expect(s.retrainSeconds).toBe(r.secondsPerStage.retrain);
+      // The retraining's best validation epoch is reported (`lers train` prints it).
+      expect(r.bestEpoch).toBeGreaterThanOrEqual(1);
+      expect(r.bestEpoch).toBeLessThanOrEqual(cfTrain.epochs);
     }
   });
 

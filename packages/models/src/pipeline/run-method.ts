@@ -14,6 +14,8 @@ export interface MethodTargetResult<M extends Model = Model> {
   /** Test metrics of the retrained model at its best validation epoch (validation metrics when the test is off). */
   readonly metrics: Metrics;
   readonly valid: Metrics | null;
+  /** The retraining's best validation epoch (1-based; null when it validated no epoch). */
+  readonly bestEpoch: number | null;
   /** The retrained tables' sizes: params (the protocol's count), bytes (CSR for the pruned forms), sparsity. */
   readonly size: ModelTablesSize;
   /**
@@ -48,7 +50,7 @@ export function targetResults<M extends Model>(method: string, result: PipelineR
     }
     const model = result.models[stage.name];
     const search = searchReport(method, target, result.stages);
-    out.push({ method, target, metrics: info.metrics, valid: info.valid, size: info.size, secondsPerStage, search, ...(model !== undefined ? { model } : {}) });
+    out.push({ method, target, metrics: info.metrics, valid: info.valid, bestEpoch: info.bestEpoch, size: info.size, secondsPerStage, search, ...(model !== undefined ? { model } : {}) });
   }
   return out;
 }

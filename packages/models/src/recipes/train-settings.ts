@@ -127,7 +127,7 @@ async function trainPipeline(be: Backend, dataset: Dataset, s: TrainSettings, op
   if (model === undefined) throw new Error(`${s.method}: the pipeline handed back no retrained model`);
   const seconds = Object.values(result.secondsPerStage).reduce((a, b) => a + b, 0);
   const trainResult: TrainResult = {
-    bestEpoch: null,
+    bestEpoch: result.bestEpoch,
     bestValid: result.valid,
     test: result.metrics,
     history: [],
