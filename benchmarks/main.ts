@@ -12,6 +12,7 @@ import { runMethodsBench } from './suites/methods.js';
 import { runWebGpuBench } from './suites/webgpu.js';
 import { runRuntimeBench } from './suites/runtime.js';
 import { runWebGpuDriftBench } from './suites/webgpu-drift.js';
+import { runCtrGemmBench } from './suites/ctr-gemm.js';
 import { gateFailures, machine, outputArgs, ratioRows, table, writeResult, type RatioCheck, type Row } from './lib/report.js';
 
 interface Suite {
@@ -27,6 +28,7 @@ const SUITES: readonly Suite[] = [
   { name: 'data', run: async (opts) => ({ rows: await runDataBench(opts) }) },
   { name: 'training-cf', run: runTrainingCfBench },
   { name: 'training-ctr', run: runTrainingCtrBench },
+  { name: 'ctr-gemm', run: runCtrGemmBench },
   { name: 'methods', run: runMethodsBench },
   { name: 'runtime', run: runRuntimeBench },
   { name: 'webgpu', run: runWebGpuBench, onlyWhenNamed: true },

@@ -9,7 +9,7 @@
  * benchmarks/results/training-cf[-quick].json.
  */
 import { PEER_PROCESS, SECOND_CORE, type RatioCheck as Check } from '../lib/report.js';
-import { spawnSync } from 'node:child_process';
+import { PYTHON, torchAvailable } from '../peers/torch.js';
 import { runJson } from '../lib/child.js';
 import { pairedChild, pairedRows, spawnPaired } from '../lib/paired.js';
 import { median } from '../lib/stats.js';
@@ -42,7 +42,6 @@ interface RunResult {
   readonly finalLoss: number;
 }
 
-const PYTHON = '/usr/bin/python3';
 const CHILD_FLAG = '--lers-cf-child';
 const PAIRED_FLAG = '--lers-cf-paired';
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -74,11 +73,6 @@ async function benchData(folder?: string): Promise<{ dir: string; name: string; 
     writeFileSync(join(dir, `${split}.txt`), `${lines.join('\n')}\n`);
   }
   return { dir, name: 'synthetic-cf (3000 x 4000)', note: `${lastfm} is absent: generated data instead` };
-}
-
-function torchAvailable(): boolean {
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-  return r.status === 0;
 }
 
 async function runOurs(spec: RunSpec): Promise<RunResult> {

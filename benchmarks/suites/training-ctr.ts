@@ -16,7 +16,7 @@
  * benchmarks/results/training-ctr[-quick].json.
  */
 import { PEER_PROCESS, SECOND_CORE, type RatioCheck as Check } from '../lib/report.js';
-import { spawnSync } from 'node:child_process';
+import { blasName, peerEnv, PYTHON, torchAvailable } from '../peers/torch.js';
 import { runJson } from '../lib/child.js';
 import { pairedChild, pairedRows, spawnPaired } from '../lib/paired.js';
 import { median } from '../lib/stats.js';
@@ -84,7 +84,6 @@ interface Encoded {
   readonly test: Int32Array;
 }
 
-const PYTHON = '/usr/bin/python3';
 const CHILD_FLAG = '--lers-ctr-child';
 const PAIRED_FLAG = '--lers-ctr-paired';
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -213,33 +212,6 @@ async function exportInit(spec: RunSpec): Promise<void> {
 }
 
 // ---------- runs ----------
-
-function torchAvailable(): boolean {
-  return spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-}
-
-/**
- * The peer's environment: its thread count for OpenMP and OpenBLAS, and OpenBLAS in front of the
- * library path when one is found (LERS_OPENBLAS_DIR, or Debian's libopenblas0-openmp / -pthread
- * folder; the OpenMP build shares torch's thread pool, the pthread one oversubscribes at 2 threads).
- * Debian's torch calls whatever libblas.so.3 resolves to for its GEMMs; the default alternative is
- * the reference BLAS (about 6 GFLOP/s here), which would make any speed comparison meaningless.
- */
-function peerEnv(threads: number): NodeJS.ProcessEnv {
-  const debian = ['openblas-openmp', 'openblas-pthread'].map((d) => join('/usr/lib/x86_64-linux-gnu', d)).find((d) => existsSync(join(d, 'libblas.so.3')));
-  const dir = process.env.LERS_OPENBLAS_DIR ?? debian;
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
-  if (dir !== undefined) env.LD_LIBRARY_PATH = [dir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  return env;
-}
-
-/** A short name of the BLAS the peer reported loading. */
-function blasName(paths: string): string {
-  if (/openblas/i.test(paths)) return 'OpenBLAS';
-  if (/mkl/i.test(paths)) return 'MKL';
-  if (/\/blas\/libblas/.test(paths)) return 'reference BLAS';
-  return paths.split('/').pop() ?? 'unknown BLAS';
-}
 
 /** One run of ours in a child process; a failed child is retried once (the failure is printed). */
 async function runOurs(spec: RunSpec): Promise<RunResult> {
@@ -410,7 +382,7 @@ export async function runTrainingCtrBench(opts: { quick: boolean }): Promise<{ r
   // Quick mode is what .ci/run gates on: 20k synthetic rows keep the suite to a few minutes on 2 cores.
   datasets.push({ data: await syntheticData(opts.quick ? 20_000 : 100_000), settings: settings(opts.quick, 5) });
   for (const d of datasets) console.log(`training-ctr: ${d.data.name}: ${d.data.rows} rows, ${d.data.features} features; ${d.data.note}`);
-  const withPeer = torchAvailable();
+  const withPeer = torchAvailable(['torch', 'numpy']);
   if (!withPeer) console.log(`training-ctr: skipping the PyTorch peer (${PYTHON} -c 'import torch, numpy' failed)`);
 
   const rows: Row[] = [];
