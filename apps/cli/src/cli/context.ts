@@ -49,8 +49,7 @@ export class Context {
   /** Runs `fn` with the backend of the global flags (chosen as the runtime chooses), disposing it afterwards. */
   async withBackend<T>(fn: (be: Backend) => Promise<T>): Promise<T> {
     const chosen = await chooseBackend({ backend: this.flags.backend, threads: this.flags.threads });
-    if (chosen.threads !== this.flags.threads) this.io.warn(chosen.reason);
-    else if (this.flags.backend === 'auto' || chosen.kind === 'webgpu') this.io.info(`backend: ${chosen.kind} (${chosen.reason})`);
+    this.reportBackend(chosen);
     try {
       return await fn(chosen.backend);
     } finally {
@@ -69,10 +68,20 @@ export class Context {
     } catch (err) {
       throw fileError(err, path);
     }
+    this.reportBackend(rec.info().backend);
     if (task !== null && rec.task !== task) {
       rec.dispose();
       throw new UsageError(`${path} is a ${rec.task} model: ${task === 'cf' ? 'recommend needs a cf model (use `lers predict` for ctr)' : 'predict needs a ctr model (use `lers recommend` for cf)'}`);
     }
     return rec;
+  }
+
+  /**
+   * Says on stderr what runs when it may not be what was asked: a warning when the thread count
+   * differs, else the backend and why with `--backend auto` or `webgpu` (the README's promise).
+   */
+  private reportBackend(chosen: { readonly kind: string; readonly threads: number; readonly reason: string }): void {
+    if (chosen.threads !== this.flags.threads) this.io.warn(chosen.reason);
+    else if (this.flags.backend === 'auto' || chosen.kind === 'webgpu') this.io.info(`backend: ${chosen.kind} (${chosen.reason})`);
   }
 }
