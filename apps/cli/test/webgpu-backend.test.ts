@@ -1,7 +1,7 @@
 /**
  * `--backend webgpu` through the CLI (Dawn; Mesa's llvmpipe without a GPU): train, eval, recommend,
- * predict, profile and bench run on WebGPU, say so on stderr, and agree with the same commands on
- * WASM. Without an adapter the tests skip with the reason printed; with LERS_REQUIRE_WEBGPU=1 (CI)
+ * predict, profile and bench run on WebGPU, say so on stderr (and in --json: `backend`, with the
+ * adapter), and agree with the same commands on WASM. Without an adapter the tests skip with the reason printed; with LERS_REQUIRE_WEBGPU=1 (CI)
  * that is a failure.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,8 +34,19 @@ function json(r: RunResult): unknown {
   return JSON.parse(r.stdout);
 }
 
-interface Metrics {
+/** What a command's --json says ran it. */
+interface Used {
+  backend: { kind: string; threads: number; reason: string; adapter: string | null } | null;
+}
+
+interface Metrics extends Used {
   metrics: { valid: Record<string, number>; test: Record<string, number> };
+}
+
+/** The --json `backend` of a command run with --backend webgpu. */
+function expectWebGpu(out: Used): void {
+  expect(out.backend).toMatchObject({ kind: 'webgpu', reason: expect.stringMatching(/^webgpu as asked/) as unknown });
+  expect(out.backend?.adapter).toEqual(expect.any(String));
 }
 
 describe.skipIf(skip)('lers --backend webgpu', () => {
@@ -43,11 +54,13 @@ describe.skipIf(skip)('lers --backend webgpu', () => {
   const cwd = tmp.dir;
   afterAll(() => { tmp.cleanup(); });
 
-  it('train: the WASM run\'s metrics (the same seeded steps; losses agree within 1e-4)', async () => {
+  it('train: the WASM run\'s metrics (the same seeded steps)', async () => {
     const wasm = json(await lers(['train', ...SMALL_CF, '-o', 'wasm.lers', '--json'], { cwd })) as Metrics;
     const r = await lers(['train', ...SMALL_CF, '-o', 'gpu.lers', '--json', ...WEBGPU], { cwd });
     const gpu = json(r) as Metrics;
     expect(r.stderr).toMatch(SAYS_WEBGPU);
+    expectWebGpu(gpu);
+    expect(wasm.backend).toMatchObject({ kind: 'wasm', adapter: null });
     for (const split of ['valid', 'test'] as const) expect(gpu.metrics[split]['ndcg@20']).toBeCloseTo(wasm.metrics[split]['ndcg@20'], 3);
   });
 
@@ -56,16 +69,18 @@ describe.skipIf(skip)('lers --backend webgpu', () => {
     const r = await lers(['eval', 'wasm.lers', '--json', ...WEBGPU], { cwd });
     expect(r.stderr).toMatch(SAYS_WEBGPU);
     const got = json(r) as Metrics;
+    expectWebGpu(got);
     for (const name of ['recall@20', 'ndcg@20']) expect(got.metrics.test[name]).toBeCloseTo(stored.metrics.test[name], 4);
   });
 
   it('recommend: the WASM top-k, scores within 1e-5', async () => {
-    type Recs = { users: { user: number; items: number[]; scores: number[] }[] };
+    type Recs = Used & { users: { user: number; items: number[]; scores: number[] }[] };
     const args = ['recommend', 'wasm.lers', '-u', '3', '-u', '7', '-u', '42', '-k', '10', '--json'];
     const want = json(await lers(args, { cwd })) as Recs;
     const r = await lers([...args, ...WEBGPU], { cwd });
     expect(r.stderr).toMatch(SAYS_WEBGPU);
     const got = json(r) as Recs;
+    expectWebGpu(got);
     got.users.forEach((u, i) => {
       expect(u.items).toEqual(want.users[i].items);
       u.scores.forEach((s, j) => { expect(Math.abs(s - want.users[i].scores[j])).toBeLessThanOrEqual(1e-5); });
@@ -100,7 +115,8 @@ describe.skipIf(skip)('lers --backend webgpu', () => {
     const grid = ['bench', '--datasets', 'synthetic-cf', '--targets', '0.5', '--data-option', 'users=120', '--data-option', 'items=150', '--epochs', '1', '--dim', '16', '--batch-size', '512', '--methods', 'qr,qat', '--out', 'g', '--json'];
     const r = await lers([...grid, ...WEBGPU], { cwd });
     expect(r.stderr).toMatch(SAYS_WEBGPU);
-    const out = json(r) as { cells: { id: string; status: string; message?: string; test?: Record<string, number> }[] };
+    const out = json(r) as Used & { cells: { id: string; status: string; message?: string; test?: Record<string, number> }[] };
+    expectWebGpu(out);
     const cell = Object.fromEntries(out.cells.map((c) => [c.id.replace('synthetic-cf__lightgcn__', ''), c]));
     expect(cell.full__full.status).toBe('ok');
     expect(cell.qr__50.status).toBe('ok');

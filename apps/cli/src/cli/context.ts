@@ -36,10 +36,22 @@ export function globalFlags(cmd: Command): GlobalFlags {
   };
 }
 
+/** What ran a command's kernels, as its --json output reports it. */
+export interface BackendUsed {
+  readonly kind: string;
+  readonly threads: number;
+  /** What was asked, what runs and why (auto's pick included). */
+  readonly reason: string;
+  /** WebGPU: the adapter; null on the other backends. */
+  readonly adapter: string | null;
+}
+
 /** A command's context. */
 export class Context {
   readonly flags: GlobalFlags;
   readonly io: Io;
+  /** The backend of the last withBackend / loadRecommender (null before either, and for work queued to other machines). */
+  backendUsed: BackendUsed | null = null;
 
   constructor(cmd: Command, streams: Streams = processStreams) {
     this.flags = globalFlags(cmd);
@@ -77,10 +89,11 @@ export class Context {
   }
 
   /**
-   * Says on stderr what runs when it may not be what was asked: a warning when the thread count
-   * differs, else the backend and why with `--backend auto` or `webgpu` (the README's promise).
+   * Keeps what runs for the --json output and says it on stderr when it may not be what was asked:
+   * a warning when the thread count differs, else the backend and why with `--backend auto` or `webgpu`.
    */
-  private reportBackend(chosen: { readonly kind: string; readonly threads: number; readonly reason: string }): void {
+  private reportBackend(chosen: BackendUsed): void {
+    this.backendUsed = { kind: chosen.kind, threads: chosen.threads, reason: chosen.reason, adapter: chosen.adapter };
     if (chosen.threads !== this.flags.threads) this.io.warn(chosen.reason);
     else if (this.flags.backend === 'auto' || chosen.kind === 'webgpu') this.io.info(`backend: ${chosen.kind} (${chosen.reason})`);
   }
