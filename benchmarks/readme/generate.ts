@@ -1,5 +1,5 @@
 /**
- * `pnpm results:readme`: rewrites the generated blocks of README.md, benchmarks/results/README.md and apps/cli/README.md
+ * `pnpm results:readme`: rewrites the generated blocks of README.md, benchmarks/results/README.md, apps/cli/README.md and packages/webgpu/README.md
  * from the results files, so that no figure in a README is typed by hand. A block sits between
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; `--check` only compares and exits 1
  * naming the stale blocks (the test suite runs it).
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { measuredTable } from './measured.js';
 import { methodTable, tuningNote } from './method-tables.js';
 import { ResultsFolder } from './sources.js';
+import { webGpuTable } from './webgpu-table.js';
 
 /** The repository root (this file is benchmarks/readme/generate.ts). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -37,6 +38,7 @@ export function blocks(r: ResultsFolder): Record<string, string> {
       table('method-table-criteo-sample.json', 'criteo-sample, DeepFM, AUC', 'deepfm'),
       table('method-table-criteo-sample-dcnmix.json', 'criteo-sample, DCN-Mix, AUC', 'dcnmix'),
     ].join('\n\n'),
+    'webgpu-bench': webGpuTable(r),
   };
 }
 
@@ -54,7 +56,7 @@ export function run(check: boolean, root = ROOT): string[] {
   const r = new ResultsFolder(join(root, 'benchmarks', 'results'));
   const values = blocks(r);
   const stale: string[] = [];
-  for (const file of [join(root, 'README.md'), join(root, 'benchmarks', 'results', 'README.md'), join(root, 'apps', 'cli', 'README.md')]) {
+  for (const file of [join(root, 'README.md'), join(root, 'benchmarks', 'results', 'README.md'), join(root, 'apps', 'cli', 'README.md'), join(root, 'packages', 'webgpu', 'README.md')]) {
     const before = readFileSync(file, 'utf8');
     const opened = [...before.matchAll(/<!-- generated:([a-z0-9-]+) -->/g)].map((m) => m[1]);
     for (const name of opened) if (!before.includes(`<!-- /generated:${name} -->`)) throw new Error(`${file}: block "${name}" is not closed`);

@@ -36,10 +36,22 @@ export function globalFlags(cmd: Command): GlobalFlags {
   };
 }
 
+/** What ran a command's kernels, as its --json output reports it. */
+export interface BackendUsed {
+  readonly kind: string;
+  readonly threads: number;
+  /** What was asked, what runs and why (auto's pick included). */
+  readonly reason: string;
+  /** WebGPU: the adapter; null on the other backends. */
+  readonly adapter: string | null;
+}
+
 /** A command's context. */
 export class Context {
   readonly flags: GlobalFlags;
   readonly io: Io;
+  /** The backend of the last withBackend / loadRecommender (null before either, and for work queued to other machines). */
+  backendUsed: BackendUsed | null = null;
 
   constructor(cmd: Command, streams: Streams = processStreams) {
     this.flags = globalFlags(cmd);
@@ -49,8 +61,7 @@ export class Context {
   /** Runs `fn` with the backend of the global flags (chosen as the runtime chooses), disposing it afterwards. */
   async withBackend<T>(fn: (be: Backend) => Promise<T>): Promise<T> {
     const chosen = await chooseBackend({ backend: this.flags.backend, threads: this.flags.threads });
-    if (chosen.threads !== this.flags.threads) this.io.warn(chosen.reason);
-    else if (this.flags.backend === 'auto' || chosen.kind === 'webgpu') this.io.info(`backend: ${chosen.kind} (${chosen.reason})`);
+    this.reportBackend(chosen);
     try {
       return await fn(chosen.backend);
     } finally {
@@ -69,10 +80,21 @@ export class Context {
     } catch (err) {
       throw fileError(err, path);
     }
+    this.reportBackend(rec.info().backend);
     if (task !== null && rec.task !== task) {
       rec.dispose();
       throw new UsageError(`${path} is a ${rec.task} model: ${task === 'cf' ? 'recommend needs a cf model (use `lers predict` for ctr)' : 'predict needs a ctr model (use `lers recommend` for cf)'}`);
     }
     return rec;
+  }
+
+  /**
+   * Keeps what runs for the --json output and says it on stderr when it may not be what was asked:
+   * a warning when the thread count differs, else the backend and why with `--backend auto` or `webgpu`.
+   */
+  private reportBackend(chosen: BackendUsed): void {
+    this.backendUsed = { kind: chosen.kind, threads: chosen.threads, reason: chosen.reason, adapter: chosen.adapter };
+    if (chosen.threads !== this.flags.threads) this.io.warn(chosen.reason);
+    else if (this.flags.backend === 'auto' || chosen.kind === 'webgpu') this.io.info(`backend: ${chosen.kind} (${chosen.reason})`);
   }
 }

@@ -156,7 +156,8 @@ export function registerBench(program: Command, streams: Streams): void {
       const seconds = (performance.now() - t0) / 1000;
       const title = `lers bench (${profile.name}): ${spec.datasets.join(', ')}`;
       const md = markdownReport(results, title);
-      await writeJsonAtomic(join(dir, 'results.json'), { profile: profile.name, grid: spec, tune, seconds, cells: results });
+      // backend: what ran the cells here (null for a queued run: each worker chooses its own).
+      await writeJsonAtomic(join(dir, 'results.json'), { profile: profile.name, grid: spec, tune, seconds, backend: ctx.backendUsed, cells: results });
       const csv = new TextEncoder().encode(resultsCsv(results));
       await writeFileAtomic(join(dir, 'results.csv'), (fh) => writeAll(fh, csv));
       const mdBytes = new TextEncoder().encode(md);
@@ -164,7 +165,7 @@ export function registerBench(program: Command, streams: Streams): void {
       const counts: Record<string, number> = {};
       for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
       const files = { json: join(dir, 'results.json'), csv: join(dir, 'results.csv'), markdown: join(dir, 'results.md') };
-      ctx.io.result({ profile: profile.name, dir, seconds, counts, files, grid: spec, cells: results }, () => {
+      ctx.io.result({ profile: profile.name, dir, seconds, counts, files, grid: spec, backend: ctx.backendUsed, cells: results }, () => {
         const seen = new Set<string>();
         const tables: string[] = [];
         for (const r of results) {

@@ -51,7 +51,7 @@ export function registerEval(program: Command, streams: Streams): void {
       const h = file.header;
       const sizes = h.method.sizes as { params: number; sparsity: number; memoryBytes: number };
       ctx.io.result(
-        { model: resolve(path), task: h.task, backbone: h.backbone, method: h.method.name, target: h.method.target, params: sizes.params, sparsity: sizes.sparsity, embeddingBytes: sizes.memoryBytes, dataset: data.name, metrics },
+        { model: resolve(path), task: h.task, backbone: h.backbone, method: h.method.name, target: h.method.target, params: sizes.params, sparsity: sizes.sparsity, embeddingBytes: sizes.memoryBytes, dataset: data.name, metrics, backend: ctx.backendUsed },
         () =>
           [
             `${path}: ${h.backbone} ${h.method.name}${h.method.target !== null ? ` target ${h.method.target}` : ''}, ${sizes.params} params (sparsity ${sizes.sparsity.toFixed(4)}), embeddings ${sizes.memoryBytes} bytes; dataset ${data.name}`,

@@ -42,7 +42,7 @@ Examples:
       } finally {
         rec.dispose();
       }
-      ctx.io.result({ model: path, k, masked: opts.mask, users: out }, () =>
+      ctx.io.result({ model: path, k, masked: opts.mask, backend: ctx.backendUsed, users: out }, () =>
         out.map((r) => [`user ${r.user}`, ...r.items.map((it, i) => `  ${String(i + 1).padStart(3)}  item ${String(it).padStart(7)}  score ${r.scores[i].toFixed(4)}`)].join('\n')).join('\n'),
       );
     });

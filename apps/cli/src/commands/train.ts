@@ -121,6 +121,7 @@ export function registerTrain(program: Command, streams: Streams): void {
             flatMetrics: flatMetrics(r.bestValid, r.test),
             recipe: outcome.recipe,
             search: outcome.search,
+            backend: ctx.backendUsed,
           },
           () => {
             const sel = outcome.model.selectionMetric;
