@@ -4,7 +4,7 @@
  * by test/browser/vitest-shim.ts, and run in a page served from 127.0.0.1 (WebGPU needs a secure
  * context). Skipped with a printed reason when Chromium is not installed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,15 @@ if (!hasChromium) {
   console.log(reason);
 }
 
-/** The test files that run in the page (device.test.ts is about Node's Dawn and device loss). */
-const FILES = ['dense', 'activations', 'embedding', 'sparse-ranking', 'quant', 'compression', 'training-random'];
 const testDir = fileURLToPath(new URL('.', import.meta.url));
+/** Test files that do not run in the page: Node's Dawn and device loss, and this file. */
+const NODE_ONLY = new Set(['device', 'browser']);
+/** The kernel test files that run in the page: every `*.test.ts` here but NODE_ONLY, so a new one runs in Chromium too. */
+const FILES = readdirSync(testDir)
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => f.slice(0, -'.test.ts'.length))
+  .filter((f) => !NODE_ONLY.has(f))
+  .sort();
 
 let server: Server | undefined;
 let base = '';
