@@ -17,6 +17,9 @@ export function measuredTable(r: ResultsFolder): string {
   const ctr = (data: string, model: string, impl: string, threads: number, field: string): number => r.number('training-ctr.json', 'rows', { data, model, impl, threads }, field);
   const ctrEpoch = (model: string, impl: string, threads: number): string => `${sig(ctr('criteo-sample', model, impl, threads, 'epoch s (median)'))} s`;
   const gemm = (c: string): number => r.number('kernels.json', 'rows', { group: 'GEMM 1024x64 @ 64x1024', case: c }, 'median ms');
+  const dnnGemm = (field: string): string =>
+    ['forward x W^T', 'weight grad dy^T x', 'input grad dy W'].map((p) => sig(r.number('ctr-gemm.json', 'rows', { threads: 1, product: `624->400 ${p}` }, field))).join(' / ');
+  const serving = (mode: string, field: string): number => r.number('runtime.json', 'rows', { mode }, field);
   const L3 = 'training-cf-lastfm-3seeds.json';
   const M3 = 'training-cf-ml1m-3seeds.json';
   const rows = [
@@ -61,6 +64,18 @@ export function measuredTable(r: ResultsFolder): string {
       lers: fixed(ctr('synthetic-ctr 100k', 'DeepFM (w ~ N(0, 0.01))', LERS, 1, 'test AUC'), 3),
       peer: `PyTorch: ${fixed(ctr('synthetic-ctr 100k', 'DeepFM (w ~ N(0, 0.01))', TORCH_CTR, 1, 'test AUC'), 3)}`,
       source: '`training-ctr.json`',
+    },
+    {
+      what: "GEMMs of DeepFM's DNN (batch 2048, 624->400: forward / weight grad / input grad), 1 thread, GFLOP/s",
+      lers: dnnGemm('lers GFLOP/s'),
+      peer: `PyTorch + OpenBLAS: ${dnnGemm('peer GFLOP/s')}`,
+      source: '`ctr-gemm.json`',
+    },
+    {
+      what: "Serving a Gowalla-shaped full LightGCN (20.8 MB file), 1 thread: load / peak RSS above Node's baseline, in file sizes / top-20 for one user",
+      lers: ['propagate', 'cached', 'cached-int8'].map((mode) => `${mode} ${sig(serving(mode, 'load ms'))} ms / ${fixed(serving(mode, '(peak - base) / file'), 2)} x / ${sig(serving(mode, 'recommend ms'))} ms`).join('; '),
+      peer: '(no peer)',
+      source: '`runtime.json`',
     },
     {
       what: 'GEMM 1024x64 @ 64x1024, 1 / 2 threads',
