@@ -41,7 +41,8 @@ export function scanCategorical(bytes: Uint8Array, start: number, end: number, s
     const h6 = HEX[bytes[start + 6]];
     const h7 = HEX[bytes[start + 7]];
     if ((h0 | h1 | h2 | h3 | h4 | h5 | h6 | h7) >= 0) {
-      sink.hex(field, ((h0 << 28) | (h1 << 24) | (h2 << 20) | (h3 << 16) | (h4 << 12) | (h5 << 8) | (h6 << 4) | h7) >>> 0);
+      // The bits as an int32 (a small integer for V8, never a heap number); tables key on the bits.
+      sink.hex(field, (h0 << 28) | (h1 << 24) | (h2 << 20) | (h3 << 16) | (h4 << 12) | (h5 << 8) | (h6 << 4) | h7);
       return at8;
     }
   }
