@@ -12,6 +12,7 @@ import { runMethodsBench } from './suites/methods.js';
 import { runWebGpuBench } from './suites/webgpu.js';
 import { runRuntimeBench } from './suites/runtime.js';
 import { runWebGpuDriftBench } from './suites/webgpu-drift.js';
+import { runScaleBench } from './suites/scale.js';
 import { gateFailures, machine, outputArgs, ratioRows, table, writeResult, type RatioCheck, type Row } from './lib/report.js';
 
 interface Suite {
@@ -29,6 +30,7 @@ const SUITES: readonly Suite[] = [
   { name: 'training-ctr', run: runTrainingCtrBench },
   { name: 'methods', run: runMethodsBench },
   { name: 'runtime', run: runRuntimeBench },
+  { name: 'scale', run: runScaleBench },
   { name: 'webgpu', run: runWebGpuBench, onlyWhenNamed: true },
   { name: 'webgpu-drift', run: runWebGpuDriftBench, onlyWhenNamed: true },
 ];
