@@ -1,6 +1,6 @@
 /**
  * Scale (issue 19): the Criteo reader on a generated Criteo-shaped file at two row counts (full:
- * 1M and 5M rows, about 1.3 GB; --quick: 100k and 400k), and full-ranking evaluation at two user
+ * 1M and 5M rows, about 1.3 GB; --quick: 100k and 600k), and full-ranking evaluation at two user
  * counts (full: 10k and 100k users x 1M items x d 64; --quick: 2k and 8k users x 100k items), each
  * run in its own child process. Targets: the reader at >= 100 MB/s with peak RSS flat in the row
  * count beyond the per-row arrays; ranking in memory bounded by the shapes (one block of scores at
@@ -26,7 +26,7 @@ const MIB = 1048576;
  * (its speed is then flattered by small tables: compare speed on the full shape).
  */
 const READER = {
-  quick: { rows: [100_000, 400_000], cardinalities: DEFAULT_CRITEO_CARDINALITIES.map((c) => Math.min(c, 1000)) },
+  quick: { rows: [100_000, 600_000], cardinalities: DEFAULT_CRITEO_CARDINALITIES.map((c) => Math.min(c, 1000)) },
   full: { rows: [1_000_000, 5_000_000], cardinalities: DEFAULT_CRITEO_CARDINALITIES },
 };
 const RANKING: { quick: RankingShape[]; full: RankingShape[] } = {
@@ -109,9 +109,14 @@ export async function runScaleBench(opts: { quick: boolean }): Promise<{ rows: R
   const rankingOverhead = (r: RankingRun): number => r.peakRssBytes - r.baseRssBytes - r.perUserBytes;
   const checks: RatioCheck[] = [
     { name: `reader >= 100 MB/s at ${r1.rows} rows (MB/s / 100)`, ratio: r1.bytes / 1e6 / r1.seconds / 100, atLeast: 1, reportOnly: ABSOLUTE_RATE },
-    // Flat: what the reader needs beyond its per-row arrays at the small size over the large size. A
-    // reader holding its text would add ~260 B per extra row (about 0.3-0.5 here).
-    { name: `reader memory flat: (peak - base - row arrays) at ${r0.rows} / at ${r1.rows} rows`, ratio: readerOverhead(r0) / readerOverhead(r1), atLeast: 0.75 },
+    // Flat: what the reader needs beyond its per-row arrays may grow by at most a quarter of the extra
+    // text (a reader keeping its lines would grow by all of it, twice as UTF-16 strings); growth at or
+    // below 1 MiB counts as 1 MiB (the figure can even fall: Node reuses heap pages of its baseline).
+    {
+      name: `reader memory flat: 25% of the extra text / growth of (peak - base - row arrays), ${r0.rows} -> ${r1.rows} rows`,
+      ratio: (0.25 * (r1.bytes - r0.bytes)) / Math.max(readerOverhead(r1) - readerOverhead(r0), MIB),
+      atLeast: 1,
+    },
     // Bounded: the child holds at most what the shapes bound (embeddings, one block, the CSRs), with
     // 32 MiB of room for Node's heap growth and the allocator's rounding (about 9 MiB seen).
     { name: `ranking memory bounded: (bound + 32 MiB) / (peak - base) at ${k1.shape.users} users`, ratio: (k1.boundBytes + 32 * MIB) / (k1.peakRssBytes - k1.baseRssBytes), atLeast: 1 },
