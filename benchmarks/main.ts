@@ -13,6 +13,7 @@ import { runWebGpuBench } from './suites/webgpu.js';
 import { runRuntimeBench } from './suites/runtime.js';
 import { runWebGpuDriftBench } from './suites/webgpu-drift.js';
 import { runCtrGemmBench } from './suites/ctr-gemm.js';
+import { runScaleBench } from './suites/scale.js';
 import { gateFailures, machine, outputArgs, ratioRows, table, writeResult, type RatioCheck, type Row } from './lib/report.js';
 
 interface Suite {
@@ -31,6 +32,7 @@ const SUITES: readonly Suite[] = [
   { name: 'ctr-gemm', run: runCtrGemmBench },
   { name: 'methods', run: runMethodsBench },
   { name: 'runtime', run: runRuntimeBench },
+  { name: 'scale', run: runScaleBench },
   { name: 'webgpu', run: runWebGpuBench, onlyWhenNamed: true },
   { name: 'webgpu-drift', run: runWebGpuDriftBench, onlyWhenNamed: true },
 ];

@@ -8,8 +8,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '@lers/kernels';
-import { generateSyntheticCf, readCriteo, readDatasetFile, readLightGcn, writeDatasetFile, type Dataset } from '@lers/data/node';
+import { generateSyntheticCf, readCriteo, readDatasetFile, readLightGcn, writeDatasetFile, writeSyntheticCriteo, type Dataset } from '@lers/data/node';
 import { median } from '../lib/stats.js';
 import { runLayoutBench } from './data-layouts.js';
 
@@ -32,42 +31,6 @@ async function timed<T>(repeats: number, fn: () => Promise<T>): Promise<{ ms: nu
     times.push(performance.now() - t);
   }
   return { ms: median(times), result };
-}
-
-/** A Zipf(s) sampler over 0..n-1 (inverse CDF by binary search). */
-function zipfSampler(n: number, s: number, rng: Rng): () => number {
-  const cdf = new Float64Array(n);
-  let total = 0;
-  for (let v = 0; v < n; v++) {
-    total += 1 / (v + 1) ** s;
-    cdf[v] = total;
-  }
-  return () => {
-    const target = rng.nextFloat() * total;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] <= target) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
-/** Writes a Criteo-format TSV with Zipf-distributed values (vocabularies up to 100k per field). */
-function writeCriteoFile(path: string, rows: number): void {
-  const rng = new Rng(2023);
-  const ints = zipfSampler(1000, 1.1, rng);
-  const cats = Array.from({ length: 26 }, (_, f) => zipfSampler(1000 * (1 + ((f * 7) % 100)), 1.05, rng));
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const fields = [rng.nextFloat() < 0.25 ? '1' : '0'];
-    for (let f = 0; f < 13; f++) fields.push(rng.nextFloat() < 0.1 ? '' : String(ints()));
-    for (let f = 0; f < 26; f++) fields.push(rng.nextFloat() < 0.05 ? '' : ((Math.imul(cats[f]() + 1, 0x9e3779b1) ^ f) >>> 0).toString(16).padStart(8, '0'));
-    lines.push(fields.join('\t'));
-  }
-  writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
 /** Writes a synthetic CF dataset's splits in the LightGCN text format. */
@@ -105,7 +68,7 @@ export async function runDataBench(opts: { quick: boolean }): Promise<Row[]> {
     const generatedRows = opts.quick ? 20_000 : 200_000;
     if (!opts.quick || criteoInputs.length === 0) {
       const path = join(tmp, 'criteo.txt');
-      writeCriteoFile(path, generatedRows);
+      await writeSyntheticCriteo(path, { rows: generatedRows, seed: 2023 });
       criteoInputs.push({ source: `generated ${generatedRows} rows`, path });
     }
     let criteoDataset: Dataset | null = null;

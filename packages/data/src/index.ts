@@ -28,6 +28,7 @@ export * from './cache/container.js';
 export * from './cache/dataset-codec.js';
 export * from './synthetic/cf.js';
 export * from './synthetic/ctr.js';
+export * from './synthetic/criteo-text.js';
 export * from './registry/datasets.js';
 export * from './util/top-k.js';
 export * from './util/crc32.js';

@@ -2,45 +2,81 @@ import type { FieldVocab } from './vocab.js';
 
 /**
  * Receives one parsed CTR row, token by token; a line tokenizer calls `label`, then one token method
- * per field (in any order), then `endRow`. The same tokenizer drives both passes: `CountingSink`
- * (pass 1) and `EncodingSink` (pass 2), so parsing code exists once.
+ * per field (in any order), then `endRow`. The same tokenizer drives `TokenIdSink` (reading files)
+ * and `EncodingSink` (raw rows for serving), so parsing code exists once.
  */
 export interface CtrRowSink {
   label(value: 0 | 1): void;
   empty(field: number): void;
+  /** An 8-digit hex hash: `key`'s low 32 bits (a u32, or the same bits as an int32). */
   hex(field: number, key: number): void;
   int(field: number, value: number): void;
   str(field: number, token: string): void;
   endRow(): void;
 }
 
-/** Pass 1: counts tokens per field, rows and positives. */
-export class CountingSink implements CtrRowSink {
-  rows = 0;
+/**
+ * The parsing pass of the CTR readers: counts every token in its field's vocabulary and writes its
+ * dense id (`FieldVocab.add*`) and the label into preallocated `rows x fields` arrays; once the
+ * vocabularies are finalized, `remapToGlobalIds` turns the dense ids into global ids in place.
+ */
+export class TokenIdSink implements CtrRowSink {
+  row = 0;
   positives = 0;
-  constructor(readonly vocabs: FieldVocab[]) {}
+  private base = 0;
+  private readonly fields: number;
+
+  constructor(
+    readonly vocabs: FieldVocab[],
+    readonly x: Int32Array,
+    readonly labels: Uint8Array,
+  ) {
+    this.fields = vocabs.length;
+  }
 
   label(value: 0 | 1): void {
+    if (this.row >= this.labels.length) throw new RangeError('TokenIdSink: more rows than counted');
+    this.labels[this.row] = value;
     this.positives += value;
   }
   empty(field: number): void {
-    this.vocabs[field].countEmpty();
+    this.x[this.base + field] = this.vocabs[field].addEmpty();
   }
   hex(field: number, key: number): void {
-    this.vocabs[field].countHex(key);
+    this.x[this.base + field] = this.vocabs[field].addHex(key);
   }
   int(field: number, value: number): void {
-    this.vocabs[field].countInt(value);
+    this.x[this.base + field] = this.vocabs[field].addInt(value);
   }
   str(field: number, token: string): void {
-    this.vocabs[field].countStr(token);
+    this.x[this.base + field] = this.vocabs[field].addStr(token);
   }
   endRow(): void {
-    this.rows++;
+    this.row++;
+    this.base += this.fields;
   }
 }
 
-/** Pass 2: writes global ids (field offset + vocabulary index) and labels into preallocated arrays. */
+/**
+ * Replaces the dense ids in `x` (`rows x fields`, from `TokenIdSink`) by global ids: field offset
+ * plus the finalized vocabulary's index (0 = OOV). Returns the number of OOV tokens.
+ */
+export function remapToGlobalIds(x: Int32Array, vocabs: readonly FieldVocab[], offsets: Int32Array): number {
+  const fields = vocabs.length;
+  const remaps = vocabs.map((v) => v.remap);
+  let oov = 0;
+  // One sequential sweep (row-major): x can be gigabytes, the remaps are small.
+  for (let base = 0; base < x.length; base += fields) {
+    for (let f = 0; f < fields; f++) {
+      const index = remaps[f][x[base + f]];
+      if (index === 0) oov++;
+      x[base + f] = offsets[f] + index;
+    }
+  }
+  return oov;
+}
+
+/** Writes global ids (field offset + finalized vocabulary index) and labels into preallocated arrays. */
 export class EncodingSink implements CtrRowSink {
   row = 0;
   oovTokens = 0;

@@ -37,6 +37,30 @@ export class U32Table {
     else this.insertAt(at, k, 1);
   }
 
+  /** The value of `key`; when absent, inserts it with `value` and returns that. */
+  intern(key: number, value: number): number {
+    const k = key | 0;
+    if (k === 0) {
+      if (!this.hasZero) {
+        this.hasZero = true;
+        this.zeroValue = value;
+      }
+      return this.zeroValue;
+    }
+    // The probe of `find`, written out: this is the hot path of the CTR readers.
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let at = (Math.imul(k, 0x9e3779b1) >>> this.shift) << 1;
+    for (;;) {
+      const s = slots[at];
+      if (s === k) return slots[at + 1];
+      if (s === 0) break;
+      at = (at + 2) & mask;
+    }
+    this.insertAt(at, k, value);
+    return value;
+  }
+
   /** The value of `key`, or `missing` when absent. */
   get(key: number, missing: number): number {
     const k = key | 0;

@@ -10,6 +10,8 @@ interface Kept {
   count: number;
   kind: TokenKind;
   key: number | string;
+  /** The dense id the token had while counting. */
+  id: number;
 }
 
 /**
@@ -22,47 +24,89 @@ export interface KeptTokens {
 }
 
 /**
- * One field's vocabulary, built in two phases: count tokens (pass 1), then `finalize(minCount)`
- * assigns indices and lookups return them (pass 2). Index 0 is the OOV bucket (tokens seen fewer
- * than `minCount` times, or never); kept tokens get 1.. in order of decreasing count (ties: empty,
- * integers, hex, strings, then by key), so the order does not depend on the order of the rows.
- * Tokens are typed (see `scanCategorical`): the empty value, an integer, an 8-digit hex hash (kept
- * as a u32 in a typed table) or any other string; memory grows with distinct values, never with rows.
+ * One field's vocabulary, built in two phases: add tokens (each distinct token gets a dense id in
+ * order of first appearance, and a count), then `finalize(minCount)` assigns indices, after which
+ * lookups return them and `remap` turns dense ids into indices. Index 0 is the OOV bucket (tokens
+ * seen fewer than `minCount` times, or never); kept tokens get 1.. in order of decreasing count
+ * (ties: empty, integers, hex, strings, then by key), so the order does not depend on the order of
+ * the rows. Tokens are typed (see `scanCategorical`): the empty value, an integer, an 8-digit hex
+ * hash (kept as a u32 in a typed table) or any other string; memory grows with distinct values,
+ * never with rows.
  */
 export class FieldVocab {
-  private emptyCount = 0;
+  // Before finalize the tables map tokens to dense ids (counts[id] is the count); after, to indices.
+  private emptyId = -1;
   private emptyIndex = 0;
   private readonly hex = new U32Table();
   // Integer tokens: int32 ones in a typed table (keyed by their bits), larger ones in a Map.
   private readonly ints = new U32Table();
   private readonly bigInts = new Map<number, number>();
   private readonly strs = new Map<string, number>();
+  private counts = new Int32Array(16);
+  private ids = 0;
   private dim = 0;
+  private remapIds: Int32Array | null = null;
+
+  /** Counts one empty value; returns its dense id. */
+  addEmpty(): number {
+    if (this.emptyId < 0) this.emptyId = this.newId();
+    this.counts[this.emptyId]++;
+    return this.emptyId;
+  }
+
+  /** Counts one hex-hash value (as its u32); returns its dense id. */
+  addHex(key: number): number {
+    const id = this.hex.intern(key, this.ids);
+    if (id === this.ids) this.newId();
+    this.counts[id]++;
+    return id;
+  }
+
+  /** Counts one integer token; returns its dense id. */
+  addInt(value: number): number {
+    let id: number;
+    if ((value | 0) === value) {
+      id = this.ints.intern(value, this.ids);
+      if (id === this.ids) this.newId();
+    } else {
+      id = this.bigInts.get(value) ?? -1;
+      if (id < 0) this.bigInts.set(value, (id = this.newId()));
+    }
+    this.counts[id]++;
+    return id;
+  }
+
+  /** Counts one string token; returns its dense id. */
+  addStr(token: string): number {
+    let id = this.strs.get(token) ?? -1;
+    if (id < 0) this.strs.set(token, (id = this.newId()));
+    this.counts[id]++;
+    return id;
+  }
 
   /** Counts one empty value. */
   countEmpty(): void {
-    this.emptyCount++;
+    this.addEmpty();
   }
 
   /** Counts one hex-hash value (as its u32). */
   countHex(key: number): void {
-    this.hex.increment(key);
+    this.addHex(key);
   }
 
   /** Counts one integer token. */
   countInt(value: number): void {
-    if ((value | 0) === value) this.ints.increment(value);
-    else this.bigInts.set(value, (this.bigInts.get(value) ?? 0) + 1);
+    this.addInt(value);
   }
 
   /** Counts one string token. */
   countStr(token: string): void {
-    this.strs.set(token, (this.strs.get(token) ?? 0) + 1);
+    this.addStr(token);
   }
 
   /** Number of distinct tokens counted. */
   get distinct(): number {
-    return (this.emptyCount > 0 ? 1 : 0) + this.ints.size + this.bigInts.size + this.hex.size + this.strs.size;
+    return (this.emptyId >= 0 ? 1 : 0) + this.ints.size + this.bigInts.size + this.hex.size + this.strs.size;
   }
 
   /** The field dimension after `finalize`: kept tokens + 1 (the OOV bucket). */
@@ -70,38 +114,54 @@ export class FieldVocab {
     return this.dim;
   }
 
+  /** After `finalize`: the index (0 = OOV) of each dense id handed out by the `add*` methods. */
+  get remap(): Int32Array {
+    if (this.remapIds === null) throw new Error('FieldVocab.remap: call finalize first');
+    return this.remapIds;
+  }
+
   /** Keeps tokens seen at least `minCount` times and assigns their indices; returns the field dim. */
   finalize(minCount: number): number {
     const kept: Kept[] = [];
-    const keep = (kind: TokenKind, key: number | string, count: number): void => {
-      if (count >= minCount && count > 0) kept.push({ count, kind, key });
+    const counts = this.counts;
+    const keep = (kind: TokenKind, key: number | string, id: number): void => {
+      const count = counts[id];
+      if (count >= minCount && count > 0) kept.push({ count, kind, key, id });
     };
-    keep(Kind.Empty, 0, this.emptyCount);
-    this.ints.forEach((key, count) => {
-      keep(Kind.Int, key | 0, count);
+    if (this.emptyId >= 0) keep(Kind.Empty, 0, this.emptyId);
+    this.ints.forEach((key, id) => {
+      keep(Kind.Int, key | 0, id);
     });
-    for (const [key, count] of this.bigInts) keep(Kind.Int, key, count);
-    this.hex.forEach((key, count) => {
-      keep(Kind.Hex, key, count);
+    for (const [key, id] of this.bigInts) keep(Kind.Int, key, id);
+    this.hex.forEach((key, id) => {
+      keep(Kind.Hex, key, id);
     });
-    for (const [key, count] of this.strs) keep(Kind.Str, key, count);
+    for (const [key, id] of this.strs) keep(Kind.Str, key, id);
     kept.sort(compareKept);
 
-    // Counts become indices: 0 (OOV) for every token, then 1.. for the kept ones.
-    this.emptyIndex = 0;
-    this.ints.mapValues(() => 0);
-    this.hex.mapValues(() => 0);
-    for (const k of this.bigInts.keys()) this.bigInts.set(k, 0);
-    for (const k of this.strs.keys()) this.strs.set(k, 0);
+    // Dense ids become indices: 0 (OOV) for every token, then 1.. for the kept ones.
+    const remap = new Int32Array(this.ids);
     kept.forEach((t, i) => {
-      const index = i + 1;
-      if (t.kind === Kind.Empty) this.emptyIndex = index;
-      else if (t.kind === Kind.Int) this.setIntIndex(t.key as number, index);
-      else if (t.kind === Kind.Hex) this.hex.set(t.key as number, index);
-      else this.strs.set(t.key as string, index);
+      remap[t.id] = i + 1;
     });
+    this.emptyIndex = this.emptyId >= 0 ? remap[this.emptyId] : 0;
+    this.ints.mapValues((_, id) => remap[id]);
+    this.hex.mapValues((_, id) => remap[id]);
+    for (const [k, id] of this.bigInts) this.bigInts.set(k, remap[id]);
+    for (const [k, id] of this.strs) this.strs.set(k, remap[id]);
+    this.remapIds = remap;
+    this.counts = new Int32Array(0);
     this.dim = kept.length + 1;
     return this.dim;
+  }
+
+  private newId(): number {
+    if (this.ids === this.counts.length) {
+      const grown = new Int32Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    return this.ids++;
   }
 
   /** Index of the empty value (0 = OOV). */

@@ -11,6 +11,7 @@ export * from '../readers/criteo.js';
 export * from '../readers/avazu.js';
 export * from '../readers/ctr-csv.js';
 export * from '../cache/atomic.js';
+export * from '../synthetic/criteo-file.js';
 export * from '../cache/file.js';
 export * from '../cache/key.js';
 export * from '../registry/zip.js';

@@ -1,5 +1,5 @@
 import { fieldOffsetsFrom, type CtrDataset } from '../ctr/dataset.js';
-import { CountingSink, EncodingSink, type CtrRowSink } from '../ctr/row-sink.js';
+import { remapToGlobalIds, TokenIdSink, type CtrRowSink } from '../ctr/row-sink.js';
 import { splitRows, type CtrSplitSpec } from '../ctr/split.js';
 import { FieldVocab } from '../ctr/vocab.js';
 import { CtrVocabulary, type CtrRawFormat } from '../ctr/vocabulary.js';
@@ -42,48 +42,51 @@ export interface CtrReadResult {
 }
 
 /**
- * Encodes CTR files in two streaming passes: pass 1 counts tokens per field, then vocabularies
- * are cut at `minCount`; pass 2 parses again and writes global ids into one preallocated
- * `rows x fields` Int32Array. Memory is the vocabularies plus the output, never the text, so a
- * 45M-row Criteo file (x = 7.2 GB) fits a 24 GiB machine.
+ * Encodes CTR files in two streaming passes: pass 1 only counts the data lines (and hashes the
+ * files); pass 2 parses every line once, counting its tokens per field and writing their dense ids
+ * into one preallocated `rows x fields` Int32Array; then the vocabularies are cut at `minCount` and
+ * the dense ids remapped to global ids in place. Memory is the vocabularies plus the output, never
+ * the text, so a 45M-row Criteo file (x = 7.2 GB) fits a 24 GiB machine.
  */
 export async function encodeCtrTwoPass(spec: CtrEncodeSpec): Promise<CtrReadResult> {
   const started = performance.now();
-  const vocabs = spec.fieldNames.map(() => new FieldVocab());
-  const counter = new CountingSink(vocabs);
   const firstPass: LineReadResult[] = [];
+  let rows = 0;
   for (const src of spec.sources) {
     firstPass.push(
       await forEachLineBytes(
         src.path,
-        (bytes, start, end, lineNo) => {
-          if (lineNo !== src.headerLine) src.tokenize(bytes, start, end, lineNo, src.path, counter);
+        (_bytes, _start, _end, lineNo) => {
+          if (lineNo !== src.headerLine) rows++;
         },
         { phase: 'count', onProgress: spec.onProgress },
       ),
     );
   }
+  if (rows === 0) throw new DataFormatError(spec.sources[0]?.path ?? spec.name, 0, '', 'no data rows');
 
-  if (counter.rows === 0) throw new DataFormatError(spec.sources[0]?.path ?? spec.name, 0, '', 'no data rows');
-  const fieldDims = Int32Array.from(vocabs, (v) => v.finalize(spec.minCount));
-  const fieldOffsets = fieldOffsetsFrom(fieldDims);
-  const rows = counter.rows;
+  const vocabs = spec.fieldNames.map(() => new FieldVocab());
   const fields = vocabs.length;
   const x = new Int32Array(rows * fields);
   const labels = new Uint8Array(rows);
-  const encoder = new EncodingSink(vocabs, fieldOffsets, x, labels);
+  const parser = new TokenIdSink(vocabs, x, labels);
   for (let s = 0; s < spec.sources.length; s++) {
     const src = spec.sources[s];
     const second = await forEachLineBytes(
       src.path,
       (bytes, start, end, lineNo) => {
-        if (lineNo !== src.headerLine) src.tokenize(bytes, start, end, lineNo, src.path, encoder);
+        if (lineNo === src.headerLine) return;
+        if (parser.row === rows) throw new LersDataError(`${src.path}: file changed between the two passes (more rows than counted)`);
+        src.tokenize(bytes, start, end, lineNo, src.path, parser);
       },
       { phase: 'encode', onProgress: spec.onProgress, hash: false },
     );
     if (second.diskBytes !== firstPass[s].diskBytes) throw new LersDataError(`${src.path}: file changed between the two passes`);
   }
-  if (encoder.row !== rows) throw new LersDataError(`row count changed between the two passes (${rows} then ${encoder.row})`);
+  if (parser.row !== rows) throw new LersDataError(`row count changed between the two passes (${rows} then ${parser.row})`);
+  const fieldDims = Int32Array.from(vocabs, (v) => v.finalize(spec.minCount));
+  const fieldOffsets = fieldOffsetsFrom(fieldDims);
+  const oovTokens = remapToGlobalIds(x, vocabs, fieldOffsets);
 
   let distinct = 0;
   for (const v of vocabs) distinct += v.distinct;
@@ -105,7 +108,7 @@ export async function encodeCtrTwoPass(spec: CtrEncodeSpec): Promise<CtrReadResu
       format: spec.format,
       sources: firstPass.map(sourceFileOf),
       params: { ...spec.params, minCount: spec.minCount, split: toJsonObject(spec.split) },
-      counts: { rows, positives: counter.positives, fields, features, distinctTokens: distinct, oovTokens: encoder.oovTokens },
+      counts: { rows, positives: parser.positives, fields, features, distinctTokens: distinct, oovTokens },
       splitSeed: spec.split.kind === 'random' ? spec.split.seed : null,
       createdBy: CREATED_BY,
     },

@@ -118,10 +118,13 @@ async function readChunks(
       mbPerSec: seconds > 0 ? bytes / 1e6 / seconds : 0,
     };
   };
+  const onDisk = (chunk: Buffer): void => {
+    diskBytes += chunk.length;
+    hash?.update(chunk);
+  };
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      diskBytes += chunk.length;
-      hash?.update(chunk);
+      onDisk(chunk);
       done(null, chunk);
     },
   });
@@ -148,10 +151,10 @@ async function readChunks(
     guarded(onEnd);
   };
 
-  const input = createReadStream(file, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
   try {
-    if (gzip) await pipeline(input, tap, createGunzip(), consume);
-    else await pipeline(input, tap, consume);
+    if (gzip) await pipeline(createReadStream(file, { highWaterMark: chunkBytes }), tap, createGunzip(), consume);
+    else await consume(readPlain(file, chunkBytes, onDisk));
   } catch (err) {
     if (state.consumerError !== null) throw state.consumerError;
     if (!state.stopped) {
@@ -170,6 +173,27 @@ async function readChunks(
   };
   options.onProgress?.(result);
   return result;
+}
+
+/**
+ * The chunks of an uncompressed file, read into one reused buffer (a stream allocates a fresh buffer
+ * per chunk, whose page faults cost as much as the read); each chunk goes to `onDisk` first. A chunk
+ * is valid until the next one is requested.
+ */
+async function* readPlain(file: string, chunkBytes: number, onDisk: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, chunkBytes, null);
+      if (bytesRead === 0) return;
+      const chunk = buf.subarray(0, bytesRead);
+      onDisk(chunk);
+      yield chunk;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

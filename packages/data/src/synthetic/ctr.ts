@@ -2,6 +2,7 @@ import { Rng } from '@lers/kernels/random';
 import { fieldOffsetsFrom, type CtrDataset } from '../ctr/dataset.js';
 import { DEFAULT_CTR_SPLIT, splitRows, type CtrSplitSpec } from '../ctr/split.js';
 import { CREATED_BY, toJsonObject } from '../manifest.js';
+import { sampleCdf, zipfCdf } from './zipf.js';
 
 /** Options of `generateSyntheticCtr` (all have defaults). */
 export interface SyntheticCtrOptions {
@@ -64,30 +65,6 @@ export function plantedCtrLogit(model: Omit<PlantedCtrModel, 'logits' | 'bias'>,
   }
   for (let f = 0; f < fields; f++) linear += model.linear[x[row * fields + f]];
   return linear + pair;
-}
-
-/** Cumulative Zipf weights 1/v^s for v = 1..n. */
-function zipfCdf(n: number, s: number): Float64Array {
-  const cdf = new Float64Array(n);
-  let total = 0;
-  for (let v = 1; v <= n; v++) {
-    total += 1 / v ** s;
-    cdf[v - 1] = total;
-  }
-  return cdf;
-}
-
-/** A value 1..n drawn from a cumulative weight table (binary search). */
-function sampleCdf(cdf: Float64Array, rng: Rng): number {
-  const target = rng.nextFloat() * cdf[cdf.length - 1];
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cdf[mid] <= target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo + 1;
 }
 
 function sigmoid(z: number): number {
