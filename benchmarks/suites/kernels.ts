@@ -44,13 +44,16 @@ export async function runKernelBench(opts: { quick: boolean }): Promise<KernelBe
     reference: createReferenceBackend(),
   };
   const groups: Group[] = [];
+  let smallRatios = new Map<SmallOp, { ratio: number; groups: number }>();
   try {
     groups.push(await gemmGroup(be, budget));
     groups.push(await dotGroup(be, budget));
     groups.push(await gatherGroup(be, budget));
     groups.push(await rankingGroup(be, budget));
     groups.push(...(await spmmGroups(be, budget)));
-    groups.push(await smallWorkGroup(be, budget));
+    const small = await smallWorkGroup(be, budget);
+    groups.push(small);
+    smallRatios = await smallWorkRatios(be, budget, small);
   } finally {
     for (const b of Object.values(be) as HostBackend[]) b.dispose();
   }
@@ -71,11 +74,12 @@ export async function runKernelBench(opts: { quick: boolean }): Promise<KernelBe
   checks.push({ name: 'gather 2048 rows x 64: TS reference / WASM SIMD', ratio: ratio('gather reference', 'gather wasm simd 1t'), atLeast: 5, reportOnly: GATHER_VS_REFERENCE });
   checks.push({ name: 'gather per row: fp32 / fused int8 gather+dequantize', ratio: ratio('gather wasm simd 1t', 'gather int8 rowwise wasm simd 1t'), atLeast: 1 });
   checks.push({ name: 'gather per row: int8 / int4 gather+dequantize', ratio: ratio('gather int8 rowwise wasm simd 1t', 'gather int4 rowwise wasm simd 1t'), atLeast: 1, reportOnly: INT4_GATHER });
-  for (const op of SMALL_OPS) {
+  for (const [op, r] of smallRatios) {
     // Both sides run on one thread, so the ratio is 1 but for noise (0.83-1.12 seen on the loaded
-    // VM); a call split below the hand-off's worth measured 0.08-0.64 (the former rough-flop
-    // threshold on the gemm, sigmoid and spmm cases): 0.75 tells the two apart.
-    checks.push({ name: `small work, ${op}: 1t time / 2t time (under the pool's threshold)`, ratio: ratio(`small ${op} 1t`, `small ${op} 2t`), atLeast: 0.75 });
+    // VM, one 0.59 at load average 10-23); a call split below the hand-off's worth measured
+    // 0.08-0.64 (the former rough-flop threshold on the gemm, sigmoid and spmm cases): 0.75 tells
+    // the two apart, and a miss is measured again (smallWorkRatios) before it counts.
+    checks.push({ name: `small work, ${op}: 1t time / 2t time (under the pool's threshold; best of ${r.groups} interleaved group${r.groups > 1 ? 's' : ''})`, ratio: r.ratio, atLeast: SMALL_WORK_RATIO });
   }
   const rows = groups.flatMap((g) => measurementRows(g.title, g.measured));
   return { rows, checks };
@@ -273,6 +277,35 @@ async function spmmGroups(be: Backends, budget: number): Promise<Group[]> {
 
 /** The small calls of the "small work" group, each estimated under PARALLEL_MIN_NS of work. */
 const SMALL_OPS = ['gather 2048 x 64', 'gemm 64x128x64', 'axpy 64k', 'sigmoid 2k', 'spmm 200 nodes x 32'] as const;
+type SmallOp = (typeof SMALL_OPS)[number];
+/** The least 1t / 2t ratio of a small op that stays on one thread (see the checks). */
+const SMALL_WORK_RATIO = 0.75;
+/** Interleaved groups a small op is measured in at most: a miss is measured again, the best ratio kept. */
+const SMALL_WORK_GROUPS = 3;
+
+/**
+ * Each small op's 1t / 2t ratio (paired rounds of `first`); an op under SMALL_WORK_RATIO is
+ * measured again in a group of its own, up to SMALL_WORK_GROUPS groups, and its best ratio kept:
+ * a pool that splits the call stays under the line in every group (0.08-0.64 measured), while one
+ * burst of a neighbour's load (a 0.59 seen at load average 10-23) does not repeat.
+ */
+async function smallWorkRatios(be: Backends, budget: number, first: Group): Promise<Map<SmallOp, { ratio: number; groups: number }>> {
+  const pairRatio = (g: Group, op: SmallOp): number => {
+    const find = (name: string): Measurement => g.measured.find((m) => m.name === name)!;
+    return pairedRatio(find(`small ${op} 1t`), find(`small ${op} 2t`));
+  };
+  const out = new Map<SmallOp, { ratio: number; groups: number }>();
+  for (const op of SMALL_OPS) {
+    let best = pairRatio(first, op);
+    let groups = 1;
+    while (best < SMALL_WORK_RATIO && groups < SMALL_WORK_GROUPS) {
+      best = Math.max(best, pairRatio(await smallWorkGroup(be, budget, [op]), op));
+      groups++;
+    }
+    out.set(op, { ratio: best, groups });
+  }
+  return out;
+}
 
 /**
  * Small work never slower at 2 threads than at 1: calls the pool's threshold (PARALLEL_MIN_NS,
@@ -281,12 +314,12 @@ const SMALL_OPS = ['gather 2048 x 64', 'gemm 64x128x64', 'axpy 64k', 'sigmoid 2k
  * unless a cost estimate is too high (the call is split and pays the hand-off) or the shared-memory
  * build is slower.
  */
-async function smallWorkGroup(be: Backends, budget: number): Promise<Group> {
+async function smallWorkGroup(be: Backends, budget: number, ops: readonly SmallOp[] = SMALL_OPS): Promise<Group> {
   const table = randomFloats(100_000 * 64, 11);
   const ids = randomIds(2048, 100_000, 12);
   const graph = randomGraph(200);
   const x = randomFloats(1 << 16, 13);
-  const make: Record<(typeof SMALL_OPS)[number], (b: HostBackend) => () => void> = {
+  const make: Record<SmallOp, (b: HostBackend) => () => void> = {
     'gather 2048 x 64': (b) => {
       const t = b.upload('f32', table);
       const i = b.upload('i32', ids);
@@ -316,7 +349,7 @@ async function smallWorkGroup(be: Backends, budget: number): Promise<Group> {
       return () => { b.spmm(a, d, 32, 1, 0, out); };
     },
   };
-  const cases: Case[] = SMALL_OPS.flatMap((op) => [
+  const cases: Case[] = ops.flatMap((op) => [
     { name: `small ${op} 1t`, fn: make[op](be.simd1) },
     { name: `small ${op} 2t`, fn: make[op](be.simd2) },
   ]);
