@@ -17,7 +17,7 @@ export function csrBadRow(ids: usize, n: i32, rows: i32): i32 {
 // a step holds accumulators + loaded vectors + splats in the 15 usable XMM registers. With 8
 // accumulators (32 columns) one accumulator spills and its add chain goes through the stack;
 // 16 spill badly. 4 accumulators x 2 non-zeros is 4 + 8 + 2 = 14 registers, no spill. Measured on
-// a 30k x 41k graph at d 64 (862k non-zeros, one thread): about 0.85x the 32-column time.
+// a 30k x 41k graph at d 64 (862k non-zeros, one thread): 0.87-0.89x the 32-column time.
 
 // @ts-ignore: decorator
 @inline function finish(pout: usize, pc: usize, alpha: f32, beta: f32, acc: v128): void {
