@@ -117,6 +117,33 @@ describe('spmm', () => {
     }
   });
 
+  it('gives each element the bits of a sequential f32 sum in CSR order, then alpha * sum + beta * c', () => {
+    // The order every SIMD column block must keep (the reference sums in f64, so it is not
+    // bit-exact): odd and even non-zero counts, widths covering the 16-, 4- and 1-column blocks.
+    const host = randomSparseCsr(301, 250, (r) => r % 8, 21);
+    const f = Math.fround;
+    for (const n of [64, 37, 16, 5]) {
+      for (const [alpha, beta] of [[0.7, 0], [0.7, -1.5]]) {
+        const b = randomFloats(host.cols * n, 22), c = randomFloats(host.rows * n, 23);
+        const want = new Float32Array(host.rows * n);
+        for (let r = 0; r < host.rows; r++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = host.indptr[r]; p < host.indptr[r + 1]; p++) s = f(s + f(f(host.values[p]) * b[host.indices[p] * n + j]));
+            want[r * n + j] = beta === 0 ? f(f(alpha) * s) : f(f(f(alpha) * s) + f(f(beta) * c[r * n + j]));
+          }
+        }
+        for (const name of UNDER_TEST) {
+          const be = B[name];
+          const a = be.uploadCsr(host), bb = be.upload('f32', b), out = be.upload('f32', c);
+          be.spmm(a, bb, n, alpha, beta, out);
+          expectBitExact(be.view(out).slice(), want, `${name} n=${n} beta=${beta}`);
+          freeAll(be, a, bb, out);
+        }
+      }
+    }
+  });
+
   it('is identical with 1 and 2 threads on a LightGCN-like propagation (n = 64)', () => {
     const host = randomSparseCsr(3001, 2500, 20, 7);
     expectBitExact(runSpmm(B.threaded, host, 64, 0.7, 0.5, 8), runSpmm(B.wasm, host, 64, 0.7, 0.5, 8), 'threads');
