@@ -15,23 +15,49 @@ export interface CtrRowSink {
   endRow(): void;
 }
 
+/** Rows parsed before their hex tokens are looked up field by field (see `TokenIdSink`). */
+const DEFAULT_BLOCK_ROWS = 1 << 14;
+
 /**
  * The parsing pass of the CTR readers: counts every token in its field's vocabulary and writes its
  * dense id (`FieldVocab.add*`) and the label into preallocated `rows x fields` arrays; once the
  * vocabularies are finalized, `remapToGlobalIds` turns the dense ids into global ids in place.
+ *
+ * Hex tokens (most of Criteo) are not looked up as they are parsed: a block of rows is parsed into a
+ * column-major buffer first, then each field's keys are interned in one tight loop, so that one
+ * field's hash table stays in cache instead of all 26 competing for it on every row (lookups were
+ * most of the read time). Dense ids are only labels, so the order of interning changes no result.
+ * Call `finish` after the last row.
  */
 export class TokenIdSink implements CtrRowSink {
   row = 0;
   positives = 0;
-  private base = 0;
   private readonly fields: number;
+  /** Row of the block being parsed, and its first row in `x`. */
+  private blockRow = 0;
+  private blockStart = 0;
+  /** `fields` columns of `stride` entries: a dense id, or a hex key while `pending` is 1. */
+  private readonly block: Int32Array;
+  /**
+   * Column stride: `blockRows` plus one cache line, so that the transposition's reads, one per
+   * column, do not all fall in the same cache sets (a power-of-two stride made a warm
+   * transposition 1.2-1.7x slower in a micro-benchmark).
+   */
+  private readonly stride: number;
+  private readonly pending: Uint8Array;
 
+  /** `blockRows`: rows per block (the buffers take 5 bytes per field and row; tests use small ones). */
   constructor(
     readonly vocabs: FieldVocab[],
     readonly x: Int32Array,
     readonly labels: Uint8Array,
+    private readonly blockRows = DEFAULT_BLOCK_ROWS,
   ) {
     this.fields = vocabs.length;
+    if (!Number.isInteger(blockRows) || blockRows < 1) throw new RangeError(`TokenIdSink: blockRows must be a positive integer, got ${blockRows}`);
+    this.stride = blockRows + 16;
+    this.block = new Int32Array(this.fields * this.stride);
+    this.pending = new Uint8Array(this.fields * this.stride);
   }
 
   label(value: 0 | 1): void {
@@ -40,20 +66,48 @@ export class TokenIdSink implements CtrRowSink {
     this.positives += value;
   }
   empty(field: number): void {
-    this.x[this.base + field] = this.vocabs[field].addEmpty();
+    this.put(field, this.vocabs[field].addEmpty());
   }
   hex(field: number, key: number): void {
-    this.x[this.base + field] = this.vocabs[field].addHex(key);
+    const at = field * this.stride + this.blockRow;
+    this.block[at] = key;
+    this.pending[at] = 1;
   }
   int(field: number, value: number): void {
-    this.x[this.base + field] = this.vocabs[field].addInt(value);
+    this.put(field, this.vocabs[field].addInt(value));
   }
   str(field: number, token: string): void {
-    this.x[this.base + field] = this.vocabs[field].addStr(token);
+    this.put(field, this.vocabs[field].addStr(token));
   }
   endRow(): void {
     this.row++;
-    this.base += this.fields;
+    if (++this.blockRow === this.blockRows) this.flush();
+  }
+
+  /** Interns the hex tokens of the rows not yet flushed and writes their ids into `x`. */
+  finish(): void {
+    this.flush();
+  }
+
+  private put(field: number, id: number): void {
+    const at = field * this.stride + this.blockRow;
+    this.block[at] = id;
+    this.pending[at] = 0;
+  }
+
+  private flush(): void {
+    const n = this.blockRow;
+    const fields = this.fields;
+    const block = this.block;
+    const stride = this.stride;
+    for (let f = 0; f < fields; f++) this.vocabs[f].addHexColumn(block, this.pending, f * stride, f * stride + n);
+    // Column-major block -> row-major x.
+    const x = this.x;
+    for (let r = 0, base = this.blockStart * fields; r < n; r++, base += fields) {
+      for (let f = 0, at = r; f < fields; f++, at += stride) x[base + f] = block[at];
+    }
+    this.blockStart += n;
+    this.blockRow = 0;
   }
 }
 

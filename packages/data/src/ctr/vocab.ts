@@ -62,6 +62,21 @@ export class FieldVocab {
     return id;
   }
 
+  /**
+   * Counts the hex keys `column[k]` for which `pending[k]` is 1 (k in `from..to`), replacing each
+   * by its dense id: `addHex` over a column, in one loop.
+   */
+  addHexColumn(column: Int32Array, pending: Uint8Array, from: number, to: number): void {
+    const hex = this.hex;
+    for (let k = from; k < to; k++) {
+      if (pending[k] === 0) continue;
+      const id = hex.intern(column[k], this.ids);
+      if (id === this.ids) this.newId();
+      this.counts[id]++;
+      column[k] = id;
+    }
+  }
+
   /** Counts one integer token; returns its dense id. */
   addInt(value: number): number {
     let id: number;

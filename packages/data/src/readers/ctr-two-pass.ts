@@ -83,6 +83,7 @@ export async function encodeCtrTwoPass(spec: CtrEncodeSpec): Promise<CtrReadResu
     );
     if (second.diskBytes !== firstPass[s].diskBytes) throw new LersDataError(`${src.path}: file changed between the two passes`);
   }
+  parser.finish();
   if (parser.row !== rows) throw new LersDataError(`row count changed between the two passes (${rows} then ${parser.row})`);
   const fieldDims = Int32Array.from(vocabs, (v) => v.finalize(spec.minCount));
   const fieldOffsets = fieldOffsetsFrom(fieldDims);
