@@ -162,7 +162,9 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
     workers.push(...ws);
     const bounce: { done: Promise<void> | null } = { done: null };
     const r = await coordinator([...GRID, '--queue', url, '--out', 'qr', '--json'], cwd, (stderr) => {
-      if (bounce.done === null && /: ok, ndcg/.test(stderr)) {
+      // At the first status line, before any cell is done: after the first finished cell, the
+      // grid's 0.1-0.4 s cells could all finish before Redis goes down.
+      if (bounce.done === null && /queue run [0-9a-f]{12}: 0\/\d+ done/.test(stderr)) {
         bounce.done = (async () => {
           await redis.down();
           await new Promise((res) => setTimeout(res, 1500));
@@ -182,17 +184,17 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
 
   it('Ctrl-C of the coordinator detaches (exit 130); the same command attaches and completes; --cancel removes the run', async () => {
     const url = `${redis.url}/4`;
-    const ws = [startWorker(url, cwd, ['--lock-seconds', '5']), startWorker(url, cwd, ['--lock-seconds', '5'])];
-    workers.push(...ws);
     const args = [...GRID, '--queue', url, '--out', 'qi', '--json'];
+    // No worker yet, so the run is still unfinished when Ctrl-C arrives (with workers up, the
+    // grid's 0.1-0.4 s cells could all finish before the coordinator's next safe point).
     const child = spawnLers(args, { cwd });
     let stderr = '';
     let sent = false;
     child.stdout!.resume();
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
-      // Once (a second Ctrl-C quits at once).
-      if (!sent && /: ok, ndcg/.test(stderr)) {
+      // Once, at the first status line (a second Ctrl-C quits at once).
+      if (!sent && /queue run [0-9a-f]{12}: 0\/\d+ done/.test(stderr)) {
         sent = true;
         child.kill('SIGINT');
       }
@@ -201,6 +203,8 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('detached from run');
     expect(existsSync(join(cwd, 'qi', 'results.json'))).toBe(false);
+    const ws = [startWorker(url, cwd, ['--lock-seconds', '5']), startWorker(url, cwd, ['--lock-seconds', '5'])];
+    workers.push(...ws);
     const r = await coordinator(args, cwd);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('attached to run');
