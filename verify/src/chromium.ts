@@ -21,7 +21,11 @@ export async function pageResult(browser: Browser, url: string, timeoutMs = 120_
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('favicon')) errors.push(m.text()); });
+  page.on('console', (m) => {
+    // A failed load's message does not name the resource; its location does (Chromium's own favicon request is no error of the page).
+    const where = m.location().url;
+    if (m.type() === 'error' && !where.endsWith('/favicon.ico')) errors.push(where ? `${m.text()} (${where})` : m.text());
+  });
   try {
     await page.goto(url);
     try {
