@@ -7,23 +7,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { dawnAdapter } from '@lers/runtime/node';
 import { lers, SMALL_CF, SMALL_CTR, tempDir, type RunResult } from './helpers.js';
+import { webGpuOrSkip } from '@lers/test-support';
 
-process.env.MESA_SHADER_CACHE_DISABLE ??= 'true';
-
-/** Why WebGPU cannot run here, or null when Dawn finds an adapter. */
-async function unavailable(): Promise<string | null> {
-  try {
-    await dawnAdapter();
-    return null;
-  } catch (err) {
-    const reason = `CLI WebGPU tests skipped: ${(err as Error).message}`;
-    if (process.env.LERS_REQUIRE_WEBGPU === '1') throw new Error(`LERS_REQUIRE_WEBGPU=1 but ${reason}`);
-    console.log(reason);
-    return reason;
-  }
-}
-
-const skip = (await unavailable()) !== null;
+const skip = (await webGpuOrSkip('CLI WebGPU tests', dawnAdapter)) === null;
 const WEBGPU = ['--backend', 'webgpu'];
 /** The stderr line of Context.reportBackend for an explicit `--backend webgpu`. */
 const SAYS_WEBGPU = /^backend: webgpu \(webgpu as asked \(.+\)\)$/m;

@@ -11,22 +11,9 @@ import { generateSyntheticCf, generateSyntheticCtr } from '@lers/data';
 import type { WebGpuBackend } from '@lers/webgpu';
 import { createNodeWebGpuBackend } from '@lers/webgpu/node';
 import { DcnMix, DeepFm, LightGcn, train, type Model } from '../src/index.js';
+import { webGpuOrSkip } from '@lers/test-support';
 
-process.env.MESA_SHADER_CACHE_DISABLE ??= 'true';
-
-/** The WebGPU backend, or null (the reason printed) when there is no adapter. */
-async function webGpuOrNull(): Promise<WebGpuBackend | null> {
-  try {
-    return await createNodeWebGpuBackend();
-  } catch (err) {
-    const reason = `WebGPU training tests skipped: ${(err as Error).message}`;
-    if (process.env.LERS_REQUIRE_WEBGPU === '1') throw new Error(`LERS_REQUIRE_WEBGPU=1 but ${reason}`);
-    console.log(reason);
-    return null;
-  }
-}
-
-const gpu = await webGpuOrNull();
+const gpu: WebGpuBackend | null = await webGpuOrSkip('WebGPU training tests', () => createNodeWebGpuBackend());
 const TOLERANCE = 1e-4;
 
 /** Writes every parameter and buffer of `from` (host backend) into `to` (same architecture). */

@@ -9,23 +9,9 @@ import type { CfDataset } from '@lers/data';
 import { compressModel, CtrModel, LightGcn, methodRegistrations, type RecommenderModel } from '@lers/models';
 import { Recommender, dawnAdapter, type CfServingMode } from '../src/node/index.js';
 import { cfDataset, cfSettings, ctrDataset, ctrSettings, expectTopK, hostScores, modelBytes, trained } from './helpers.js';
+import { webGpuOrSkip } from '@lers/test-support';
 
-process.env.MESA_SHADER_CACHE_DISABLE ??= 'true';
-
-/** Why WebGPU cannot run here, or null when Dawn finds an adapter. */
-async function unavailable(): Promise<string | null> {
-  try {
-    await dawnAdapter();
-    return null;
-  } catch (err) {
-    const reason = `WebGPU serving tests skipped: ${(err as Error).message}`;
-    if (process.env.LERS_REQUIRE_WEBGPU === '1') throw new Error(`LERS_REQUIRE_WEBGPU=1 but ${reason}`);
-    console.log(reason);
-    return reason;
-  }
-}
-
-const skip = (await unavailable()) !== null;
+const skip = (await webGpuOrSkip('WebGPU serving tests', dawnAdapter)) === null;
 const USERS = [0, 5, 17, 42, 119];
 const K = 10;
 

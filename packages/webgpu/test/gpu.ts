@@ -3,15 +3,15 @@
  * and comparison against the TS reference. Two backends: whole buffers in one binding, and pages
  * of 4 KiB (maxBindingBytes), so that every kernel also runs on operands split over pages.
  * Without an adapter the tests skip with the reason printed, unless LERS_REQUIRE_WEBGPU=1 (CI),
- * where that is a failure.
+ * where that is a failure (@lers/test-support).
  */
 import { expect } from 'vitest';
 import { createReferenceBackend, Rng, type Backend, type Buf, type HostBackend } from '@lers/kernels';
 import { createNodeGpu, createNodeWebGpuBackend } from '../src/node.js';
 import { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from '../src/index.js';
+import { webGpuOrSkip } from '@lers/test-support';
 
 const inNode = typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node !== undefined;
-if (inNode) process.env.MESA_SHADER_CACHE_DISABLE ??= 'true';
 
 /**
  * Bytes of a page in the paged backend: 4 KiB, or 16 KiB where the device has fewer than 16
@@ -27,33 +27,20 @@ export interface GpuBackends {
   readonly paged: WebGpuBackend;
 }
 
-let cached: Promise<GpuBackends | string> | undefined;
+let cached: Promise<GpuBackends | null> | undefined;
 
-/** The backends, or the reason there are none (printed once). */
-export function gpuBackends(): Promise<GpuBackends | string> {
-  cached ??= (async () => {
-    try {
-      // In a browser (the same tests in Chromium, test/browser.test.ts) navigator.gpu; in Node, Dawn.
-      const create = inNode ? (options: WebGpuBackendOptions) => createNodeWebGpuBackend(options) : createWebGpuBackend;
-      const gpu = inNode ? await createNodeGpu() : undefined;
-      const whole = await create({ gpu });
-      if (whole.device.limits.maxStorageBuffersPerShaderStage < 16) SMALL_PAGE = 16384;
-      const paged = await create({ gpu, maxBindingBytes: SMALL_PAGE });
-      return { reference: createReferenceBackend(), whole, paged };
-    } catch (e) {
-      const reason = `WebGPU tests skipped: ${e instanceof Error ? e.message : String(e)}`;
-      if (inNode && process.env.LERS_REQUIRE_WEBGPU === '1') throw new Error(`LERS_REQUIRE_WEBGPU=1 but ${reason}`);
-      console.log(reason);
-      return reason;
-    }
-  })();
+/** Top-level await in a test file: the backends, or null (then describe.skipIf; the reason printed once). */
+export function backendsOrNull(): Promise<GpuBackends | null> {
+  cached ??= webGpuOrSkip('WebGPU tests', async () => {
+    // In a browser (the same tests in Chromium, test/browser.test.ts) navigator.gpu; in Node, Dawn.
+    const create = inNode ? (options: WebGpuBackendOptions) => createNodeWebGpuBackend(options) : createWebGpuBackend;
+    const gpu = inNode ? await createNodeGpu() : undefined;
+    const whole = await create({ gpu });
+    if (whole.device.limits.maxStorageBuffersPerShaderStage < 16) SMALL_PAGE = 16384;
+    const paged = await create({ gpu, maxBindingBytes: SMALL_PAGE });
+    return { reference: createReferenceBackend(), whole, paged };
+  });
   return cached;
-}
-
-/** Top-level await in a test file: the backends, or null (then describe.skipIf). */
-export async function backendsOrNull(): Promise<GpuBackends | null> {
-  const b = await gpuBackends();
-  return typeof b === 'string' ? null : b;
 }
 
 /** The GPU backends each test runs on: both in Node; in the browser the paged one (time). */
