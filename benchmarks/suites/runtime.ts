@@ -17,6 +17,8 @@ import type { RatioCheck, Row } from '../lib/report.js';
 const CHILD_FLAG = '--lers-runtime-child';
 
 /** Why load time only reports. */
+/** Why the load time less its faults only reports. */
+const FAULT_ESTIMATE = 'an estimate: the faults counted times the fresh-page cost measured next to it (a fault of a page the kernel had ready costs less), to show what the VM adds to the load';
 const LOAD_TIME = 'an absolute time, mostly first touches of fresh pages (the file, the graph; see the fresh page us column): it follows the shared VM\'s load (120-480 ms seen), no peer in the same run to divide by';
 /** Why memory only reports on the quick shape. */
 const SMALL_FILE = 'on the quick shape (a 7 MB file) the runtime\'s fixed ~40 MiB over the Node baseline outweighs 3 x the file; the full shape is the target';
@@ -33,6 +35,8 @@ interface ChildResult {
   readonly fileBytes: number;
   readonly baseRssBytes: number;
   readonly loadMs: number;
+  /** Minor page faults taken during the load (first touches of fresh pages, mostly). */
+  readonly loadFaults: number;
   readonly loadedRssBytes: number;
   readonly peakRssBytes: number;
   readonly heldBytes: number;
@@ -78,9 +82,11 @@ async function childMain(path: string, mode: Mode): Promise<void> {
   const { Recommender } = await import('@lers/runtime/node');
   const { Rng } = await import('@lers/kernels');
   const baseRssBytes = process.memoryUsage().rss;
+  const faults0 = process.resourceUsage().minorPageFault;
   const t0 = performance.now();
   const rec = await Recommender.load(path, { backend: 'wasm', threads: 1, serving: mode });
   const loadMs = performance.now() - t0;
+  const loadFaults = process.resourceUsage().minorPageFault - faults0;
   const loadedRssBytes = process.memoryUsage().rss;
   try {
     const users = rec.info().dataset.users;
@@ -97,6 +103,7 @@ async function childMain(path: string, mode: Mode): Promise<void> {
       fileBytes: statSync(path).size,
       baseRssBytes,
       loadMs,
+      loadFaults,
       loadedRssBytes,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       heldBytes: rec.info().memoryBytes,
@@ -135,7 +142,11 @@ export async function runRuntimeBench(opts: { quick: boolean }): Promise<{ rows:
     for (let i = 0; i < 3; i++) runs.push((await runJson(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_FLAG, path, mode])) as unknown as ChildResult);
     const best = (f: (r: ChildResult) => number): number => Math.min(...runs.map(f));
     const fileBytes = runs[0].fileBytes;
-    const loadMs = best((r) => r.loadMs);
+    const fastest = runs.reduce((a, b) => (b.loadMs < a.loadMs ? b : a));
+    const loadMs = fastest.loadMs;
+    // What the fastest load's page faults cost at this machine's fresh-page price: the part of the
+    // load time that is the VM's (well under 1 us a page on bare metal, 12-14 us on this project's).
+    const faultMs = (fastest.loadFaults * pageMicros) / 1000;
     const peakOverBase = best((r) => r.peakRssBytes - r.baseRssBytes);
     const recommendMs = best((r) => r.recommendMs);
     const propagationMs = best((r) => r.propagationMs);
@@ -145,6 +156,8 @@ export async function runRuntimeBench(opts: { quick: boolean }): Promise<{ rows:
       'file MB': fileBytes / 1e6,
       'load ms': loadMs,
       'fresh page us': pageMicros,
+      'load page faults': fastest.loadFaults,
+      'load ms less faults': loadMs - faultMs,
       'base RSS MiB': mib(best((r) => r.baseRssBytes)),
       'peak - base MiB': mib(peakOverBase),
       '(peak - base) / file': peakOverBase / fileBytes,
@@ -155,6 +168,7 @@ export async function runRuntimeBench(opts: { quick: boolean }): Promise<{ rows:
     // Targets, as ratios target / measured (>= 1 when met). The latencies gate with wide margins
     // (best of three children); load time and, on the quick shape, memory only report.
     checks.push({ name: `${mode}: load <= 150 ms (150 / load ms)`, ratio: 150 / loadMs, atLeast: 1, reportOnly: LOAD_TIME });
+    checks.push({ name: `${mode}: load less its page faults' cost <= 150 ms (150 / ms)`, ratio: 150 / (loadMs - faultMs), atLeast: 1, reportOnly: FAULT_ESTIMATE });
     checks.push({ name: `${mode}: peak RSS <= base + 3 x file (3 file / (peak - base))`, ratio: (3 * fileBytes) / peakOverBase, atLeast: 1, ...(opts.quick ? { reportOnly: SMALL_FILE } : {}) });
     if (mode === 'cached') checks.push({ name: 'cached: recommend top-20 <= 2 ms (2 / ms)', ratio: 2 / recommendMs, atLeast: 1 });
     if (mode === 'propagate') checks.push({ name: 'propagate: propagation <= 60 ms at 1 thread (60 / ms)', ratio: 60 / propagationMs, atLeast: 1 });
