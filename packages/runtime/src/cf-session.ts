@@ -73,13 +73,19 @@ export class CfSession {
     if (!Number.isInteger(k) || k < 1) throw new RequestError(`k must be a positive integer, got ${k}`);
     const index = users.map((u) => this.indexOf(u));
     const out: Recommendation[] = [];
-    this.serving.propagate();
     const batch = this.ensureRows(Math.min(USER_BATCH, Math.max(1, index.length)));
     const topk = this.topkFor(Math.min(k, this.items));
+    // One propagation per call (propagate mode): a call of one batch has its users' rows computed
+    // with it; several batches share one full propagation.
+    const batches = index.length > batch;
+    if (batches) this.serving.propagate();
     for (let start = 0; start < index.length; start += batch) {
       const n = Math.min(batch, index.length - start);
-      this.be.write(this.ids, index.slice(start, start + n));
-      this.serving.score(this.ids, n, this.userRows, this.scores);
+      const batchUsers = index.slice(start, start + n);
+      this.be.write(this.ids, batchUsers);
+      if (batches) this.serving.gatherFinalRows(this.ids, n, this.userRows);
+      else this.serving.finalUserRows(batchUsers, this.ids, this.userRows);
+      this.serving.scoreRows(n, this.userRows, this.scores);
       if (options.excludeSeen !== false) this.serving.maskSeen(this.ids, n, this.scores);
       const ranked = await topk.rank(this.scores, n, this.items, k);
       ranked.forEach((r, i) => out.push({ user: users[start + i], items: this.itemIdsOf(r.items), scores: r.scores }));
@@ -91,9 +97,9 @@ export class CfSession {
   async score(user: Id, items: readonly Id[]): Promise<Float32Array> {
     const u = this.indexOf(user);
     const columns = items.map((i) => this.itemIndexOf(i));
-    this.serving.propagate();
     this.be.write(this.ids, [u]);
-    this.serving.score(this.ids, 1, this.userRows, this.scores);
+    this.serving.finalUserRows([u], this.ids, this.userRows);
+    this.serving.scoreRows(1, this.userRows, this.scores);
     const row = await this.be.read(this.be.slice(this.scores, 0, this.items));
     return Float32Array.from(columns, (c) => row[c]);
   }

@@ -33,7 +33,7 @@ export function summarize(samples: readonly number[]): PhaseTiming {
 
 /**
  * The paper's edge measurement of single CF requests, phase by phase: propagation (table lookups
- * and graph propagation; nothing in the cached modes), scoring (one user against every item),
+ * and graph propagation, the user's final row included; a gather in the cached modes), scoring (one user against every item),
  * filtering (the user's train items masked), top-k (with the read-back), and their total. Each
  * phase ends with `sync`, so queued backends are timed honestly.
  */
@@ -50,10 +50,10 @@ export async function profileCf(be: Backend, session: CfSession, o: ProfileOptio
       const user = o.users !== undefined && o.users.length > 0 ? session.indexOf(o.users[r % o.users.length]) : rng.nextU32() % session.users;
       be.write(ids, [user]);
       const t0 = performance.now();
-      session.serving.propagate();
+      session.serving.finalUserRows([user], ids, rows);
       await be.sync();
       const t1 = performance.now();
-      session.serving.score(ids, 1, rows, scores);
+      session.serving.scoreRows(1, rows, scores);
       await be.sync();
       const t2 = performance.now();
       session.serving.maskSeen(ids, 1, scores);

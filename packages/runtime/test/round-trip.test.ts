@@ -52,6 +52,11 @@ describe('CF models of every trained and search method, and of every post-traini
         });
         // One user alone gives what the batch gave.
         expect(await rec.recommend(USERS[2], { k: K })).toEqual(got[2]);
+        // A call of more than one batch of users propagates all of them (propagate mode), while the
+        // calls above computed only their own users' last layer: the same bits either way.
+        const all = await rec.recommendMany(Array.from({ length: rec.info().dataset.users }, (_, u) => u), { k: K });
+        expect(all.length).toBeGreaterThan(64);
+        USERS.forEach((u, i) => expect(all[u]).toEqual(got[i]));
       } finally {
         rec.dispose();
       }

@@ -1,10 +1,11 @@
-import { BYTES_PER_ELEMENT, requireHostBackend, rowwiseStride, type Backend, type Buf, type Csr } from '@lers/kernels';
+import { BYTES_PER_ELEMENT, isHostBackend, requireHostBackend, rowwiseStride, type Backend, type Buf, type Csr } from '@lers/kernels';
 import { buildNormalizedBipartite, fillNormalizedBipartite, type CsrMatrix } from '@lers/data';
 import type { EmbeddingTable } from '@lers/embeddings';
 
 /**
  * How a LightGCN serves requests. `propagate`: the paper's edge setting, memory is the tables and
- * the graph, and every request propagates all nodes (L sparse products). `cached`: propagated
+ * the graph, and every request propagates (2L sparse products over all nodes; on host backends a
+ * request of up to 64 users computes the user side's last layer for its own rows only). `cached`: propagated
  * once at load, the fp32 final embeddings kept (tables and graph freed). `cached-int8`: the same,
  * quantized row-wise to int8 (about a quarter of the fp32 cache), dequantized while scoring.
  */
@@ -31,6 +32,19 @@ export interface LightGcnServingOptions {
 
 /** Items dequantized per step when scoring from the int8 cache. */
 const INT8_ITEM_CHUNK = 2048;
+
+/**
+ * Propagate mode, host backends: requests of at most this many users compute the user side's last
+ * layer for their own rows only (one small product per user; above this, one full product costs less).
+ */
+const ROW_LAST_LAYER_MAX = 64;
+
+/** The users of a request whose final rows the last layer writes (propagate mode's row path). */
+interface LastLayerRows {
+  readonly users: ArrayLike<number>;
+  readonly ids: Buf<'i32'>;
+  readonly out: Buf<'f32'>;
+}
 
 /**
  * LightGCN's serving form: final embeddings E = mean_l A^l E0 by Horner steps y <- E0 + A y on the
@@ -131,16 +145,59 @@ export class LightGcnServing {
   }
 
   /**
-   * Phase 1: table lookups and propagation over all nodes (a no-op for the cached modes). Each
-   * layer is y_s = A y_(s-1) + E0 (the last one scaled by 1 / (L + 1): the mean of the layers). A
-   * dense table's E0 is its own rows, read in place. A compressed table's E0 is not held between
-   * layers: its rows are looked up into the layer's output buffer, which the product then adds
-   * to, so that serving one needs no memory beyond the full model's buffers (the price: a lookup
-   * of all rows per layer instead of one per request).
+   * Phase 1 of a request: the final embeddings of `users` (the same ids also in `ids` on the
+   * backend) into `out` (users.length x dim), with the items' final embeddings ready to score. The
+   * cached modes gather them (dequantized for int8). Propagate mode propagates; on a host backend
+   * a request of at most ROW_LAST_LAYER_MAX users has the user side's last layer computed for its
+   * own rows only: the scores need no other user's final row, so that saves one of the 2L sparse
+   * products (the same sums in the same order: the same bits as a full propagation).
+   */
+  finalUserRows(users: ArrayLike<number>, ids: Buf<'i32'>, out: Buf<'f32'>): void {
+    const be = this.be;
+    const count = users.length;
+    if (this.tables !== null && this.layers > 0 && count <= ROW_LAST_LAYER_MAX && isHostBackend(be)) {
+      for (let i = 0; i < count; i++) {
+        const u = users[i];
+        if (!Number.isInteger(u) || u < 0 || u >= this.users) throw new RangeError(`LightGCN serving: user ${u} is out of range [0, ${this.users})`);
+      }
+      this.propagateLayers({ users, ids: be.slice(ids, 0, count), out: be.slice(out, 0, count * this.dim) });
+      return;
+    }
+    this.propagate();
+    this.gatherFinalRows(ids, count, out);
+  }
+
+  /**
+   * The final embeddings of the `count` users in `ids` into `out`, from the cache or from the last
+   * full propagate() (several batches of one request share one propagation).
+   */
+  gatherFinalRows(ids: Buf<'i32'>, count: number, out: Buf<'f32'>): void {
+    const be = this.be;
+    const d = this.dim;
+    const idsUsed = be.slice(ids, 0, count);
+    const rows = be.slice(out, 0, count * d);
+    if (this.int8 !== null) be.gatherDequantRowwise(this.int8.user, this.users, d, 8, idsUsed, rows);
+    else if (this.finalUser !== null) be.gather(this.finalUser, this.users, d, idsUsed, rows);
+    else throw new Error('LightGCN serving: no final user embeddings to gather (propagate mode: call propagate() first)');
+  }
+
+  /**
+   * Table lookups and propagation over all nodes (a no-op for the cached modes, whose final
+   * embeddings are kept). Each layer is y_s = A y_(s-1) + E0 (the last one scaled by 1 / (L + 1):
+   * the mean of the layers). A dense table's E0 is its own rows, read in place. A compressed
+   * table's E0 is not held between layers: its rows are looked up into the layer's output buffer,
+   * which the product then adds to, so that serving one needs no memory beyond the full model's
+   * buffers (the price: a lookup of all rows per layer instead of one per request).
    */
   propagate(): void {
+    this.propagateLayers(null);
+  }
+
+  /** propagate(), or with `lastRows` the user side's last layer for those users' rows only (into lastRows.out). */
+  private propagateLayers(lastRows: LastLayerRows | null): void {
     if (this.tables === null || this.itemRows === null) return;
     const { user, item } = this.tables;
+    const itemRows = this.itemRows;
     const L = this.layers;
     if (L === 0) {
       this.finalUser = this.egoRows('user');
@@ -157,10 +214,23 @@ export class LightGcnServing {
       table.lookupAll(out, { training: false });
       return out;
     };
+    // The item product reads only the user side, so it may overwrite the item side in place (at
+    // layer 1 a compressed item table's E0 is already there); it runs after the user side has read it.
+    const itemLayer = (s: number, w: number, yUser: Buf<'f32'>): void => {
+      if (itemE0 !== undefined) be.spmm(itemRows, yUser, d, w, w, itemBuf, itemE0);
+      else be.spmm(itemRows, yUser, d, w, w, s === 1 ? itemBuf : lookup(item, itemBuf));
+    };
     let yUser = userE0 ?? lookup(user, userBuf(0));
     let yItem = itemE0 ?? lookup(item, itemBuf);
     for (let s = 1; s <= L; s++) {
       const w = s === L ? 1 / (L + 1) : 1;
+      if (s === L && lastRows !== null) {
+        this.lastLayerUserRows(lastRows, yItem, w, userE0);
+        itemLayer(s, w, yUser);
+        this.finalUser = null;
+        this.finalItem = itemBuf;
+        return;
+      }
       const nextUser = userBuf(s % 2);
       if (userE0 !== undefined) be.spmm(this.userRows, yItem, d, w, w, nextUser, userE0);
       else {
@@ -169,10 +239,7 @@ export class LightGcnServing {
         else lookup(user, nextUser);
         be.spmm(this.userRows, yItem, d, w, w, nextUser);
       }
-      // The item product reads only the user side, so it may overwrite the item side in place
-      // (at layer 1 a compressed item table's E0 is already there).
-      if (itemE0 !== undefined) be.spmm(this.itemRows, yUser, d, w, w, itemBuf, itemE0);
-      else be.spmm(this.itemRows, yUser, d, w, w, s === 1 ? itemBuf : lookup(item, itemBuf));
+      itemLayer(s, w, yUser);
       yUser = nextUser;
       yItem = itemBuf;
     }
@@ -180,15 +247,31 @@ export class LightGcnServing {
     this.finalItem = yItem;
   }
 
-  /** Phase 2: scores (count x items) of the users `userIds` (count of them) against every item. */
-  score(userIds: Buf<'i32'>, count: number, userRows: Buf<'f32'>, out: Buf<'f32'>): void {
+  /**
+   * The last layer's user rows of a request: row i of `r.out` = w (A[u_i, :] yItem + E0[u_i, :]),
+   * one product over user u_i's row of the adjacency (a one-row view of it: offsets stay absolute).
+   */
+  private lastLayerUserRows(r: LastLayerRows, yItem: Buf<'f32'>, w: number, userE0: Buf<'f32'> | undefined): void {
     const be = this.be;
     const d = this.dim;
-    const ids = be.slice(userIds, 0, count);
+    // A compressed table's E0 rows, looked up into the output (the product then adds to them).
+    if (userE0 === undefined) this.tables!.user.lookup(r.ids, r.out, { training: false });
+    const { indptr, indices, values } = this.userRows;
+    for (let i = 0; i < r.users.length; i++) {
+      const u = r.users[i];
+      const row: Csr = { rows: 1, cols: this.items, indptr: be.slice(indptr, u, 2), indices, values };
+      const out = be.slice(r.out, i * d, d);
+      be.spmm(row, yItem, d, w, w, out, userE0 === undefined ? undefined : be.slice(userE0, u * d, d));
+    }
+  }
+
+  /** Phase 2: scores (count x items) of `count` users' final rows (from finalUserRows) against every item. */
+  scoreRows(count: number, userRows: Buf<'f32'>, out: Buf<'f32'>): void {
+    const be = this.be;
+    const d = this.dim;
     const rows = be.slice(userRows, 0, count * d);
     if (this.int8 !== null) {
-      const { user, item, chunk } = this.int8;
-      be.gatherDequantRowwise(user, this.users, d, 8, ids, rows);
+      const { item, chunk } = this.int8;
       const stride = rowwiseStride(d, 8);
       for (let start = 0; start < this.items; start += INT8_ITEM_CHUNK) {
         const n = Math.min(INT8_ITEM_CHUNK, this.items - start);
@@ -198,9 +281,8 @@ export class LightGcnServing {
       }
       return;
     }
-    if (this.finalUser === null || this.finalItem === null) this.propagate();
-    be.gather(this.finalUser!, this.users, d, ids, rows);
-    be.scores(count, this.items, d, rows, this.finalItem!, be.slice(out, 0, count * this.items));
+    if (this.finalItem === null) throw new Error('LightGCN serving: scoreRows before finalUserRows (the items\' final embeddings are not computed)');
+    be.scores(count, this.items, d, rows, this.finalItem, be.slice(out, 0, count * this.items));
   }
 
   /** Phase 3: each user's train items set to -Infinity in its scores row. */
