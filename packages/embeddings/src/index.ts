@@ -9,7 +9,7 @@ export type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTr
 export { DEFAULT_INIT, initializeValues, xavierUniformBound, type TableInit } from './init.js';
 export { TouchedRows } from './methods/full/touched-rows.js';
 export { FullTable, fullMethod, checkTableShape, type FullTableOptions } from './methods/full/full.js';
-export type { CreateTableOptions, MethodDefinition, MethodKind, TableOptions } from './method.js';
+export type { CreateTableOptions, LoadPurpose, MethodDefinition, MethodKind, TableOptions } from './method.js';
 export { PrunedCsrTable, type HostCsrArrays, type PrunedTableSize, type PruningInfo } from './methods/pruning/pruned-csr.js';
 export { MagPruner, magPrune, magPruneSearch, magPruneMethod, type MagPruneOptions, type MagPruneSearchOptions, type MagPruneSearchResult } from './methods/pruning/magprune.js';
 export { randPrune, randPruneMethod, type RandPruneOptions } from './methods/pruning/randprune.js';

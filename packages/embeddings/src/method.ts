@@ -3,6 +3,9 @@ import type { BudgetSolver } from './budget/types.js';
 import type { TableInit } from './init.js';
 import type { EmbeddingTable, SerializedTable } from './table.js';
 
+
+/** What a table is restored for: further training (every parameter trainable), or serving requests only. */
+export type LoadPurpose = 'train' | 'serve';
 /** What every method's table is created from; methods add their own options next to these. */
 export interface CreateTableOptions {
   readonly rows: number;
@@ -44,8 +47,12 @@ export interface MethodDefinition {
   readonly servedAs: string;
   /** A fresh table (post-training methods: from option `source`, a trained full table). */
   create(options: TableOptions): EmbeddingTable;
-  /** Restores a table from its `serialize()` output. */
-  load(serialized: SerializedTable, backend: Backend): EmbeddingTable;
+  /**
+   * Restores a table from its `serialize()` output: trainable (`train`, the default), or for
+   * `serve` the method's inference form where it has a lighter one (PEP/OptEmbed's masked tables
+   * as the frozen CSR of their kept entries).
+   */
+  load(serialized: SerializedTable, backend: Backend, purpose?: LoadPurpose): EmbeddingTable;
   /** Size parameters for a target sparsity; absent where the method's own search stops at the target. */
   readonly budget?: BudgetSolver;
 }

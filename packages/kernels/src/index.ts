@@ -17,6 +17,7 @@ export type { CompressionOps, QrOp, ThresholdGranularity, TtShape } from './ops/
 export type { TrainingOps, AdamParams, BatchNormParams } from './ops/training.js';
 export type { RandomOps } from './ops/random.js';
 export { KernelArgumentError } from './validate/common.js';
+export { checkHostCsr } from './validate/sparse.js';
 export { roundHalfEven } from './math/round.js';
 export { Rng, hash2, splitmix32, u32ToUnit } from './random/xoshiro.js';
 export { createReferenceBackend } from './reference/index.js';

@@ -33,7 +33,7 @@ export function loadSession(be: Backend, placed: PlacedBytes, mode: CfServingMod
   try {
     const definition = backboneDefinition(file.header.backbone);
     if (definition.task === 'cf') return { file, ...cfSession(be, file, name, mode) };
-    const { model } = loadModel(file, be, undefined, name);
+    const { model } = loadModel(file, be, undefined, name, 'serve');
     if (!(model instanceof CtrModel)) throw new ModelFileError(name, `backbone ${file.header.backbone} is not a CTR model`);
     return { file, session: new CtrSession(model), keepsFile: placed.resident };
   } catch (err) {
@@ -50,10 +50,10 @@ function cfSession(be: Backend, file: ModelFile, name: string, mode: CfServingMo
   const settings = settingsOf(file.header, name);
   const layers = settings.layers;
   if (!Number.isInteger(layers) || layers < 0 || layers > 64) throw new ModelFileError(name, `the config's layers must be an integer in 0..64, got ${JSON.stringify(layers)}`);
-  const user = loadModelTable(file, 'user', be);
+  const user = loadModelTable(file, 'user', be, 'serve');
   let item;
   try {
-    item = loadModelTable(file, 'item', be);
+    item = loadModelTable(file, 'item', be, 'serve');
   } catch (err) {
     user.dispose();
     throw err;

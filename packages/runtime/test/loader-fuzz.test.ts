@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import { decodeContainer, encodeContainer, LersDataError, Murmur3, PREFIX_BYTES, type JsonObject, type JsonValue } from '@lers/data';
 import { MODEL_FORMAT } from '@lers/embeddings';
-import { SettingsError } from '@lers/models';
+import { compressModel, SettingsError } from '@lers/models';
 import { ModelFileError, Recommender, RequestError } from '../src/index.js';
 import { defaultLoadBudget } from '../src/load-budget.js';
 import { cfDataset, cfSettings, ctrDataset, ctrSettings, modelBytes, trained } from './helpers.js';
@@ -130,6 +130,16 @@ describe('model loader fuzz', () => {
       const model = await trained(be, s.task === 'cf' ? cf : ctr, { ...s, epochs: 1 });
       try {
         bases.push({ name: `${s.backbone}-${s.method}`, bytes: await modelBytes(model, s) });
+        if (s.task === 'cf' && s.method === 'full') {
+          // A CSR table, which loading validates and uses in place in the file's memory.
+          const pruned = { ...cfSettings('magprune', 0.8), epochs: 1, methodOptions: {} };
+          const c = await compressModel(be, model, cf, pruned, { method: 'magprune', target: 0.8, options: {}, kMin: 0, tolerance: 0.01 });
+          try {
+            bases.push({ name: 'lightgcn-magprune', bytes: await modelBytes(c.model, pruned) });
+          } finally {
+            c.model.dispose();
+          }
+        }
       } finally {
         model.dispose();
       }

@@ -56,7 +56,7 @@ describe('CF models of every trained and search method, and of every post-traini
         // calls above computed only their own users' last layer: the same bits either way.
         const all = await rec.recommendMany(Array.from({ length: rec.info().dataset.users }, (_, u) => u), { k: K });
         expect(all.length).toBeGreaterThan(64);
-        USERS.forEach((u, i) => expect(all[u]).toEqual(got[i]));
+        USERS.forEach((u, i) => { expect(all[u]).toEqual(got[i]); });
       } finally {
         rec.dispose();
       }

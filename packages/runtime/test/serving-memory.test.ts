@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type HostBackend } from '@lers/kernels';
 import type { CfDataset } from '@lers/data';
+import { compressModel, type RecommenderModel, type TrainSettings } from '@lers/models';
 import { MemoryLimitError, Recommender } from '../src/index.js';
 import { cfDataset, cfSettings, modelBytes, trained } from './helpers.js';
 
@@ -53,6 +54,60 @@ describe('propagate-mode memory', () => {
     });
   }
 });
+
+describe('CSR tables read in place', () => {
+  it('magprune and randprune tables at 80% and PEP\'s at 50% use the file\'s sections: no copy beyond the full model\'s layout', async () => {
+    const s = { ...cfSettings('full', null), layers: 3 };
+    const fullModel = await trained(be, ds, s);
+    try {
+      const full = await held(fullModel, s);
+      const cases: { method: string; make: () => Promise<{ model: RecommenderModel; settings: TrainSettings; dispose: () => void }> }[] = [
+        ...(['magprune', 'randprune'] as const).map((method) => ({
+          method,
+          make: async () => {
+            const settings = { ...cfSettings(method, 0.8), layers: 3, methodOptions: {} };
+            const c = await compressModel(be, fullModel, ds, settings, { method, target: 0.8, options: {}, kMin: 0, tolerance: 0.01 });
+            return { model: c.model, settings, dispose: () => { c.model.dispose(); } };
+          },
+        })),
+        {
+          method: 'pep',
+          make: async () => {
+            const settings = { ...cfSettings('pep', 0.5), layers: 3 };
+            const model = await trained(be, ds, settings);
+            return { model, settings, dispose: () => { model.dispose(); } };
+          },
+        },
+      ];
+      for (const c of cases) {
+        const { model, settings, dispose } = await c.make();
+        try {
+          const small = await held(model, settings);
+          // Besides the file (holding the CSR) the serving form holds what the full model's does:
+          // a copy of the CSR would add small.tables; allowed: id helpers and section padding.
+          expect(small.held - small.tables, c.method).toBeLessThanOrEqual(full.held - full.tables + 2048);
+          // At 80% the CSR (8 bytes a kept entry) is smaller than the dense table; at 50% it is not.
+          if (c.method !== 'pep') expect(small.held, c.method).toBeLessThan(full.held);
+        } finally {
+          dispose();
+        }
+      }
+    } finally {
+      fullModel.dispose();
+    }
+  });
+});
+
+/** Backend bytes a model holds loaded in propagate mode, and its tables' bytes. */
+async function held(model: RecommenderModel, s: TrainSettings): Promise<{ held: number; tables: number }> {
+  const rec = await Recommender.load(await modelBytes(model, s), { backend: 'wasm', serving: 'propagate' });
+  try {
+    const info = rec.info();
+    return { held: info.memoryBytes, tables: Number(info.sizes.memoryBytes) };
+  } finally {
+    rec.dispose();
+  }
+}
 
 describe('memoryLimit', () => {
   it('loads a model within the limit, and refuses one past it before allocating past it', async () => {

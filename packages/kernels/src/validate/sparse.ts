@@ -10,7 +10,7 @@ import { dims, dtypeOf, ensure, exactly } from './common.js';
 export function checkedSparse(impl: SparseOps): SparseOps {
   return {
     uploadCsr(csr) {
-      hostCsr(csr);
+      checkHostCsr(csr);
       return impl.uploadCsr(csr);
     },
     freeCsr(csr) {
@@ -49,9 +49,12 @@ export function csrShape(op: string, a: Csr): void {
   exactly(op, 'values', a.values, a.indices.length, 'f32');
 }
 
-/** Checks a host CSR: offsets rising from 0 to nnz, columns in [0, cols) and ascending in each row. */
-function hostCsr(csr: Parameters<SparseOps['uploadCsr']>[0]): void {
-  const op = 'uploadCsr';
+/**
+ * Checks a host CSR: offsets rising from 0 to nnz, columns in [0, cols) and ascending in each row.
+ * uploadCsr runs it; so does a CSR used in place in a host backend's memory (a model file's
+ * sections, read through views), which uploadCsr never sees. Throws KernelArgumentError naming `op`.
+ */
+export function checkHostCsr(csr: Parameters<SparseOps['uploadCsr']>[0], op = 'uploadCsr'): void {
   const { rows, cols, indptr, indices, values } = csr;
   dims(op, { rows, cols });
   ensure(op, indptr.length === rows + 1, `indptr must have rows + 1 = ${rows + 1} entries, has ${indptr.length}`);

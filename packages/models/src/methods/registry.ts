@@ -17,6 +17,7 @@ import {
   type BudgetRequest,
   type BudgetSolution,
   type EmbeddingTable,
+  type LoadPurpose,
   type ModelFile,
   type SerializedTable,
   type TableOptions,
@@ -80,14 +81,14 @@ export function createTable(method: string, options: TableOptions): EmbeddingTab
   return methodNamed(method).create(options);
 }
 
-/** Restores a table from `serialize()` output onto `backend`, through its method's loader. */
-export function loadTable(serialized: SerializedTable, backend: Backend): EmbeddingTable {
-  return methodNamed(serialized.method).load(serialized, backend);
+/** Restores a table from `serialize()` output onto `backend`, through its method's loader (for `purpose`, default train). */
+export function loadTable(serialized: SerializedTable, backend: Backend, purpose?: LoadPurpose): EmbeddingTable {
+  return methodNamed(serialized.method).load(serialized, backend, purpose);
 }
 
-/** Restores table `name` of a model file onto a backend. */
-export function loadModelTable(file: ModelFile, name: string, backend: Backend): EmbeddingTable {
-  return loadTable(tableOf(file, name), backend);
+/** Restores table `name` of a model file onto a backend (for `purpose`, default train). */
+export function loadModelTable(file: ModelFile, name: string, backend: Backend, purpose?: LoadPurpose): EmbeddingTable {
+  return loadTable(tableOf(file, name), backend, purpose);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Backend, Buf } from '@lers/kernels';
 import type { Dataset } from '@lers/data';
-import { vocabularyOf, type EmbeddingTable, type ModelFile, type ModelHeader } from '@lers/embeddings';
+import { vocabularyOf, type EmbeddingTable, type LoadPurpose, type ModelFile, type ModelHeader } from '@lers/embeddings';
 import { loadModelTable } from '../methods/registry.js';
 import { backboneDefinition } from '../backbones/registry.js';
 import type { RecommenderModel } from '../backbones/recommender-model.js';
@@ -37,8 +37,9 @@ function restoreDense(file: ModelFile, be: Backend, name: string, buf: Buf<'f32'
  * loaders, the backbone from the stored settings, then the dense parameters and buffers by name.
  * With a dataset (of the model's shape) the model can be evaluated or compressed; without one it
  * is built on the file's shell dataset (CF: train graph; CTR: no rows). `where` names the file.
+ * `purpose` serve: tables in their inference form (see MethodDefinition.load; not trainable).
  */
-export function loadModel(file: ModelFile, be: Backend, dataset?: Dataset, where = '<model>'): LoadedModel {
+export function loadModel(file: ModelFile, be: Backend, dataset?: Dataset, where = '<model>', purpose: LoadPurpose = 'train'): LoadedModel {
   const settings = settingsOf(file.header, where);
   const definition = backboneDefinition(file.header.backbone);
   const info = checkedDatasetInfo(file, where);
@@ -47,7 +48,7 @@ export function loadModel(file: ModelFile, be: Backend, dataset?: Dataset, where
   const tables: Record<string, EmbeddingTable> = {};
   let model: RecommenderModel;
   try {
-    for (const name of Object.keys(file.header.tables)) tables[name] = loadModelTable(file, name, be);
+    for (const name of Object.keys(file.header.tables)) tables[name] = loadModelTable(file, name, be, purpose);
     model = definition.build(be, ds, { ...settings, backbone: definition.name }, tables);
   } catch (err) {
     for (const t of Object.values(tables)) t.dispose();

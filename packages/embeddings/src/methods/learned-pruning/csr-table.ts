@@ -1,7 +1,7 @@
 import type { Backend } from '@lers/kernels';
 import type { SerializedTable } from '../../table.js';
-import { FrozenCsrTable } from '../pruning/frozen-csr.js';
-import { csrSections, csrToMasked, headerShape, type MaskedCsr } from './sparse-form.js';
+import { FrozenCsrTable, csrSourceViews, storedCsr, type CsrSource } from '../pruning/frozen-csr.js';
+import { checkMaskedCsr, headerShape } from './sparse-form.js';
 
 /**
  * The inference form of a learned-pruning method's table (PEP, OptEmbed after retraining): a
@@ -9,23 +9,23 @@ import { csrSections, csrToMasked, headerShape, type MaskedCsr } from './sparse-
  * (same sections), with header form `csr`.
  */
 export class CsrTable extends FrozenCsrTable {
-  /** Uploads `host` (validated: ascending columns within each row, in range). */
+  /** Over host arrays (uploaded) or a model file's resident sections (used in place); validated: ascending columns within each row, in range. */
   constructor(
     readonly method: string,
     backend: Backend,
     rows: number,
     dim: number,
-    host: MaskedCsr,
+    source: CsrSource,
     private readonly name: string = method,
   ) {
-    csrToMasked(method, host, rows, dim);
-    super(backend, rows, dim, host);
+    checkMaskedCsr(method, csrSourceViews(backend, source), rows, dim);
+    super(backend, rows, dim, source);
   }
 
   /** Restores a table serialised by `serialize()` (header form `csr`). */
   static deserialize(serialized: SerializedTable, backend: Backend): CsrTable {
     const { rows, dim, name } = headerShape(serialized);
-    return new CsrTable(serialized.method, backend, rows, dim, csrSections(serialized), name ?? serialized.method);
+    return new CsrTable(serialized.method, backend, rows, dim, storedCsr(serialized, backend), name ?? serialized.method);
   }
 
   async serialize(): Promise<SerializedTable> {

@@ -1,14 +1,15 @@
 import type { Backend } from '@lers/kernels';
-import type { MethodDefinition, TableOptions } from '../../method.js';
+import type { LoadPurpose, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, SerializedTable } from '../../table.js';
 import { CsrTable } from './csr-table.js';
 import { MaskedTable } from './masked-table.js';
 import { tableMask } from './table-masks.js';
 
 /** Restores any form of a learned-pruning table by its header: masked (retraining) or csr (inference). */
-export function loadPrunedForm(serialized: SerializedTable, backend: Backend): EmbeddingTable | null {
+export function loadPrunedForm(serialized: SerializedTable, backend: Backend, purpose: LoadPurpose = 'train'): EmbeddingTable | null {
   const form = serialized.header.form;
-  if (form === 'masked') return MaskedTable.deserialize(serialized, backend);
+  // Served, a masked table is its kept entries: the frozen CSR of the same sections (no dense copy, no mask).
+  if (form === 'masked') return purpose === 'serve' ? CsrTable.deserialize(serialized, backend) : MaskedTable.deserialize(serialized, backend);
   if (form === 'csr') return CsrTable.deserialize(serialized, backend);
   return null;
 }
@@ -42,9 +43,9 @@ export function searchThenMaskMethod(
         ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
       });
     },
-    load(serialized, backend) {
+    load(serialized, backend, purpose) {
       if (serialized.method !== method) throw new TypeError(`${method}: cannot load a ${serialized.method} table`);
-      return loadPrunedForm(serialized, backend) ?? loadSearch(serialized, backend);
+      return loadPrunedForm(serialized, backend, purpose) ?? loadSearch(serialized, backend);
     },
   };
 }

@@ -29,14 +29,15 @@ export function maskedCsr(values: Float32Array, mask: Uint8Array, rows: number, 
   return { indptr, indices, values: out };
 }
 
-/** Dense values (zeros outside the stored entries) and the mask of a CSR written by maskedCsr; validated. */
-export function csrToMasked(what: string, csr: MaskedCsr, rows: number, dim: number): { values: Float32Array; mask: Uint8Array } {
+/**
+ * Checks that a CSR describes a rows x dim table as maskedCsr writes it (columns strictly ascending
+ * and in range in every row) and calls `entry(r, c, k)` for each stored entry k in order.
+ */
+export function checkMaskedCsr(what: string, csr: MaskedCsr, rows: number, dim: number, entry?: (r: number, c: number, k: number) => void): void {
   const { indptr, indices, values } = csr;
   if (indptr.length !== rows + 1 || indptr[0] !== 0 || indptr[rows] !== indices.length || indices.length !== values.length) {
     throw new TypeError(`${what}: CSR arrays do not describe a ${rows} x ${dim} table`);
   }
-  const dense = new Float32Array(rows * dim);
-  const mask = new Uint8Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     let last = -1;
     if (indptr[r + 1] < indptr[r]) throw new TypeError(`${what}: row pointers decrease at row ${r}`);
@@ -44,10 +45,19 @@ export function csrToMasked(what: string, csr: MaskedCsr, rows: number, dim: num
       const c = indices[k];
       if (!(c > last && c < dim)) throw new TypeError(`${what}: column ${c} in row ${r} is out of order or out of range`);
       last = c;
-      dense[r * dim + c] = values[k];
-      mask[r * dim + c] = 1;
+      entry?.(r, c, k);
     }
   }
+}
+
+/** Dense values (zeros outside the stored entries) and the mask of a CSR written by maskedCsr; validated. */
+export function csrToMasked(what: string, csr: MaskedCsr, rows: number, dim: number): { values: Float32Array; mask: Uint8Array } {
+  const dense = new Float32Array(rows * dim);
+  const mask = new Uint8Array(rows * dim);
+  checkMaskedCsr(what, csr, rows, dim, (r, c, k) => {
+    dense[r * dim + c] = csr.values[k];
+    mask[r * dim + c] = 1;
+  });
   return { values: dense, mask };
 }
 

@@ -1,4 +1,4 @@
-import type { Backend, Buf, Csr } from '@lers/kernels';
+import { checkHostCsr, isHostBackend, requireHostBackend, type Backend, type Buf, type Csr } from '@lers/kernels';
 import type { Parameter } from '../../parameter.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { checkKnownIds, checkRowsLength } from '../common/host-access.js';
@@ -37,6 +37,44 @@ export interface HostCsrArrays {
   readonly values: Float32Array;
 }
 
+/** A CSR's arrays in a host backend's memory that a table uses in place (a model file's resident sections). */
+export interface ResidentCsrArrays {
+  readonly indptr: Buf<'i32'>;
+  readonly indices: Buf<'i32'>;
+  readonly values: Buf<'f32'>;
+}
+
+/** Where a table's CSR comes from: host arrays (uploaded) or resident sections (used in place). */
+export type CsrSource = HostCsrArrays | { readonly resident: ResidentCsrArrays };
+
+/**
+ * The CSR sections `<prefix>indptr`, `<prefix>indices`, `<prefix>values` of a serialised table: the
+ * file's resident sections when it lies in this host backend's memory (loading then copies nothing),
+ * else the host arrays. Throws naming the method when they are missing or of the wrong type.
+ */
+export function storedCsr(serialized: SerializedTable, backend: Backend, prefix = ''): CsrSource {
+  const r = serialized.resident;
+  if (r !== undefined && isHostBackend(backend)) {
+    const [indptr, indices, values] = [r[`${prefix}indptr`], r[`${prefix}indices`], r[`${prefix}values`]];
+    if (indptr?.dtype === 'i32' && indices?.dtype === 'i32' && values?.dtype === 'f32') {
+      return { resident: { indptr: indptr as Buf<'i32'>, indices: indices as Buf<'i32'>, values: values as Buf<'f32'> } };
+    }
+  }
+  const s = serialized.sections;
+  const [indptr, indices, values] = [s[`${prefix}indptr`], s[`${prefix}indices`], s[`${prefix}values`]];
+  if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(values instanceof Float32Array)) {
+    throw new TypeError(`${serialized.method} table: sections ${prefix}indptr, ${prefix}indices (Int32Array) and ${prefix}values (Float32Array) are required`);
+  }
+  return { indptr, indices, values };
+}
+
+/** Host views of a CSR source (a resident one read through views of the backend's memory). */
+export function csrSourceViews(backend: Backend, source: CsrSource): HostCsrArrays {
+  if (!('resident' in source)) return source;
+  const be = requireHostBackend(backend, 'a CSR table read in place from a model file');
+  return { indptr: be.view(source.resident.indptr), indices: be.view(source.resident.indices), values: be.view(source.resident.values) };
+}
+
 /**
  * A frozen table stored as fp32 CSR on the backend and looked up with the csrGatherRows kernel:
  * the inference form of every pruning method (MagPrune/RandPrune, and PEP/OptEmbed after
@@ -51,16 +89,26 @@ export abstract class FrozenCsrTable implements EmbeddingTable {
   protected readonly nonZeros: number;
   /** 0..rows-1, for lookupAll; built on first use. */
   private iota: Buf<'i32'> | null = null;
+  /** False when the CSR is a model file's resident sections (the file's, not freed here). */
+  private readonly ownsCsr: boolean;
   private disposed = false;
 
-  /** Uploads `host` (validated by the kernel's uploadCsr). */
+  /** Uploads host arrays, or uses resident ones in place; either way validated as the kernel's uploadCsr does. */
   protected constructor(
     readonly backend: Backend,
     readonly rows: number,
     readonly dim: number,
-    host: HostCsrArrays,
+    source: CsrSource,
   ) {
-    this.csr = backend.uploadCsr({ rows, cols: dim, indptr: host.indptr, indices: host.indices, values: host.values });
+    const host = csrSourceViews(backend, source);
+    if ('resident' in source) {
+      checkHostCsr({ rows, cols: dim, ...host }, 'a CSR table in a model file');
+      this.csr = { rows, cols: dim, ...source.resident };
+      this.ownsCsr = false;
+    } else {
+      this.csr = backend.uploadCsr({ rows, cols: dim, indptr: host.indptr, indices: host.indices, values: host.values });
+      this.ownsCsr = true;
+    }
     this.stored = host.values.length;
     let nz = 0;
     for (const v of host.values) if (v !== 0) nz++;
@@ -109,7 +157,7 @@ export abstract class FrozenCsrTable implements EmbeddingTable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.backend.freeCsr(this.csr);
+    if (this.ownsCsr) this.backend.freeCsr(this.csr);
     if (this.iota !== null) this.backend.free(this.iota);
   }
 }

@@ -1,6 +1,6 @@
 import type { Backend } from '@lers/kernels';
 import type { SerializedTable } from '../../table.js';
-import { FrozenCsrTable, type HostCsrArrays, type PrunedTableSize } from './frozen-csr.js';
+import { FrozenCsrTable, storedCsr, type CsrSource, type HostCsrArrays, type PrunedTableSize } from './frozen-csr.js';
 
 export type { HostCsrArrays, PrunedTableSize };
 
@@ -21,13 +21,13 @@ export interface PruningInfo {
  * has nowhere to go), so a model can still train its other layers around the table.
  */
 export class PrunedCsrTable extends FrozenCsrTable {
-  /** Uploads a host CSR (validated by the kernel's uploadCsr) as a `method` table. */
+  /** A `method` table over a host CSR (uploaded) or a model file's resident one (used in place), validated either way. */
   constructor(
     readonly method: 'magprune' | 'randprune',
     backend: Backend,
     rows: number,
     dim: number,
-    host: HostCsrArrays,
+    host: CsrSource,
     /** How the table was pruned. */
     readonly info: PruningInfo,
     private readonly name: string = method,
@@ -40,19 +40,15 @@ export class PrunedCsrTable extends FrozenCsrTable {
     const method = serialized.method;
     if (method !== 'magprune' && method !== 'randprune') throw new TypeError(`PrunedCsrTable.deserialize: method is ${method}, not magprune or randprune`);
     const h = serialized.header;
-    const { indptr, indices, values } = serialized.sections;
     if (typeof h.rows !== 'number' || typeof h.dim !== 'number' || typeof h.targetSparsity !== 'number') {
       throw new TypeError(`${method} table: header needs numeric rows, dim and targetSparsity`);
-    }
-    if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(values instanceof Float32Array)) {
-      throw new TypeError(`${method} table: sections indptr, indices (Int32Array) and values (Float32Array) are required`);
     }
     const info: PruningInfo = {
       targetSparsity: h.targetSparsity,
       ...(typeof h.kMin === 'number' ? { kMin: h.kMin } : {}),
       ...(typeof h.seed === 'number' ? { seed: h.seed } : {}),
     };
-    return new PrunedCsrTable(method, backend, h.rows, h.dim, { indptr, indices, values }, info, typeof h.name === 'string' ? h.name : method);
+    return new PrunedCsrTable(method, backend, h.rows, h.dim, storedCsr(serialized, backend), info, typeof h.name === 'string' ? h.name : method);
   }
 
   async serialize(): Promise<SerializedTable> {
