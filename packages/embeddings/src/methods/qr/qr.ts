@@ -51,10 +51,15 @@ export class QrTable implements EmbeddingTable {
   private readonly qIds: ScratchBuffer<'i32'>;
   /** 0..N-1, built on the first lookupAll (a training-speed helper, not part of the model). */
   private allIds: Buf<'i32'> | null = null;
+  /** False when R and Q are a model file's resident sections (the file's, not freed here). */
+  private readonly ownsValues: boolean;
   private disposed = false;
 
-  /** A new table initialised from `options.seed` (divider solved when only `sparsity` is given). */
-  constructor(options: QrTableOptions) {
+  /**
+   * A new table initialised from `options.seed` (divider solved when only `sparsity` is given), or,
+   * with `values`, over those R and Q used in place (not owned: a model file's sections in backend memory).
+   */
+  constructor(options: QrTableOptions, values?: { readonly remainder: Buf<'f32'>; readonly quotient: Buf<'f32'> }) {
     checkTableShape('qr', options.rows, options.dim);
     const o = options as unknown as Readonly<Record<string, unknown>>;
     const op = choiceOption('qr', o, 'op', QR_OPS) ?? 'mult';
@@ -73,10 +78,13 @@ export class QrTable implements EmbeddingTable {
     this.partDim = qrPartDim(op, options.dim);
     this.name = options.name ?? 'qr';
     const be = options.backend;
-    const make = (suffix: string, rows: number, salt: number, touched: TouchedRows): Parameter => {
+    this.ownsValues = values === undefined;
+    const make = (suffix: 'remainder' | 'quotient', rows: number, salt: number, touched: TouchedRows): Parameter => {
       const n = rows * this.partDim;
-      const value = be.alloc('f32', n);
-      initializeValues(be, value, rows, this.partDim, options.init ?? this.defaultInit(), hash2(options.seed, salt));
+      const given = values?.[suffix];
+      if (given !== undefined && given.length !== n) throw new RangeError(`qr table: ${suffix} has ${given.length} values, ${rows} x ${this.partDim} expected`);
+      const value = given ?? be.alloc('f32', n);
+      if (given === undefined) initializeValues(be, value, rows, this.partDim, options.init ?? this.defaultInit(), hash2(options.seed, salt));
       return withLazyGradient(be, n, {
         name: `${this.name}.${suffix}`,
         value,
@@ -106,7 +114,7 @@ export class QrTable implements EmbeddingTable {
     if (typeof rows !== 'number' || typeof dim !== 'number' || typeof divider !== 'number' || typeof op !== 'string') {
       throw new TypeError('qr table: header needs numeric rows, dim, divider and a string op');
     }
-    const table = new QrTable({
+    const options: QrTableOptions = {
       rows,
       dim,
       backend,
@@ -116,7 +124,17 @@ export class QrTable implements EmbeddingTable {
       init: { kind: 'zeros' },
       ...(typeof h.name === 'string' ? { name: h.name } : {}),
       ...(typeof h.weightDecay === 'number' ? { weightDecay: h.weightDecay } : {}),
-    });
+    };
+    // A file in this backend's memory: R and Q are used where they lie.
+    const { remainder, quotient } = serialized.resident ?? {};
+    if (remainder?.dtype === 'f32' && quotient?.dtype === 'f32' && Number.isInteger(divider) && divider >= 1 && QR_OPS.includes(op as QrOp)) {
+      const partDim = qrPartDim(op as QrOp, dim);
+      for (const [key, buf, n] of [['remainder', remainder, divider * partDim], ['quotient', quotient, qrQuotientRows(rows, divider) * partDim]] as const) {
+        if (buf.length !== n) throw new TypeError(`qr table: section "${key}" must be a Float32Array of ${n} values`);
+      }
+      return new QrTable(options, { remainder: remainder as Buf<'f32'>, quotient: quotient as Buf<'f32'> });
+    }
+    const table = new QrTable(options);
     for (const [key, param] of [['remainder', table.remainder], ['quotient', table.quotient]] as const) {
       const values = serialized.sections[key];
       if (!(values instanceof Float32Array) || values.length !== param.value.length) {
@@ -196,7 +214,7 @@ export class QrTable implements EmbeddingTable {
     this.disposed = true;
     const be = this.backend;
     for (const p of [this.remainder, this.quotient]) {
-      be.free(p.value);
+      if (this.ownsValues) be.free(p.value);
       freeGradient(be, p);
     }
     this.touchedR.dispose();
