@@ -55,18 +55,18 @@ describe('propagate-mode memory', () => {
   }
 });
 
-describe('CSR tables read in place', () => {
-  it('magprune and randprune tables at 80% and PEP\'s at 50% use the file\'s sections: no copy beyond the full model\'s layout', async () => {
+describe('CSR and quantized tables read in place', () => {
+  it('magprune and randprune tables at 80%, PTQ\'s int8 codes and PEP\'s at 50% use the file\'s sections: no copy beyond the full model\'s layout', async () => {
     const s = { ...cfSettings('full', null), layers: 3 };
     const fullModel = await trained(be, ds, s);
     try {
       const full = await held(fullModel, s);
       const cases: { method: string; make: () => Promise<{ model: RecommenderModel; settings: TrainSettings; dispose: () => void }> }[] = [
-        ...(['magprune', 'randprune'] as const).map((method) => ({
+        ...([['magprune', 0.8], ['randprune', 0.8], ['ptq', 0.75]] as const).map(([method, target]) => ({
           method,
           make: async () => {
-            const settings = { ...cfSettings(method, 0.8), layers: 3, methodOptions: {} };
-            const c = await compressModel(be, fullModel, ds, settings, { method, target: 0.8, options: {}, kMin: 0, tolerance: 0.01 });
+            const settings = { ...cfSettings(method, target), layers: 3, methodOptions: {} };
+            const c = await compressModel(be, fullModel, ds, settings, { method, target, options: {}, kMin: 0, tolerance: 0.01 });
             return { model: c.model, settings, dispose: () => { c.model.dispose(); } };
           },
         })),
@@ -83,8 +83,8 @@ describe('CSR tables read in place', () => {
         const { model, settings, dispose } = await c.make();
         try {
           const small = await held(model, settings);
-          // Besides the file (holding the CSR) the serving form holds what the full model's does:
-          // a copy of the CSR would add small.tables; allowed: id helpers and section padding.
+          // Besides the file (holding the CSR or the codes) the serving form holds what the full
+          // model's does: a copy would add small.tables; allowed: id helpers and section padding.
           expect(small.held - small.tables, c.method).toBeLessThanOrEqual(full.held - full.tables + 2048);
           // At 80% the CSR (8 bytes a kept entry) is smaller than the dense table; at 50% it is not.
           if (c.method !== 'pep') expect(small.held, c.method).toBeLessThan(full.held);

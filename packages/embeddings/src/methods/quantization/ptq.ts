@@ -150,16 +150,24 @@ export class PtqTable implements EmbeddingTable {
   readonly codes: Codes;
   private readonly name: string;
   private nonZeros: number | null = null;
+  /** False when the codes are a model file's resident section (the file's, not freed here). */
+  private readonly ownsCodes: boolean;
   private disposed = false;
 
-  /** Wraps already-quantized codes (copied to the backend); see `quantize` to make them. */
-  constructor(backend: Backend, rows: number, dim: number, format: PtqFormat, codes: HostCodes, affine: AffineParams | null, name = 'ptq') {
+  /**
+   * Wraps already-quantized codes: host codes are copied to the backend; resident ones (a model
+   * file's section in this backend's memory, not fp16's) are used in place. See `quantize` to make them.
+   */
+  constructor(backend: Backend, rows: number, dim: number, format: PtqFormat, codes: HostCodes | { readonly resident: Buf }, affine: AffineParams | null, name = 'ptq') {
     if (!PTQ_FORMATS.includes(format)) throw new RangeError(`ptq: format must be one of ${PTQ_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
     if (!Number.isInteger(rows) || rows <= 0 || !Number.isInteger(dim) || dim <= 0) throw new RangeError(`ptq table: bad shape ${rows} x ${dim}`);
     const bits = rowwiseBits(format);
     const expected = bits === null ? rows * dim : rows * rowwiseStride(dim, bits);
     const type = format === 'fp16' ? Uint16Array : format === 'int8' ? Int8Array : format === 'int16' ? Int16Array : Uint8Array;
-    if (!(codes instanceof type) || codes.length !== expected) throw new TypeError(`ptq ${format} table: codes must be a ${type.name} of ${expected} elements`);
+    const dtype = format === 'fp16' ? 'f16' : format === 'int8' ? 'i8' : format === 'int16' ? 'i16' : 'u8';
+    const fits = 'resident' in codes ? codes.resident.dtype === dtype : codes instanceof type;
+    const length = 'resident' in codes ? codes.resident.length : codes.length;
+    if (!fits || length !== expected) throw new TypeError(`ptq ${format} table: codes must be a ${type.name} of ${expected} elements`);
     const isAffine = format === 'int8' || format === 'int16';
     if (isAffine !== (affine !== null)) throw new TypeError(`ptq ${format} table: affine parameters are ${isAffine ? 'required' : 'only for int8 / int16'}`);
     if (affine !== null && !(Number.isFinite(affine.scale) && affine.scale > 0 && Number.isInteger(affine.zeroPoint))) {
@@ -171,8 +179,8 @@ export class PtqTable implements EmbeddingTable {
     this.format = format;
     this.affine = affine === null ? null : { scale: fround(affine.scale), zeroPoint: affine.zeroPoint };
     this.name = name;
-    const dtype = format === 'fp16' ? 'f16' : format === 'int8' ? 'i8' : format === 'int16' ? 'i16' : 'u8';
-    this.codes = backend.upload(dtype, codes);
+    this.ownsCodes = !('resident' in codes);
+    this.codes = 'resident' in codes ? (codes.resident as Codes) : backend.upload(dtype, codes);
   }
 
   /**
@@ -194,12 +202,17 @@ export class PtqTable implements EmbeddingTable {
     if (serialized.method !== 'ptq') throw new TypeError(`PtqTable.deserialize: method is ${serialized.method}, not ptq`);
     const h = serialized.header;
     if (typeof h.rows !== 'number' || typeof h.dim !== 'number' || typeof h.format !== 'string') throw new TypeError('ptq table: header needs numeric rows, dim and a format');
+    const affine = typeof h.scale === 'number' && typeof h.zeroPoint === 'number' ? { scale: h.scale, zeroPoint: h.zeroPoint } : null;
+    const name = typeof h.name === 'string' ? h.name : 'ptq';
+    // A file in this backend's memory: the codes are used where they lie (fp16's section is stored
+    // as u16, a dtype the fp16 kernels do not take: copied).
+    const resident = serialized.resident?.codes;
+    if (resident !== undefined && resident.dtype !== 'u16') return new PtqTable(backend, h.rows, h.dim, h.format as PtqFormat, { resident }, affine, name);
     const codes = serialized.sections.codes;
     if (!(codes instanceof Uint16Array || codes instanceof Int8Array || codes instanceof Int16Array || codes instanceof Uint8Array)) {
       throw new TypeError('ptq table: section "codes" must be a Uint16Array, Int8Array, Int16Array or Uint8Array');
     }
-    const affine = typeof h.scale === 'number' && typeof h.zeroPoint === 'number' ? { scale: h.scale, zeroPoint: h.zeroPoint } : null;
-    return new PtqTable(backend, h.rows, h.dim, h.format as PtqFormat, codes, affine, typeof h.name === 'string' ? h.name : 'ptq');
+    return new PtqTable(backend, h.rows, h.dim, h.format as PtqFormat, codes, affine, name);
   }
 
   lookup(ids: Buf<'i32'>, out: Buf<'f32'>, _ctx: LookupContext): void {
@@ -270,7 +283,7 @@ export class PtqTable implements EmbeddingTable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.backend.free(this.codes);
+    if (this.ownsCodes) this.backend.free(this.codes);
   }
 
   private codeBytes(): number {
