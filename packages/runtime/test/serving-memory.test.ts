@@ -56,13 +56,13 @@ describe('propagate-mode memory', () => {
 });
 
 describe('CSR and quantized tables read in place', () => {
-  it('magprune and randprune tables at 80%, PTQ\'s int8 codes and PEP\'s at 50% use the file\'s sections: no copy beyond the full model\'s layout', async () => {
+  it('magprune, randprune and magprune-int8 tables at 80%, PTQ\'s int8 codes and PEP\'s at 50% use the file\'s sections: no copy beyond the full model\'s layout', async () => {
     const s = { ...cfSettings('full', null), layers: 3 };
     const fullModel = await trained(be, ds, s);
     try {
       const full = await held(fullModel, s);
       const cases: { method: string; make: () => Promise<{ model: RecommenderModel; settings: TrainSettings; dispose: () => void }> }[] = [
-        ...([['magprune', 0.8], ['randprune', 0.8], ['ptq', 0.75]] as const).map(([method, target]) => ({
+        ...([['magprune', 0.8], ['randprune', 0.8], ['magprune-int8', 0.8], ['ptq', 0.75]] as const).map(([method, target]) => ({
           method,
           make: async () => {
             const settings = { ...cfSettings(method, target), layers: 3, methodOptions: {} };

@@ -54,6 +54,14 @@ export function quantizeCsrRows(csr: HostCsrArrays): QuantizedCsrValues {
   return { codes, rowParams };
 }
 
+/** A magprune-int8 table's four arrays in a host backend's memory (a model file's resident sections). */
+interface ResidentInt8Csr {
+  readonly indptr: Buf<'i32'>;
+  readonly indices: Buf<'u8'> | Buf<'u16'>;
+  readonly codes: Buf<'u8'>;
+  readonly rowParams: Buf<'f32'>;
+}
+
 /**
  * MagPrune followed by row-wise int8 of the surviving values: CSR with int32 row pointers, column
  * indices of one byte (dim <= 256) or two, one uint8 code per kept entry and an f32 scale and
@@ -81,10 +89,16 @@ export class PrunedInt8Table implements EmbeddingTable {
   private readonly rowParams: Buf<'f32'>;
   private readonly stored: number;
   private readonly nonZeros: number;
+  /** False when the four arrays are a model file's resident sections (the file's, not freed here). */
+  private readonly ownsArrays: boolean;
   private disposed = false;
 
-  /** Builds the table from a host CSR (columns in [0, dim), ascending per row) and its quantized values. */
-  constructor(backend: Backend, rows: number, dim: number, indptr: Int32Array, indices: ArrayLike<number>, q: QuantizedCsrValues, info: PruningInfo, name = 'magprune-int8') {
+  /**
+   * Builds the table from a host CSR (columns in [0, dim), ascending per row) and its quantized
+   * values, uploaded; or, with `inPlace`, over those four arrays in this host backend's memory (a
+   * model file's sections, of which the host arrays are views), checked the same way and not copied.
+   */
+  constructor(backend: Backend, rows: number, dim: number, indptr: Int32Array, indices: ArrayLike<number>, q: QuantizedCsrValues, info: PruningInfo, name = 'magprune-int8', inPlace?: ResidentInt8Csr) {
     checkHostCsr(rows, dim, indptr, indices, q);
     this.host = isHostBackend(backend) ? backend : null;
     this.rows = rows;
@@ -93,10 +107,16 @@ export class PrunedInt8Table implements EmbeddingTable {
     this.info = info;
     this.name = name;
     this.stored = q.codes.length;
-    this.indptr = backend.upload('i32', indptr);
-    this.indices = dim <= 256 ? backend.upload('u8', indices) : backend.upload('u16', indices);
-    this.codes = backend.upload('u8', q.codes);
-    this.rowParams = backend.upload('f32', q.rowParams);
+    this.ownsArrays = inPlace === undefined;
+    if (inPlace !== undefined) {
+      if (inPlace.indices.dtype !== (dim <= 256 ? 'u8' : 'u16')) throw new TypeError(`magprune-int8 table: indices of a ${dim}-wide table must be ${dim <= 256 ? 'u8' : 'u16'}`);
+      ({ indptr: this.indptr, indices: this.indices, codes: this.codes, rowParams: this.rowParams } = inPlace);
+    } else {
+      this.indptr = backend.upload('i32', indptr);
+      this.indices = dim <= 256 ? backend.upload('u8', indices) : backend.upload('u16', indices);
+      this.codes = backend.upload('u8', q.codes);
+      this.rowParams = backend.upload('f32', q.rowParams);
+    }
     const values = decodedValues(indptr, q);
     let nz = 0;
     for (const v of values) if (v !== 0) nz++;
@@ -115,15 +135,26 @@ export class PrunedInt8Table implements EmbeddingTable {
   static deserialize(serialized: SerializedTable, backend: Backend): PrunedInt8Table {
     if (serialized.method !== 'magprune-int8') throw new TypeError(`PrunedInt8Table.deserialize: method is ${serialized.method}, not magprune-int8`);
     const h = serialized.header;
-    const { indptr, indices, codes, rowParams } = serialized.sections;
     if (typeof h.rows !== 'number' || typeof h.dim !== 'number' || typeof h.targetSparsity !== 'number') {
       throw new TypeError('magprune-int8 table: header needs numeric rows, dim and targetSparsity');
     }
+    const info: PruningInfo = { targetSparsity: h.targetSparsity, ...(typeof h.kMin === 'number' ? { kMin: h.kMin } : {}) };
+    const name = typeof h.name === 'string' ? h.name : 'magprune-int8';
+    // A file in this host backend's memory: the four sections are used where they lie.
+    const r = serialized.resident;
+    if (r !== undefined && isHostBackend(backend)) {
+      const { indptr, indices, codes, rowParams } = r;
+      if (indptr?.dtype === 'i32' && (indices?.dtype === 'u8' || indices?.dtype === 'u16') && codes?.dtype === 'u8' && rowParams?.dtype === 'f32') {
+        const inPlace = { indptr, indices, codes, rowParams } as ResidentInt8Csr;
+        const q = { codes: backend.view(inPlace.codes), rowParams: backend.view(inPlace.rowParams) };
+        return new PrunedInt8Table(backend, h.rows, h.dim, backend.view(inPlace.indptr), backend.view(inPlace.indices), q, info, name, inPlace);
+      }
+    }
+    const { indptr, indices, codes, rowParams } = serialized.sections;
     if (!(indptr instanceof Int32Array) || !(indices instanceof Uint8Array || indices instanceof Uint16Array) || !(codes instanceof Uint8Array) || !(rowParams instanceof Float32Array)) {
       throw new TypeError('magprune-int8 table: sections indptr (Int32Array), indices (Uint8Array/Uint16Array), codes (Uint8Array) and rowParams (Float32Array) are required');
     }
-    const info: PruningInfo = { targetSparsity: h.targetSparsity, ...(typeof h.kMin === 'number' ? { kMin: h.kMin } : {}) };
-    return new PrunedInt8Table(backend, h.rows, h.dim, indptr, indices, { codes, rowParams }, info, typeof h.name === 'string' ? h.name : 'magprune-int8');
+    return new PrunedInt8Table(backend, h.rows, h.dim, indptr, indices, { codes, rowParams }, info, name);
   }
 
   lookup(ids: Buf<'i32'>, out: Buf<'f32'>, _ctx: LookupContext): void {
@@ -178,7 +209,7 @@ export class PrunedInt8Table implements EmbeddingTable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const b of [this.indptr, this.indices, this.codes, this.rowParams]) this.backend.free(b);
+    if (this.ownsArrays) for (const b of [this.indptr, this.indices, this.codes, this.rowParams]) this.backend.free(b);
     if (this.decoded !== null) this.backend.freeCsr(this.decoded);
     if (this.iota !== null) this.backend.free(this.iota);
   }
