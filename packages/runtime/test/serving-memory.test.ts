@@ -21,17 +21,12 @@ afterAll(() => {
   be.dispose();
 });
 
+/** Trains `method` at `target` and measures it loaded in propagate mode (see held). */
 async function heldBytes(method: string, target: number | null, layers: number): Promise<{ held: number; tables: number }> {
   const s = { ...cfSettings(method, target), layers };
   const model = await trained(be, ds, s);
   try {
-    const rec = await Recommender.load(await modelBytes(model, s), { backend: 'wasm', serving: 'propagate' });
-    try {
-      const info = rec.info();
-      return { held: info.memoryBytes, tables: Number(info.sizes.memoryBytes) };
-    } finally {
-      rec.dispose();
-    }
+    return await held(model, s);
   } finally {
     model.dispose();
   }
