@@ -22,8 +22,8 @@ function isModelError(err: unknown): boolean {
 
 /**
  * Builds the serving session of a model: the header checked, the tables restored by their methods
- * in their serving form (from bytes in a host backend's memory, full, QR and CSR tables are read
- * in place; from bytes on the JS heap, their sections are uploaded), then the backbone's serving form (LightGCN:
+ * in their serving form (from bytes in a host backend's memory, full, QR, TT-Rec, CSR and PTQ
+ * tables are read in place; from bytes on the JS heap, their sections are uploaded), then the backbone's serving form (LightGCN:
  * `LightGcnServing` in `mode`; DeepFM / DCN-Mix: the model on the file's shell dataset). Any
  * failure is a typed error naming the file.
  */

@@ -75,6 +75,16 @@ describe('CF models of every trained and search method, and of every post-traini
     }
   });
 
+  it('ttrec with its LFU cache (filled after the first epoch; cores and cache read in place)', async () => {
+    const s = { ...cfSettings('ttrec', 0.8), methodOptions: { cache: true } };
+    const model = await trained(be, ds, s);
+    try {
+      await check(model, await modelBytes(model, s));
+    } finally {
+      model.dispose();
+    }
+  });
+
   const post = methodRegistrations().filter((m) => m.kind === 'post-training').map((m) => m.name);
   it.each(post)('%s (compressed from the full model)', async (method) => {
     expect(full).not.toBeNull();

@@ -79,10 +79,16 @@ export class TtRecTable implements EmbeddingTable {
   /** After filling: the ids served by the cores, and the cached ids in slot order. */
   private coreIds: Buf<'i32'> | null = null;
   private cachedIdBuf: Buf<'i32'> | null = null;
+  /** False when the cores and cache are a model file's resident sections (the file's, not freed here). */
+  private readonly ownsValues: boolean;
   private disposed = false;
 
-  /** A new table initialised from `options.seed` (ranks solved when only `sparsity` is given). */
-  constructor(options: TtRecTableOptions) {
+  /**
+   * A new table initialised from `options.seed` (ranks solved when only `sparsity` is given), or,
+   * with `values`, over those cores and cache rows used in place (not owned: a model file's
+   * sections in backend memory; their lengths are checked before anything is allocated).
+   */
+  constructor(options: TtRecTableOptions, values?: { readonly cores: readonly Buf<'f32'>[]; readonly cache: Buf<'f32'> | null }) {
     checkTableShape('ttrec', options.rows, options.dim);
     const o = options as unknown as Readonly<Record<string, unknown>>;
     const choice = ttShapeChoice(options.rows, options.dim, o);
@@ -103,24 +109,31 @@ export class TtRecTable implements EmbeddingTable {
     const be = options.backend;
     const decay = options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {};
     const variance = 2 / (options.rows + options.dim);
-    this.cores = this.shape.p.map((p, k) => {
-      const n = ttCoreSize(this.shape, k);
-      const value = be.alloc('f32', n);
-      const std = Math.sqrt(Math.pow(variance, 1 / cores) / this.shape.ranks[k]);
-      be.fillNormal(value, 0, std, hash2(options.seed, k + 1));
-      return withLazyGradient(be, n, { name: `${this.name}.core${k}`, value, shape: [this.shape.ranks[k], p, this.shape.q[k], this.shape.ranks[k + 1]], ...decay });
-    });
-    this.coreValues = this.cores.map((c) => c.value);
     const exactRows = o.cacheRows;
     if (exactRows !== undefined && (typeof exactRows !== 'number' || !Number.isInteger(exactRows) || exactRows < 0 || exactRows > options.rows)) {
       throw new RangeError(`ttrec: option cacheRows must be an integer in [0, ${options.rows}], got ${JSON.stringify(exactRows)}`);
     }
     const cacheRows = exactRows ?? ttCacheRows(options.rows, choice.cacheFraction);
+    if (values !== undefined) {
+      const want = this.shape.p.map((_, k) => ttCoreSize(this.shape, k));
+      if (values.cores.length !== cores || values.cores.some((c, k) => c.length !== want[k])) throw new RangeError(`ttrec table: the cores must have ${want.join(', ')} values`);
+      if ((values.cache?.length ?? 0) !== cacheRows * options.dim) throw new RangeError(`ttrec table: the cache must have ${cacheRows * options.dim} values`);
+    }
+    this.ownsValues = values === undefined;
+    this.cores = this.shape.p.map((p, k) => {
+      const n = ttCoreSize(this.shape, k);
+      const given = values?.cores[k];
+      const value = given ?? be.alloc('f32', n);
+      const std = Math.sqrt(Math.pow(variance, 1 / cores) / this.shape.ranks[k]);
+      if (given === undefined) be.fillNormal(value, 0, std, hash2(options.seed, k + 1));
+      return withLazyGradient(be, n, { name: `${this.name}.core${k}`, value, shape: [this.shape.ranks[k], p, this.shape.q[k], this.shape.ranks[k + 1]], ...decay });
+    });
+    this.coreValues = this.cores.map((c) => c.value);
     if (cacheRows > 0) {
       this.lfu = new TtLfuCache(options.rows, cacheRows);
       this.cacheTouched = new TouchedRows(be, cacheRows, options.dim);
       const n = cacheRows * options.dim;
-      this.cache = withLazyGradient(be, n, { name: `${this.name}.cache`, value: be.alloc('f32', n), shape: [cacheRows, options.dim], rowSparse: this.cacheTouched, ...decay });
+      this.cache = withLazyGradient(be, n, { name: `${this.name}.cache`, value: values?.cache ?? be.alloc('f32', n), shape: [cacheRows, options.dim], rowSparse: this.cacheTouched, ...decay });
     } else {
       this.lfu = null;
       this.cacheTouched = null;
@@ -139,7 +152,7 @@ export class TtRecTable implements EmbeddingTable {
     if (typeof rows !== 'number' || typeof dim !== 'number' || typeof cacheRows !== 'number' || typeof filled !== 'boolean' || !Array.isArray(p) || !Array.isArray(q) || !Array.isArray(ranks)) {
       throw new TypeError('ttrec table: header needs rows, dim, p, q, ranks, cacheRows and filled');
     }
-    const table = new TtRecTable({
+    const options: TtRecTableOptions = {
       rows,
       dim,
       backend,
@@ -150,16 +163,22 @@ export class TtRecTable implements EmbeddingTable {
       cacheRows,
       ...(typeof h.name === 'string' ? { name: h.name } : {}),
       ...(typeof h.weightDecay === 'number' ? { weightDecay: h.weightDecay } : {}),
-    });
+    };
+    // A file in this backend's memory: the cores and the cache rows are used where they lie.
+    const r = serialized.resident;
+    const residentCores = r === undefined ? [] : (p as unknown[]).map((_, k) => r[`core${k}`]);
+    const residentCache = r?.cache ?? null;
+    const inPlace = r !== undefined && residentCores.every((c) => c?.dtype === 'f32') && (residentCache === null || residentCache.dtype === 'f32');
+    const table = inPlace ? new TtRecTable(options, { cores: residentCores as Buf<'f32'>[], cache: residentCache as Buf<'f32'> | null }) : new TtRecTable(options);
     try {
       const f32 = (key: string, length: number): Float32Array => {
         const v = serialized.sections[key];
         if (!(v instanceof Float32Array) || v.length !== length) throw new TypeError(`ttrec table: section "${key}" must be a Float32Array of ${length} values`);
         return v;
       };
-      table.cores.forEach((c, k) => { backend.write(c.value, f32(`core${k}`, c.value.length)); });
+      if (!inPlace) table.cores.forEach((c, k) => { backend.write(c.value, f32(`core${k}`, c.value.length)); });
       if (table.cache !== null && table.lfu !== null) {
-        backend.write(table.cache.value, f32('cache', table.cache.value.length));
+        if (!inPlace) backend.write(table.cache.value, f32('cache', table.cache.value.length));
         if (filled) {
           const ids = serialized.sections.cachedIds;
           if (!(ids instanceof Int32Array)) throw new TypeError('ttrec table: a filled cache needs an Int32Array section "cachedIds"');
@@ -362,7 +381,7 @@ export class TtRecTable implements EmbeddingTable {
     this.disposed = true;
     const be = this.backend;
     for (const p of this.parameters()) {
-      be.free(p.value);
+      if (this.ownsValues) be.free(p.value);
       freeGradient(be, p);
     }
     this.cacheTouched?.dispose();
