@@ -5,9 +5,10 @@ import type { EmbeddingTable } from '@lers/embeddings';
 /**
  * How a LightGCN serves requests. `propagate`: the paper's edge setting, memory is the tables and
  * the graph, and every request propagates (2L sparse products over all nodes; on host backends a
- * request of up to 64 users computes the user side's last layer for its own rows only). `cached`: propagated
- * once at load, the fp32 final embeddings kept (tables and graph freed). `cached-int8`: the same,
- * quantized row-wise to int8 (about a quarter of the fp32 cache), dequantized while scoring.
+ * request of up to 64 users computes the user side's last layer for its own rows only).
+ * `cached`: propagated once at load, the fp32 final embeddings kept (tables and graph freed).
+ * `cached-int8`: the same, quantized row-wise to int8 (about a quarter of the fp32 cache),
+ * dequantized while scoring.
  */
 export type CfServingMode = 'propagate' | 'cached' | 'cached-int8';
 export const CF_SERVING_MODES: readonly CfServingMode[] = ['propagate', 'cached', 'cached-int8'];
