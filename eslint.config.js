@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/build/**', '**/node_modules/**', '**/assembly/**', '**/*.config.*', '**/scripts/**'] },
+  // results/tmp: scratch scripts and models kept out of git (.gitignore), not part of any package.
+  { ignores: ['**/dist/**', '**/build/**', '**/node_modules/**', '**/assembly/**', '**/*.config.*', '**/scripts/**', '**/results/tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
