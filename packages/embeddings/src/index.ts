@@ -38,7 +38,9 @@ export { MODEL_FORMAT, ModelFileError, encodeModelFile, decodeModelFile, decodeR
 export { PepTable, pepMethod, isMaskSearchTable, DEFAULT_TARGETS, PEP_DEFAULT_THRESHOLD_INIT, PEP_DEFAULT_THRESHOLD_DECAY, type PepTableOptions, type MaskSearchTable } from './methods/pep/pep.js';
 export { OptEmbedTable, optEmbedMethod, OPTEMBED_DEFAULT_THRESHOLD_REG, OPTEMBED_DEFAULT_THRESHOLD_LR, type OptEmbedTableOptions, type OptEmbedGrouping, type OptEmbedThresholdOptimizer } from './methods/optembed/optembed.js';
 export { dimProbabilities, expectedDims, solveDimAlpha, DimSampler, binaryStepGrad } from './methods/optembed/optembed-dims.js';
-export { CerpTable, cerpMethod, cerpBuckets, cerpQuotientRows, CERP_DEFAULT_BUCKET_FACTOR, CERP_DEFAULT_THRESHOLD_DECAY, CERP_DEFAULT_COMPLEMENTARITY, type CerpTableOptions } from './methods/cerp/cerp.js';
+export { cerpQuotientRows } from './methods/cerp/cerp-ids.js';
+export { CerpServedTable } from './methods/cerp/cerp-served.js';
+export { CerpTable, cerpMethod, cerpBuckets, CERP_DEFAULT_BUCKET_FACTOR, CERP_DEFAULT_THRESHOLD_DECAY, CERP_DEFAULT_COMPLEMENTARITY, type CerpTableOptions } from './methods/cerp/cerp.js';
 export { MaskCapture, CAPTURE_MODES, keptAtTarget, checkTargets, type CaptureMode, type CapturedMask, type StartProbe } from './methods/learned-pruning/mask-capture.js';
 export { SearchStartError, DEFAULT_AUTO_START, thresholdForPruned, prunedFraction, sortedMagnitudes, logit, type SearchStart, type ThresholdStart } from './methods/learned-pruning/search-start.js';
 export { MaskedTable, type MaskedTableOptions, type MaskedTableSize } from './methods/learned-pruning/masked-table.js';

@@ -1,4 +1,4 @@
-import type { Backend, Buf } from '@lers/kernels';
+import type { Backend, Buf, DType } from '@lers/kernels';
 import type { Parameter } from './parameter.js';
 
 /** Where a lookup happens: training passes keep state for backward (dropout, BatchNorm, caches). */
@@ -29,6 +29,8 @@ export interface SerializedTable {
    * copying `sections[name]`.
    */
   readonly resident?: Readonly<Record<string, Buf>>;
+  /** A resident section read as another dtype of its element size (fp16 codes stored as u16); present with `resident`. */
+  readonly residentAs?: (section: string, dtype: DType) => Buf | undefined;
 }
 
 /**

@@ -269,6 +269,18 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     for (const t of forms) t.dispose();
   });
 
+  it('thresholdLr gives s its own learning rate (the optimizer\'s rule), kept through serialisation; absent, s follows the model\'s', async () => {
+    const own = new PepTable({ rows: 6, dim: 4, backend: be, seed: 1, thresholdLr: 0.05 });
+    expect(own.part.threshold.update).toEqual({ lr: 0.05, rule: 'optimizer' });
+    expect(own.part.weight.update).toBeUndefined();
+    const back = createTable('pep', { rows: 6, dim: 4, backend: be, seed: 1 });
+    expect(back.parameters().every((p) => p.update === undefined)).toBe(true);
+    const restored = await expectRoundTrip(be, own, [0, 5]);
+    expect(restored.parameters().find((p) => p.name.endsWith('.threshold'))!.update).toEqual({ lr: 0.05, rule: 'optimizer' });
+    expect(() => createTable('pep', { rows: 6, dim: 4, backend: be, seed: 1, thresholdLr: 0 })).toThrow(/thresholdLr must be > 0/);
+    for (const t of [own, back, restored]) t.dispose();
+  });
+
   it('rejects out-of-range ids with a clear error in every form', async () => {
     const search = new PepTable({ rows: 10, dim: 4, backend: be, seed: 1 });
     const masked = asMasked(createTable('pep', { rows: 10, dim: 4, backend: be, seed: 1, masks: new Uint8Array(40).fill(1) }));

@@ -113,6 +113,8 @@ describe('CTR models served on every host backend: the saved model\'s probabilit
     ['deepfm', 'qr', 0.5],
     ['dcnmix', 'ttrec', 0.5],
     ['dcnmix', 'dhe', 0.8],
+    ['deepfm', 'qat', 0.75],
+    ['dcnmix', 'qat', 0.875],
   ] as const)('%s with %s', async (backbone, method, target) => {
     const ds = ctrDataset();
     const s = ctrSettings(backbone, method, target);

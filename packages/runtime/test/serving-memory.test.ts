@@ -51,13 +51,13 @@ describe('propagate-mode memory', () => {
 });
 
 describe('CSR and quantized tables read in place', () => {
-  it('magprune, randprune and magprune-int8 tables at 80%, PTQ\'s int8 codes and PEP\'s at 50% use the file\'s sections: no copy beyond the full model\'s layout', async () => {
+  it('magprune, randprune and magprune-int8 tables at 80%, PTQ\'s int8 and fp16 codes, PEP\'s at 50% and CERP\'s at 80% use the file\'s sections: no copy beyond the full model\'s layout', async () => {
     const s = { ...cfSettings('full', null), layers: 3 };
     const fullModel = await trained(be, ds, s);
     try {
       const full = await held(fullModel, s);
       const cases: { method: string; make: () => Promise<{ model: RecommenderModel; settings: TrainSettings; dispose: () => void }> }[] = [
-        ...([['magprune', 0.8], ['randprune', 0.8], ['magprune-int8', 0.8], ['ptq', 0.75]] as const).map(([method, target]) => ({
+        ...([['magprune', 0.8], ['randprune', 0.8], ['magprune-int8', 0.8], ['ptq', 0.75], ['ptq', 0.5]] as const).map(([method, target]) => ({
           method,
           make: async () => {
             const settings = { ...cfSettings(method, target), layers: 3, methodOptions: {} };
@@ -65,14 +65,14 @@ describe('CSR and quantized tables read in place', () => {
             return { model: c.model, settings, dispose: () => { c.model.dispose(); } };
           },
         })),
-        {
-          method: 'pep',
+        ...([['pep', 0.5], ['cerp', 0.8]] as const).map(([method, target]) => ({
+          method,
           make: async () => {
-            const settings = { ...cfSettings('pep', 0.5), layers: 3 };
+            const settings = { ...cfSettings(method, target), layers: 3 };
             const model = await trained(be, ds, settings);
             return { model, settings, dispose: () => { model.dispose(); } };
           },
-        },
+        })),
       ];
       for (const c of cases) {
         const { model, settings, dispose } = await c.make();
@@ -83,12 +83,32 @@ describe('CSR and quantized tables read in place', () => {
           expect(small.held - small.tables, c.method).toBeLessThanOrEqual(full.held - full.tables + 2048);
           // At 80% the CSR (8 bytes a kept entry) is smaller than the dense table; at 50% it is not.
           if (c.method !== 'pep') expect(small.held, c.method).toBeLessThan(full.held);
+          if (c.method === 'cerp') expect(small.tables, 'cerp: P and Q as CSRs, not dense').toBeLessThan(full.tables / 2);
         } finally {
           dispose();
         }
       }
     } finally {
       fullModel.dispose();
+    }
+  });
+});
+
+describe('QAT served as its codes', () => {
+  it('an 8-bit QAT model holds its int8 codes besides the file, not an fp32 copy of its masters with their gradients', async () => {
+    const s = { ...cfSettings('full', null), layers: 3 };
+    const fullModel = await trained(be, ds, s);
+    const full = await held(fullModel, s);
+    fullModel.dispose();
+    const qs = { ...cfSettings('qat', 0.75), layers: 3 };
+    const qat = await trained(be, ds, qs);
+    try {
+      const small = await held(qat, qs);
+      // The file holds the fp32 masters as the full model's holds its tables; serving adds the codes
+      // (a quarter of them, plus the per-table scale) and id helpers, never the masters again.
+      expect(small.held).toBeLessThanOrEqual(full.held + full.tables / 4 + 4096);
+    } finally {
+      qat.dispose();
     }
   });
 });

@@ -3,7 +3,7 @@
  * 16-byte aligned typed-array sections viewable without copying, trailing checksum) holding one
  * trained or compressed model. Works from bytes only, so Node, browsers and workers share it.
  */
-import type { Buf, HostBackend } from '@lers/kernels';
+import { BYTES_PER_ELEMENT, type Buf, type DType, type HostBackend } from '@lers/kernels';
 import { CtrVocabulary, decodeContainer, encodeContainer, LersDataError, parseContainer, sectionView, type ContainerFormat, type JsonObject, type Section, type SectionArray, type SectionDType, type SerializedCtrVocabulary } from '@lers/data';
 import type { SerializedTable } from '../table.js';
 
@@ -51,9 +51,10 @@ export interface ModelFile {
   readonly sections: ReadonlyMap<string, SectionArray>;
   /**
    * For a file read into backend memory (`decodeResidentModelFile`): a section as a backend handle
-   * over the file's bytes (zero-copy), for loaders that can use it in place.
+   * over the file's bytes (zero-copy), for loaders that can use it in place; of its own dtype, or
+   * of `as`, a dtype of the same element size (fp16 codes are stored as a u16 section).
    */
-  readonly resident?: (name: string) => Buf | undefined;
+  readonly resident?: (name: string, as?: DType) => Buf | undefined;
 }
 
 /** Raised for a file that is not a valid model file of a version this code reads. */
@@ -131,10 +132,12 @@ export function decodeResidentModelFile(be: HostBackend, bytes: Buf<'u8'>, file 
     return c;
   };
   const sections = new LazySections([...entries.keys()], copy);
-  const resident = (name: string): Buf | undefined => {
+  const resident = (name: string, as?: DType): Buf | undefined => {
     const entry = entries.get(name);
-    const dtype = entry === undefined ? undefined : KERNEL_DTYPE[entry.dtype];
-    if (entry === undefined || dtype === undefined) return undefined;
+    const own = entry === undefined ? undefined : KERNEL_DTYPE[entry.dtype];
+    if (entry === undefined || own === undefined) return undefined;
+    if (as !== undefined && BYTES_PER_ELEMENT[as] !== BYTES_PER_ELEMENT[own]) throw new TypeError(`${file}: section "${name}" holds ${own}, which cannot be read as ${as}`);
+    const dtype = as ?? own;
     // Sections are 16-byte aligned within the file, and backends align their buffers.
     return be.reinterpret(bytes, parsed.dataStart + entry.offset, dtype, entry.length);
   };
@@ -228,7 +231,10 @@ export function tableOf(model: ModelFile, name: string): SerializedTable {
     const r = model.resident?.(`${name}/${s}`);
     if (r !== undefined) resident[s] = r;
   }
-  return { method: entry.method, header: entry.header, sections: sections as SerializedTable['sections'], ...(model.resident !== undefined ? { resident } : {}) };
+  const inPlace = model.resident;
+  if (inPlace === undefined) return { method: entry.method, header: entry.header, sections: sections as SerializedTable['sections'] };
+  const residentAs = (section: string, dtype: DType): Buf | undefined => (entry.sections.includes(section) ? inPlace(`${name}/${section}`, dtype) : undefined);
+  return { method: entry.method, header: entry.header, sections: sections as SerializedTable['sections'], resident, residentAs };
 }
 
 /** A dense array of a model file by name. */

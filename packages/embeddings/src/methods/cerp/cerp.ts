@@ -4,7 +4,9 @@ import type { TableInit } from '../../init.js';
 import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../../table.js';
-import { checkIdsInRange, checkRowsLength, countNonZeros, requireHostBackend, requireHostIds, writeIds } from '../common/host-access.js';
+import { checkRowsLength, countNonZeros, requireHostBackend } from '../common/host-access.js';
+import { cerpQuotientRows, everyCerpId, splitCerpIds } from './cerp-ids.js';
+import { CerpServedTable } from './cerp-served.js';
 import { CAPTURE_MODES, MaskCapture, type CaptureMode, type StartProbe } from '../learned-pruning/mask-capture.js';
 import { thresholdStartOption } from '../learned-pruning/search-start.js';
 import { choiceOption, openRangeOption, positiveIntOption } from '../common/option-values.js';
@@ -13,7 +15,7 @@ import { ScratchBuffer } from '../common/scratch-buffer.js';
 import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
 import { csrBytes, csrSections, csrToMasked, headerShape, maskedCsr } from '../learned-pruning/sparse-form.js';
 import { createWeight, MaskedPart, type TablePart } from '../learned-pruning/table-part.js';
-import { numberOption, tableMask, targetsOption } from '../learned-pruning/table-masks.js';
+import { numberOption, tableMask, targetsOption, thresholdLrOption } from '../learned-pruning/table-masks.js';
 
 /** Default (b + q) / ((1 - target) N): the buckets hold this many times the target's budget before pruning. */
 export const CERP_DEFAULT_BUCKET_FACTOR = 1.25;
@@ -39,6 +41,8 @@ export interface CerpTableOptions extends CreateTableOptions {
   readonly autoStart?: number;
   /** Weight decay of s (default 1e-5). */
   readonly thresholdDecay?: number;
+  /** Learning rate of s (default: the model's, as the reference); see SoftThresholdPartOptions. */
+  readonly thresholdLr?: number;
   /** Initial weight gamma of the regulariser -||tanh(K e)||^2 (default 1e-4). */
   readonly complementarity?: number;
   /** gamma is multiplied by this every epoch (default 0.5). */
@@ -54,11 +58,6 @@ export interface CerpTableOptions extends CreateTableOptions {
 /** P's rows b for a target: ceil(factor (1 - sparsity) N / 2), at least 1 and at most N. */
 export function cerpBuckets(rows: number, sparsity: number, factor = CERP_DEFAULT_BUCKET_FACTOR): number {
   return Math.min(rows, Math.max(1, Math.ceil((factor * (1 - sparsity) * rows) / 2)));
-}
-
-/** Q's rows for N rows and b buckets: ceil(N / ceil(N / b)). */
-export function cerpQuotientRows(rows: number, buckets: number): number {
-  return Math.ceil(rows / Math.ceil(rows / buckets));
 }
 
 /** Regulariser settings. */
@@ -153,6 +152,7 @@ export class CerpTable implements EmbeddingTable {
       };
       const captures = new MaskCapture('cerp', targetsOption('cerp', o, defaultTargets), N * d, stored, mode, probe);
       this.captures = captures;
+      const thresholdLr = thresholdLrOption('cerp', o);
       const common = {
         backend: requireHostBackend(be, "CERP's search stage (it reads P and Q on the host at every step to capture masks; the retrained table runs on any backend)"),
         dim: d,
@@ -160,6 +160,7 @@ export class CerpTable implements EmbeddingTable {
         granularity,
         thresholdInit: startValue(thresholdStartOption('cerp', o, PEP_DEFAULT_THRESHOLD_INIT), captures, N * d),
         thresholdDecay: numberOption('cerp', o, 'thresholdDecay') ?? CERP_DEFAULT_THRESHOLD_DECAY,
+        ...(thresholdLr !== undefined ? { thresholdLr } : {}),
         ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
       };
       const p = new SoftThresholdPart({ ...common, prefix: `${this.name}.p`, rows: buckets, seed: seedP });
@@ -218,6 +219,7 @@ export class CerpTable implements EmbeddingTable {
       ...common,
       granularity: h.granularity as ThresholdGranularity,
       thresholdDecay: h.thresholdDecay as number,
+      ...(typeof h.thresholdLr === 'number' ? { thresholdLr: h.thresholdLr } : {}),
       targets: h.targets as number[],
       capture: h.capture as CaptureMode,
       captureEvery: h.captureEvery as number,
@@ -390,6 +392,7 @@ export class CerpTable implements EmbeddingTable {
       form: 'search',
       granularity: p.granularity,
       thresholdDecay: p.threshold.weightDecay,
+      ...(p.threshold.update !== undefined ? { thresholdLr: p.threshold.update.lr } : {}),
       targets: [...captures.targets],
       capture: captures.mode,
       captureEvery: this.captureEvery,
@@ -415,21 +418,9 @@ export class CerpTable implements EmbeddingTable {
     if (this.allQ !== null) this.backend.free(this.allQ);
   }
 
-  /** Checked ids split into P rows (x mod b) and Q rows (floor(x / ceil(N/b))), computed on the host. */
+  /** Checked ids split into P rows and Q rows (scratch). */
   private splitIds(op: string, ids: Buf<'i32'>): [Buf<'i32'>, Buf<'i32'>] {
-    const be = this.backend;
-    const pIds = this.ids[0].take(ids.length);
-    const qIds = this.ids[1].take(ids.length);
-    // The view only after the allocations (an allocation may move WASM memory).
-    const v = requireHostIds(be, ids, `${op} (it splits ids on the host)`);
-    checkIdsInRange(op, v, this.rows);
-    writeIds(be, pIds, (pv) => {
-      for (let i = 0; i < v.length; i++) pv[i] = v[i] % this.buckets;
-    });
-    writeIds(be, qIds, (qv) => {
-      for (let i = 0; i < v.length; i++) qv[i] = Math.floor(v[i] / this.perQuotient);
-    });
-    return [pIds, qIds];
+    return splitCerpIds(this.backend, op, ids, this, this.ids[0], this.ids[1]);
   }
 
   /** The backend as a host backend: the search form requires one (its constructor checked). */
@@ -503,10 +494,7 @@ export class CerpTable implements EmbeddingTable {
 
   /** x mod b and floor(x / ceil(N/b)) for every row x (built once). */
   private everyId(): [Buf<'i32'>, Buf<'i32'>] {
-    if (this.allP === null || this.allQ === null) {
-      this.allP = this.backend.upload('i32', Int32Array.from({ length: this.rows }, (_, x) => x % this.buckets));
-      this.allQ = this.backend.upload('i32', Int32Array.from({ length: this.rows }, (_, x) => Math.floor(x / this.perQuotient)));
-    }
+    if (this.allP === null || this.allQ === null) [this.allP, this.allQ] = everyCerpId(this.backend, this);
     return [this.allP, this.allQ];
   }
 }
@@ -518,8 +506,10 @@ export const cerpMethod: MethodDefinition = {
   summary: 'two soft-thresholded bucket tables summed per row, pruned until the target, then retrained',
   servedAs: 'the pruned bucket tables',
   create: (options: TableOptions) => new CerpTable(options),
-  load(serialized, backend) {
+  load(serialized, backend, purpose) {
     if (serialized.method !== 'cerp') throw new TypeError(`cerp: cannot load a ${serialized.method} table`);
+    // Served, a retrained table is its kept entries: P and Q as frozen CSRs (no dense copy, no mask).
+    if (purpose === 'serve' && serialized.header.form === 'masked') return CerpServedTable.deserialize(serialized, backend);
     return CerpTable.deserialize(serialized, backend);
   },
 };

@@ -24,6 +24,12 @@ export interface DheMlpOptions {
   readonly eps: number;
   /** Weight decay of every parameter; default: the optimizer's. */
   readonly weightDecay?: number;
+  /**
+   * A buffer to use in place of a new one, by state name (`mlp.<l>.weight`, `.bias`, `.bn.weight`,
+   * `.bn.bias`, `.bn.running_mean`, `.bn.running_var`): a model file's resident section, neither
+   * initialised nor freed here; undefined (or a buffer of another length): a new, initialised one.
+   */
+  readonly inPlace?: (key: string, length: number) => Buf<'f32'> | undefined;
 }
 
 /** One Linear -> BatchNorm -> Mish block. */
@@ -75,16 +81,29 @@ export class DheMlp {
   /** The input and row count of the last training (or recompute) pass, for backward. */
   private input: Buf<'f32'> | null = null;
   private rows = 0;
+  /** Buffers given by `inPlace` (a model file's): used, never freed here. */
+  private readonly borrowed = new Set<Buf<'f32'>>();
 
   /** Allocates and initialises the layers (seeded). */
   constructor(private readonly options: DheMlpOptions) {
     const { backend: be, widths, name } = options;
     if (widths.length < 2 || !widths.every((w) => Number.isInteger(w) && w >= 1)) throw new RangeError(`dhe: MLP widths must be >= 2 positive integers, got ${JSON.stringify(widths)}`);
-    const param = (suffix: string, shape: number[]): Parameter => {
+    // A state buffer: the resident one given for `key`, else a new one set by `init`.
+    const buffer = (key: string, n: number, init: (b: Buf<'f32'>) => void): Buf<'f32'> => {
+      const given = options.inPlace?.(key, n);
+      if (given !== undefined && given.length === n) {
+        this.borrowed.add(given);
+        return given;
+      }
+      const b = be.alloc('f32', n);
+      init(b);
+      return b;
+    };
+    const param = (suffix: string, shape: number[], init: (b: Buf<'f32'>) => void): Parameter => {
       const n = shape.reduce((a, b) => a * b, 1);
       return withLazyGradient(be, n, {
         name: `${name}.${suffix}`,
-        value: be.alloc('f32', n),
+        value: buffer(suffix, n, init),
         shape,
         ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
       });
@@ -93,16 +112,11 @@ export class DheMlp {
     for (let l = 0; l + 1 < widths.length; l++) {
       const inWidth = widths[l];
       const outWidth = widths[l + 1];
-      const weight = param(`mlp.${l}.weight`, [outWidth, inWidth]);
-      const bias = param(`mlp.${l}.bias`, [outWidth]);
       const bound = 1 / Math.sqrt(inWidth);
-      be.fillUniform(weight.value, -bound, bound, hash2(options.seed, 2 * l + 1));
-      be.fillUniform(bias.value, -bound, bound, hash2(options.seed, 2 * l + 2));
-      const gamma = param(`mlp.${l}.bn.weight`, [outWidth]);
-      be.fill(gamma.value, 1);
-      const beta = param(`mlp.${l}.bn.bias`, [outWidth]);
-      const runningVar = be.alloc('f32', outWidth);
-      be.fill(runningVar, 1);
+      const weight = param(`mlp.${l}.weight`, [outWidth, inWidth], (b) => { be.fillUniform(b, -bound, bound, hash2(options.seed, 2 * l + 1)); });
+      const bias = param(`mlp.${l}.bias`, [outWidth], (b) => { be.fillUniform(b, -bound, bound, hash2(options.seed, 2 * l + 2)); });
+      const gamma = param(`mlp.${l}.bn.weight`, [outWidth], (b) => { be.fill(b, 1); });
+      const beta = param(`mlp.${l}.bn.bias`, [outWidth], () => undefined);
       this.state.push({
         inWidth,
         outWidth,
@@ -110,8 +124,8 @@ export class DheMlp {
         bias,
         gamma,
         beta,
-        runningMean: be.alloc('f32', outWidth),
-        runningVar,
+        runningMean: buffer(`mlp.${l}.bn.running_mean`, outWidth, () => undefined),
+        runningVar: buffer(`mlp.${l}.bn.running_var`, outWidth, (b) => { be.fill(b, 1); }),
         saveMean: be.alloc('f32', outWidth),
         saveInvStd: be.alloc('f32', outWidth),
         z: new ScratchBuffer(be, 'f32'),
@@ -205,10 +219,10 @@ export class DheMlp {
     const be = this.options.backend;
     for (const l of this.state) {
       for (const p of [l.weight, l.bias, l.gamma, l.beta]) {
-        be.free(p.value);
+        if (!this.borrowed.has(p.value)) be.free(p.value);
         freeGradient(be, p);
       }
-      for (const b of [l.runningMean, l.runningVar, l.saveMean, l.saveInvStd]) be.free(b);
+      for (const b of [l.runningMean, l.runningVar, l.saveMean, l.saveInvStd]) if (!this.borrowed.has(b)) be.free(b);
       l.z.dispose();
       l.y.dispose();
       l.a.dispose();

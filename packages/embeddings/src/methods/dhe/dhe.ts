@@ -1,4 +1,4 @@
-import type { Backend, Buf } from '@lers/kernels';
+import { isHostBackend, type Backend, type Buf } from '@lers/kernels';
 import { solveWith } from '../../budget/solve.js';
 import { solveDhe } from './budget.js';
 import { checkTableShape } from '../full/full.js';
@@ -6,7 +6,7 @@ import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize } from '../../table.js';
 import { DHE_DEFAULT_K, DHE_DEFAULT_RANGE, drawDheHashes, type DheHashes } from './dhe-hash.js';
-import { DheMlp, type MlpMode } from './dhe-mlp.js';
+import { DheMlp, type DheMlpOptions, type MlpMode } from './dhe-mlp.js';
 import { checkKnownIds, checkRowsLength, countNonZeros } from '../common/host-access.js';
 import { booleanOption, closedRangeOption, openRangeOption, positiveIntArrayOption, positiveIntOption } from '../common/option-values.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
@@ -38,6 +38,8 @@ export interface DheTableOptions extends CreateTableOptions {
   readonly bnEps?: number;
   /** Explicit hash parameters (restoring, or sharing hashes between tables); default drawn from `seed`. */
   readonly hashes?: DheHashes;
+  /** MLP state used in place (restoring from a model file in backend memory); see DheMlpOptions. */
+  readonly inPlace?: DheMlpOptions['inPlace'];
 }
 
 /**
@@ -120,6 +122,7 @@ export class DheTable implements EmbeddingTable {
       momentum: this.options.momentum,
       eps: this.options.eps,
       ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
+      ...(options.inPlace !== undefined ? { inPlace: options.inPlace } : {}),
     });
     this.enc = new ScratchBuffer(be, 'f32');
     this.scratchOut = new ScratchBuffer(be, 'f32');
@@ -144,6 +147,12 @@ export class DheTable implements EmbeddingTable {
     if (!(hashA instanceof Uint32Array) || !(hashB instanceof Uint32Array) || !(hashP instanceof Uint32Array)) {
       throw new TypeError('dhe table: sections "hashA", "hashB" and "hashP" must be Uint32Arrays');
     }
+    // A file in this backend's memory: the MLP's state is used where it lies (checked lengths).
+    const resident = isHostBackend(backend) ? serialized.resident : undefined;
+    const inPlace = resident === undefined ? undefined : (key: string, length: number): Buf<'f32'> | undefined => {
+      const r = resident[key];
+      return r?.dtype === 'f32' && r.length === length ? (r as Buf<'f32'>) : undefined;
+    };
     const table = new DheTable({
       rows,
       dim,
@@ -157,11 +166,13 @@ export class DheTable implements EmbeddingTable {
       bnEps,
       cacheHashes,
       hashes: { a: hashA, b: hashB, p: hashP },
+      ...(inPlace !== undefined ? { inPlace } : {}),
       ...(typeof h.name === 'string' ? { name: h.name } : {}),
       ...(typeof h.weightDecay === 'number' ? { weightDecay: h.weightDecay } : {}),
     });
     try {
       for (const [key, buf] of table.stateEntries()) {
+        if (buf === resident?.[key]) continue;
         const v = serialized.sections[key];
         if (!(v instanceof Float32Array) || v.length !== buf.length) throw new TypeError(`dhe table: section "${key}" must be a Float32Array of ${buf.length} values`);
         backend.write(buf, v);

@@ -26,6 +26,12 @@ export interface SoftThresholdPartOptions {
   readonly thresholdInit: number | { readonly pruned: number };
   /** Weight decay of s (its own, as PEP); undefined: the optimizer's default. */
   readonly thresholdDecay?: number;
+  /**
+   * Learning rate of s under the optimizer's rule; undefined: the model's (as the reference). With
+   * Adam a weight moves about lr per step but the threshold sigmoid(s) only sigmoid'(s) x lr (at
+   * most lr / 4), so weights the loss wants to keep outrun a threshold that shares their rate.
+   */
+  readonly thresholdLr?: number;
   /** Weight decay of W; undefined: the optimizer's default. */
   readonly weightDecay?: number;
 }
@@ -87,6 +93,7 @@ export class SoftThresholdPart implements TablePart {
       grad: be.alloc('f32', n),
       shape,
       ...(o.thresholdDecay !== undefined ? { weightDecay: o.thresholdDecay } : {}),
+      ...(o.thresholdLr !== undefined ? { update: { lr: o.thresholdLr, rule: 'optimizer' as const } } : {}),
     };
     this.wRows = new ScratchBuffer(be, 'f32');
     this.sRows = new ScratchBuffer(be, 'f32');

@@ -35,3 +35,10 @@ export function numberOption(method: string, options: TableOptions, name: string
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${method}: option ${name} must be a finite number, got ${JSON.stringify(v)}`);
   return v;
 }
+
+/** Option `thresholdLr` of a soft-threshold search (PEP, CERP): s's own learning rate, > 0. */
+export function thresholdLrOption(method: string, options: TableOptions): number | undefined {
+  const v = numberOption(method, options, 'thresholdLr');
+  if (v !== undefined && !(v > 0)) throw new RangeError(`${method}: option thresholdLr must be > 0, got ${v}`);
+  return v;
+}

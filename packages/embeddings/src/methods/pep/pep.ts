@@ -10,7 +10,7 @@ import { thresholdStartOption, type ThresholdStart } from '../learned-pruning/se
 import { choiceOption, positiveIntOption } from '../common/option-values.js';
 import { headerShape } from '../learned-pruning/sparse-form.js';
 import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
-import { numberOption, targetsOption } from '../learned-pruning/table-masks.js';
+import { numberOption, targetsOption, thresholdLrOption } from '../learned-pruning/table-masks.js';
 import { searchThenMaskMethod } from '../learned-pruning/search-then-mask.js';
 
 /** The protocol's targets, captured from one PEP search run by default. */
@@ -34,6 +34,8 @@ export interface PepTableOptions extends CreateTableOptions {
   readonly autoStart?: number;
   /** Weight decay of s (default 1e-4). */
   readonly thresholdDecay?: number;
+  /** Learning rate of s (default: the model's, as the reference); see SoftThresholdPartOptions. */
+  readonly thresholdLr?: number;
   /** Target sparsities whose masks are captured (default 0.5, 0.8, 0.95). */
   readonly targets?: readonly number[];
   /** How a mask is formed at capture (default first-reach, as the reference). */
@@ -87,6 +89,7 @@ export class PepTable implements MaskSearchTable {
     const probe: StartProbe = { table: this.name, magnitudes: () => this.part.magnitudes(), thresholds: () => [this.part.firstThreshold()] };
     this.captures = new MaskCapture('pep', targets, entries, entries, mode, probe);
     const start = thresholdStartOption('pep', o, PEP_DEFAULT_THRESHOLD_INIT);
+    const thresholdLr = thresholdLrOption('pep', o);
     this.part = new SoftThresholdPart({
       backend: this.backend,
       prefix: this.name,
@@ -97,6 +100,7 @@ export class PepTable implements MaskSearchTable {
       granularity,
       thresholdInit: startValue(start, this.captures, entries),
       thresholdDecay: numberOption('pep', o, 'thresholdDecay') ?? PEP_DEFAULT_THRESHOLD_DECAY,
+      ...(thresholdLr !== undefined ? { thresholdLr } : {}),
       ...(options.weightDecay !== undefined ? { weightDecay: options.weightDecay } : {}),
     });
   }
@@ -113,6 +117,7 @@ export class PepTable implements MaskSearchTable {
       init: { kind: 'zeros' },
       granularity: h.granularity as ThresholdGranularity,
       thresholdDecay: h.thresholdDecay as number,
+      ...(typeof h.thresholdLr === 'number' ? { thresholdLr: h.thresholdLr } : {}),
       targets: h.targets as number[],
       capture: h.capture as CaptureMode,
       captureEvery: h.captureEvery as number,
@@ -196,6 +201,7 @@ export class PepTable implements MaskSearchTable {
       captureEvery: this.captureEvery,
     };
     if (this.part.weight.weightDecay !== undefined) header.weightDecay = this.part.weight.weightDecay;
+    if (this.part.threshold.update !== undefined) header.thresholdLr = this.part.threshold.update.lr;
     return { method: 'pep', header, sections: { weight, threshold } };
   }
 

@@ -165,8 +165,9 @@ export class PtqTable implements EmbeddingTable {
     const expected = bits === null ? rows * dim : rows * rowwiseStride(dim, bits);
     const type = format === 'fp16' ? Uint16Array : format === 'int8' ? Int8Array : format === 'int16' ? Int16Array : Uint8Array;
     const dtype = format === 'fp16' ? 'f16' : format === 'int8' ? 'i8' : format === 'int16' ? 'i16' : 'u8';
-    const fits = 'resident' in codes ? codes.resident.dtype === dtype : codes instanceof type;
-    const length = 'resident' in codes ? codes.resident.length : codes.length;
+    const resident = 'resident' in codes ? codes.resident : null;
+    const fits = resident !== null ? resident.dtype === dtype : codes instanceof type;
+    const length = resident !== null ? resident.length : (codes as HostCodes).length;
     if (!fits || length !== expected) throw new TypeError(`ptq ${format} table: codes must be a ${type.name} of ${expected} elements`);
     const isAffine = format === 'int8' || format === 'int16';
     if (isAffine !== (affine !== null)) throw new TypeError(`ptq ${format} table: affine parameters are ${isAffine ? 'required' : 'only for int8 / int16'}`);
@@ -179,8 +180,8 @@ export class PtqTable implements EmbeddingTable {
     this.format = format;
     this.affine = affine === null ? null : { scale: fround(affine.scale), zeroPoint: affine.zeroPoint };
     this.name = name;
-    this.ownsCodes = !('resident' in codes);
-    this.codes = 'resident' in codes ? (codes.resident as Codes) : backend.upload(dtype, codes);
+    this.ownsCodes = resident === null;
+    this.codes = resident !== null ? (resident as Codes) : backend.upload(dtype, codes as HostCodes);
   }
 
   /**
@@ -205,9 +206,9 @@ export class PtqTable implements EmbeddingTable {
     const affine = typeof h.scale === 'number' && typeof h.zeroPoint === 'number' ? { scale: h.scale, zeroPoint: h.zeroPoint } : null;
     const name = typeof h.name === 'string' ? h.name : 'ptq';
     // A file in this backend's memory: the codes are used where they lie (fp16's section is stored
-    // as u16, a dtype the fp16 kernels do not take: copied).
-    const resident = serialized.resident?.codes;
-    if (resident !== undefined && resident.dtype !== 'u16') return new PtqTable(backend, h.rows, h.dim, h.format as PtqFormat, { resident }, affine, name);
+    // as u16 and read as f16, the dtype of the fp16 kernels).
+    const resident = h.format === 'fp16' ? serialized.residentAs?.('codes', 'f16') : serialized.resident?.codes;
+    if (resident !== undefined) return new PtqTable(backend, h.rows, h.dim, h.format as PtqFormat, { resident }, affine, name);
     const codes = serialized.sections.codes;
     if (!(codes instanceof Uint16Array || codes instanceof Int8Array || codes instanceof Int16Array || codes instanceof Uint8Array)) {
       throw new TypeError('ptq table: section "codes" must be a Uint16Array, Int8Array, Int16Array or Uint8Array');

@@ -30,11 +30,15 @@ export interface ParsedQat {
   readonly zeroPoint: Int32Array;
 }
 
-/** The header and sections of a serialised QAT table (types checked; sizes are the caller's). */
-export function parseQat(serialized: SerializedTable): ParsedQat {
+/**
+ * The header and sections of a serialised QAT table (types checked; sizes are the caller's).
+ * `weight`: the master values when the caller has them already (a view of a resident section).
+ */
+export function parseQat(serialized: SerializedTable, weightView?: Float32Array): ParsedQat {
   if (serialized.method !== 'qat') throw new TypeError(`QatTable.deserialize: method is ${serialized.method}, not qat`);
   const h = serialized.header;
-  const { weight, scale, zeroPoint } = serialized.sections;
+  const { scale, zeroPoint } = serialized.sections;
+  const weight = weightView ?? serialized.sections.weight;
   if (typeof h.rows !== 'number' || typeof h.dim !== 'number' || typeof h.step !== 'number' || typeof h.roundingSeed !== 'number') {
     throw new TypeError('qat table: header needs numeric rows, dim, step and roundingSeed');
   }

@@ -7,9 +7,10 @@ import type { MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable } from '../../table.js';
 import { TouchedRows } from '../full/touched-rows.js';
 import { denseFromOptions, type DenseValues } from '../common/dense-source.js';
-import { fakeQuantBackward, fakeQuantForward, MIN_QAT_SCALE, stepRoundingSeed, type FakeQuantSpec } from './fake-quant.js';
-import { checkIdsInRange, checkRowsLength, requireHostBackend, roundHalfEven } from '../common/host-access.js';
-import { affineParams, packRowwise, PtqTable, signedRange } from './ptq.js';
+import { fakeQuantBackward, fakeQuantForward, stepRoundingSeed, type FakeQuantSpec } from './fake-quant.js';
+import { checkIdsInRange, checkRowsLength, requireHostBackend } from '../common/host-access.js';
+import { affineParams, type PtqTable, signedRange } from './ptq.js';
+import { qatServingTable } from './qat-codes.js';
 import { QatServedTable } from './qat-served.js';
 import { parseQat, qatSize, type QatBits, type QatTableSize } from './qat-form.js';
 
@@ -237,34 +238,8 @@ export class QatTable implements EmbeddingTable {
    * serving format and throws.
    */
   toPtq(name = `${this.name}.ptq`): PtqTable {
-    const { rows, dim, qmin, qmax } = this;
-    const w = this.be.view(this.weight.value);
-    const s = this.be.view(this.scale.value);
-    const perRow = this.scaleGranularity === 'row';
-    const scaleAt = (at: number): number => (s[at] > MIN_QAT_SCALE ? s[at] : MIN_QAT_SCALE);
-    // The eval forward's code (nearest rounding), as the kernels' quantizeAffine computes it.
-    const codeOf = (e: number, sc: number, z: number): number => Math.min(qmax, Math.max(qmin, roundHalfEven(Math.fround(Math.fround(w[e] / sc) + z))));
-    if (!perRow && this.bits !== 4) {
-      const sc = scaleAt(0);
-      const z = this.zeroPoint[0];
-      const codes = this.bits === 8 ? new Int8Array(rows * dim) : new Int16Array(rows * dim);
-      for (let e = 0; e < codes.length; e++) codes[e] = codeOf(e, sc, z);
-      return new PtqTable(this.be, rows, dim, this.bits === 8 ? 'int8' : 'int16', codes, { scale: sc, zeroPoint: z }, name);
-    }
-    if (this.bits === 16) throw new Error('qat: a per-row scale with 16 bits has no serving format (row-wise formats are 8, 4 or 2 bits)');
-    const bits = this.bits;
-    const codes = new Uint8Array(rows * dim);
-    const scales = new Float32Array(rows);
-    const biases = new Float32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const at = perRow ? r : 0;
-      const sc = scaleAt(at);
-      const z = this.zeroPoint[at];
-      scales[r] = sc;
-      biases[r] = (qmin - z) * sc;
-      for (let c = 0; c < dim; c++) codes[r * dim + c] = codeOf(r * dim + c, sc, z) - qmin;
-    }
-    return new PtqTable(this.be, rows, dim, bits === 8 ? 'rowwise-int8' : 'rowwise-int4', packRowwise(rows, dim, bits, codes, scales, biases), null, name);
+    const { rows, dim, bits, scaleGranularity } = this;
+    return qatServingTable(this.be, { rows, dim, bits, scaleGranularity, weight: this.be.view(this.weight.value), scale: this.be.view(this.scale.value), zeroPoint: this.zeroPoint }, name);
   }
 
   async serialize(): Promise<SerializedTable> {
@@ -359,5 +334,6 @@ export const qatMethod: MethodDefinition = {
       ...(options.roundingSeed !== undefined ? { roundingSeed: options.roundingSeed as number } : {}),
     });
   },
-  load: (serialized, backend) => (isHostBackend(backend) ? QatTable.deserialize(serialized, backend) : QatServedTable.deserialize(serialized, backend)),
+  // Served (and on backends without views), the table is its eval forward as real integer codes.
+  load: (serialized, backend, purpose) => (purpose === 'serve' || !isHostBackend(backend) ? QatServedTable.deserialize(serialized, backend) : QatTable.deserialize(serialized, backend)),
 };
