@@ -79,3 +79,20 @@ export function qatSize(rows: number, dim: number, bits: QatBits, granularity: '
   else servedBytes = rows * rowwiseStride(dim, bits);
   return { params: n, nonZeros, memoryBytes: bytes, diskBytes: bytes, bitWidth: bits, sparsity: 1 - bits / 32, byteSparsity: 1 - bytes / (4 * n), servedBytes };
 }
+
+/** The serialised header of a QAT table (the inverse of parseQat's header). */
+export function qatHeader(h: ParsedQat['header']): Record<string, unknown> {
+  const header: Record<string, unknown> = {
+    rows: h.rows,
+    dim: h.dim,
+    name: h.name ?? 'qat',
+    bits: h.bits,
+    scaleGranularity: h.scaleGranularity,
+    rounding: h.rounding,
+    roundingSeed: h.roundingSeed,
+    step: h.step,
+    backwardSinceForward: h.backwardSinceForward,
+  };
+  if (h.weightDecay !== undefined) header.weightDecay = h.weightDecay;
+  return header;
+}

@@ -5,7 +5,7 @@ import { checkRowsLength } from '../common/host-access.js';
 import { fakeQuantForward } from './fake-quant.js';
 import { signedRange, type PtqTable } from './ptq.js';
 import { hasServingFormat, qatServingTable } from './qat-codes.js';
-import { parseQat, qatSize, type ParsedQat, type QatTableSize } from './qat-form.js';
+import { parseQat, qatHeader, qatSize, type ParsedQat, type QatTableSize } from './qat-form.js';
 
 /**
  * A saved QAT table served: its evaluation forward (nearest rounding), computed once on load from
@@ -108,19 +108,7 @@ export class QatServedTable implements EmbeddingTable {
     } finally {
       this.backend.free(values);
     }
-    const header: Record<string, unknown> = {
-      rows: h.rows,
-      dim: h.dim,
-      name: h.name ?? 'qat',
-      bits: h.bits,
-      scaleGranularity: h.scaleGranularity,
-      rounding: h.rounding,
-      roundingSeed: h.roundingSeed,
-      step: h.step,
-      backwardSinceForward: h.backwardSinceForward,
-    };
-    if (h.weightDecay !== undefined) header.weightDecay = h.weightDecay;
-    return { method: 'qat', header, sections: { weight, scale: this.scale.slice(), zeroPoint: this.zeroPoint.slice() } };
+    return { method: 'qat', header: qatHeader(h), sections: { weight, scale: this.scale.slice(), zeroPoint: this.zeroPoint.slice() } };
   }
 
   dispose(): void {

@@ -12,7 +12,7 @@ import { checkIdsInRange, checkRowsLength, requireHostBackend } from '../common/
 import { affineParams, type PtqTable, signedRange } from './ptq.js';
 import { qatServingTable } from './qat-codes.js';
 import { QatServedTable } from './qat-served.js';
-import { parseQat, qatSize, type QatBits, type QatTableSize } from './qat-form.js';
+import { parseQat, qatHeader, qatSize, type QatBits, type QatTableSize } from './qat-form.js';
 
 export type { QatBits, QatTableSize } from './qat-form.js';
 
@@ -244,7 +244,7 @@ export class QatTable implements EmbeddingTable {
 
   async serialize(): Promise<SerializedTable> {
     const [weight, scale] = await Promise.all([this.be.read(this.weight.value), this.be.read(this.scale.value)]);
-    const header: Record<string, unknown> = {
+    const header = qatHeader({
       rows: this.rows,
       dim: this.dim,
       name: this.name,
@@ -254,8 +254,8 @@ export class QatTable implements EmbeddingTable {
       roundingSeed: this.roundingSeed,
       step: this.stepCount,
       backwardSinceForward: this.backwardSinceForward,
-    };
-    if (this.weight.weightDecay !== undefined) header.weightDecay = this.weight.weightDecay;
+      ...(this.weight.weightDecay !== undefined ? { weightDecay: this.weight.weightDecay } : {}),
+    });
     return { method: 'qat', header, sections: { weight, scale, zeroPoint: this.zeroPoint.slice() } };
   }
 
