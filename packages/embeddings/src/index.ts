@@ -41,7 +41,7 @@ export { dimProbabilities, expectedDims, solveDimAlpha, DimSampler, binaryStepGr
 export { cerpQuotientRows } from './methods/cerp/cerp-ids.js';
 export { CerpServedTable } from './methods/cerp/cerp-served.js';
 export { CerpTable, cerpMethod, cerpBuckets, CERP_DEFAULT_BUCKET_FACTOR, CERP_DEFAULT_THRESHOLD_DECAY, CERP_DEFAULT_COMPLEMENTARITY, type CerpTableOptions } from './methods/cerp/cerp.js';
-export { MaskCapture, CAPTURE_MODES, keptAtTarget, checkTargets, type CaptureMode, type CapturedMask, type StartProbe } from './methods/learned-pruning/mask-capture.js';
+export { MaskCapture, CaptureGroup, CAPTURE_MODES, CAPTURE_SCOPES, keptAtTarget, checkTargets, type CaptureMode, type CaptureScope, type CapturedMask, type StartProbe } from './methods/learned-pruning/mask-capture.js';
 export { SearchStartError, DEFAULT_AUTO_START, thresholdForPruned, prunedFraction, sortedMagnitudes, logit, type SearchStart, type ThresholdStart } from './methods/learned-pruning/search-start.js';
 export { MaskedTable, type MaskedTableOptions, type MaskedTableSize } from './methods/learned-pruning/masked-table.js';
 export { CsrTable } from './methods/learned-pruning/csr-table.js';

@@ -40,11 +40,16 @@ describe('search reports', () => {
       const s = r.search;
       expect(s.target).toBe(r.target);
       expect(Object.keys(s.captures)).toEqual(['user', 'item']);
-      for (const c of Object.values(s.captures)) {
+      const captures = Object.values(s.captures);
+      for (const c of captures) {
         expect(c.step).toBeGreaterThan(0);
         expect(c.epoch).toBeCloseTo(c.step / bpe, 12);
-        expect(c.sparsity).toBeCloseTo(r.target, 2);
+        // Captured together (scope 'model', the default): one step for every table.
+        expect(c.step).toBe(captures[0].step);
       }
+      // The model's sparsity (the tables' kept entries over their entries together) is the target.
+      const entries = captures.reduce((a, c) => a + c.kept! / (1 - c.sparsity!), 0);
+      expect(1 - captures.reduce((a, c) => a + c.kept!, 0) / entries).toBeCloseTo(r.target, 2);
       expect(s.captureEpoch).toBe(Math.max(...Object.values(s.captures).map((c) => c.epoch!)));
       expect(s.captureEpoch!).toBeGreaterThanOrEqual(previous);
       previous = s.captureEpoch!;

@@ -1,4 +1,4 @@
-import { isMaskSearchTable, type EmbeddingTable, type MaskSearchTable, type SearchStart, type TableSize } from '@lers/embeddings';
+import { CaptureGroup, isMaskSearchTable, type EmbeddingTable, type MaskSearchTable, type SearchStart, type TableSize } from '@lers/embeddings';
 import { captureRecord, type CaptureRecord } from './search-report.js';
 import type { TableSpec } from '../ctr/ctr-model.js';
 import type { Metrics, Model } from '../model.js';
@@ -95,13 +95,18 @@ export function searchConfig(o: MethodPipelineOptions): TrainConfig {
   return { ...o.train, validEvery: 0, test: false, ...o.searchTrain };
 }
 
-/** The tables of a model, all of which must capture masks (PEP, CERP search forms). */
+/**
+ * The tables of a model, all of which must capture masks (PEP, CERP search forms). Those whose
+ * capture scope is `model` (the default) are joined in one CaptureGroup: their targets are met by
+ * the model's sparsity, as the reference's search counts it.
+ */
 export function searchTables<M extends Model>(backbone: Backbone<M>, model: M, method: string): Record<string, MaskSearchTable> {
   const out: Record<string, MaskSearchTable> = {};
   for (const [name, t] of Object.entries(backbone.tables(model))) {
     if (!isMaskSearchTable(t)) throw new TypeError(`${method} search: table "${name}" is a ${t.method} table without mask capture`);
     out[name] = t;
   }
+  CaptureGroup.join(method, Object.values(out).map((t) => t.captures).filter((c) => c.scope === 'model'));
   return out;
 }
 
@@ -122,21 +127,32 @@ export async function capturedMasks(method: string, tables: Readonly<Record<stri
     info[target] = {};
     for (const [name, t] of Object.entries(tables)) {
       const c = t.captures.mask(target);
-      if (c === undefined) {
-        const reached = 1 - (await t.size()).params / (t.rows * t.dim);
-        throw new TargetNotReachedError(
-          `${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; train the search longer (searchEpochs), raise the learning rate (with Adam s moves about lr per step) or start closer (thresholdInit, autoStart)`,
-          name,
-          target,
-          reached,
-        );
-      }
+      if (c === undefined) throw await notReached(method, tables, name, target);
       if (c.step === 0) throw new RangeError(`${method}: table "${name}" captured its mask at target ${target} before the first optimiser step (from its random initial weights); start with a lower thresholdInit`);
       artifacts[maskName(target, name)] = c.mask;
       info[target][name] = captureRecord(c.step, batchesPerEpoch, c.sparsity, c.kept);
     }
   }
   return { artifacts, info: { captured: info, start } };
+}
+
+/**
+ * The error for a target the search did not reach: the sparsity the table reached, or with scope
+ * `model` the sparsity of all the model's tables together (each table's as well).
+ */
+async function notReached(method: string, tables: Readonly<Record<string, MaskSearchTable>>, name: string, target: number): Promise<TargetNotReachedError> {
+  const advice = 'train the search longer (searchEpochs), raise the learning rate (with Adam s moves about lr per step) or start closer (thresholdInit, autoStart)';
+  const sparsity: Record<string, { params: number; entries: number }> = {};
+  for (const [n, t] of Object.entries(tables)) sparsity[n] = { params: (await t.size()).params, entries: t.rows * t.dim };
+  const of = (names: string[]): number => 1 - names.reduce((a, n) => a + sparsity[n].params, 0) / names.reduce((a, n) => a + sparsity[n].entries, 0);
+  const grouped = Object.keys(tables).filter((n) => tables[n].captures.scope === 'model');
+  if (tables[name].captures.scope !== 'model' || grouped.length < 2) {
+    const reached = of([name]);
+    return new TargetNotReachedError(`${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; ${advice}`, name, target, reached);
+  }
+  const reached = of(grouped);
+  const each = grouped.map((n) => `${n} ${of([n]).toFixed(4)}`).join(', ');
+  return new TargetNotReachedError(`${method}: the model's tables reached sparsity ${reached.toFixed(4)} together (${each}) in the search, not the target ${target}; ${advice}`, grouped.join('+'), target, reached);
 }
 
 /** The fixed masks of every table at a target, keyed by table name (the `masks` table option). */

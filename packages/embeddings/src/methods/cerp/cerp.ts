@@ -7,7 +7,7 @@ import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTr
 import { checkRowsLength, countNonZeros, requireHostBackend } from '../common/host-access.js';
 import { cerpQuotientRows, everyCerpId, splitCerpIds } from './cerp-ids.js';
 import { CerpServedTable } from './cerp-served.js';
-import { CAPTURE_MODES, MaskCapture, type CaptureMode, type StartProbe } from '../learned-pruning/mask-capture.js';
+import { CAPTURE_MODES, CAPTURE_SCOPES, MaskCapture, type CaptureMode, type CaptureScope, type StartProbe } from '../learned-pruning/mask-capture.js';
 import { thresholdStartOption } from '../learned-pruning/search-start.js';
 import { choiceOption, openRangeOption, positiveIntOption } from '../common/option-values.js';
 import { PEP_DEFAULT_THRESHOLD_INIT, startValue, stepsOf } from '../pep/pep.js';
@@ -50,6 +50,8 @@ export interface CerpTableOptions extends CreateTableOptions {
   /** K of tanh(K e) (default 100). */
   readonly complementaritySharpness?: number;
   readonly capture?: CaptureMode;
+  /** What a target's budget counts: the model's tables together (default, as the reference) or each table alone. */
+  readonly captureScope?: CaptureScope;
   readonly captureEvery?: number;
   /** Fixed masks (retraining): (b + q) x dim entries, P's rows first; or one per table name. */
   readonly masks?: Uint8Array | Readonly<Record<string, Uint8Array>>;
@@ -150,7 +152,8 @@ export class CerpTable implements EmbeddingTable {
         },
         thresholds: () => this.softParts!.map((part) => part.firstThreshold()),
       };
-      const captures = new MaskCapture('cerp', targetsOption('cerp', o, defaultTargets), N * d, stored, mode, probe);
+      const scope = choiceOption('cerp', o, 'captureScope', CAPTURE_SCOPES) ?? 'model';
+      const captures = new MaskCapture('cerp', targetsOption('cerp', o, defaultTargets), N * d, stored, mode, probe, scope);
       this.captures = captures;
       const thresholdLr = thresholdLrOption('cerp', o);
       const common = {
@@ -222,6 +225,7 @@ export class CerpTable implements EmbeddingTable {
       ...(typeof h.thresholdLr === 'number' ? { thresholdLr: h.thresholdLr } : {}),
       targets: h.targets as number[],
       capture: h.capture as CaptureMode,
+      ...(typeof h.captureScope === 'string' ? { captureScope: h.captureScope as CaptureScope } : {}),
       captureEvery: h.captureEvery as number,
       complementarity: c.initial,
       complementarityDecay: c.decay,
@@ -395,6 +399,7 @@ export class CerpTable implements EmbeddingTable {
       ...(p.threshold.update !== undefined ? { thresholdLr: p.threshold.update.lr } : {}),
       targets: [...captures.targets],
       capture: captures.mode,
+      captureScope: captures.scope,
       captureEvery: this.captureEvery,
       complementarity: this.complementarity,
       gamma: this.gamma,

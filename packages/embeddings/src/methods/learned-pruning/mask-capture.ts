@@ -13,6 +13,17 @@ export type CaptureMode = 'first-reach' | 'exact';
 /** The capture modes. */
 export const CAPTURE_MODES: readonly CaptureMode[] = ['first-reach', 'exact'];
 
+/**
+ * What a target's budget counts: `model`, the non-zeros of all the model's search tables together
+ * against their entries together (the protocol's (users + items) x d for CF, as the reference's
+ * search checks the model's sparsity), every table's mask taken at the same step; `table`, each
+ * table on its own. A model with one table (CTR) is the same either way.
+ */
+export type CaptureScope = 'model' | 'table';
+
+/** The capture scopes. */
+export const CAPTURE_SCOPES: readonly CaptureScope[] = ['model', 'table'];
+
 /** A mask captured for one target sparsity. */
 export interface CapturedMask {
   readonly target: number;
@@ -60,6 +71,8 @@ export class MaskCapture {
   readonly targets: readonly number[];
   private readonly captured = new Map<number, CapturedMask>();
   private started: SearchStart | null = null;
+  /** With scope `model`, the group of the model's captures once joined (see CaptureGroup). */
+  private group: CaptureGroup | null = null;
 
   /**
    * `entries` is the table's logical size (rows x dim), against which sparsity is counted;
@@ -72,8 +85,15 @@ export class MaskCapture {
     readonly stored: number,
     readonly mode: CaptureMode,
     private readonly probe?: StartProbe,
+    readonly scope: CaptureScope = 'model',
   ) {
     this.targets = checkTargets(method, targets);
+  }
+
+  /** Joins a group (scope `model`): from then on the group decides the captures (CaptureGroup.join). */
+  joinGroup(group: CaptureGroup): void {
+    if (this.group !== null && this.group !== group) throw new Error(`${this.method}: a mask capture joins one group`);
+    this.group = group;
   }
 
   /** The state before the first optimiser step (null until the step-0 check, or without a probe). */
@@ -139,6 +159,10 @@ export class MaskCapture {
     let nonZeros = 0;
     for (let e = 0; e < values.length; e++) if (values[e] !== 0) nonZeros++;
     if (step === 0 && this.probe !== undefined) this.recordStart(nonZeros, this.probe);
+    if (this.group !== null) {
+      this.group.report(this, step, nonZeros, values, margins);
+      return;
+    }
     let order: Int32Array | null = null;
     for (const target of this.targets) {
       if (this.captured.has(target)) continue;
@@ -151,8 +175,13 @@ export class MaskCapture {
         order ??= prunedByMargin(values, margins());
         for (let k = 0; k < order.length && kept < budget; k++, kept++) mask[order[k]] = 1;
       }
-      this.captured.set(target, { target, mask, kept, sparsity: 1 - kept / this.entries, step });
+      this.record(target, mask, kept, step);
     }
+  }
+
+  /** Records the mask of `target` (by this capture, or by its group). */
+  record(target: number, mask: Uint8Array, kept: number, step: number): void {
+    this.captured.set(target, { target, mask, kept, sparsity: 1 - kept / this.entries, step });
   }
 
   /** Records the step-0 state; throws when it already meets the smallest pending target's budget. */
@@ -162,6 +191,99 @@ export class MaskCapture {
     const target = this.pending;
     if (target !== undefined && nonZeros <= keptAtTarget(target, this.entries)) throw searchStartError(this.method, probe.table, target, start, probe.magnitudes(), this.entries);
   }
+}
+
+/** One member's check at a step, kept until every member of its group has checked that step. */
+interface GroupReport {
+  readonly step: number;
+  readonly nonZeros: number;
+  readonly values: Float32Array;
+  readonly margins: () => Float64Array;
+}
+
+/**
+ * The captures of one model's search tables with scope `model`: each table checks as before, and
+ * once all have checked the same step (they do, within one training forward and at each epoch's
+ * end, with no update between) a target is met when their non-zeros together fit its budget over
+ * their entries together; then every table's mask is taken from that step. In `exact` mode the
+ * masks are topped up to exactly that budget with the pruned entries of all tables closest to their
+ * thresholds, so the split between tables is the search's, not a fixed share.
+ */
+export class CaptureGroup {
+  private readonly reports = new Map<MaskCapture, GroupReport>();
+
+  private constructor(private readonly members: readonly MaskCapture[]) {}
+
+  /** Groups `members` (same targets and mode; scope `model`). One member alone needs no group: returns null. */
+  static join(method: string, members: readonly MaskCapture[]): CaptureGroup | null {
+    if (members.length < 2) return null;
+    const [first] = members;
+    for (const m of members) {
+      if (m.scope !== 'model') throw new Error(`${method}: only captures of scope "model" join a group`);
+      if (m.mode !== first.mode || m.targets.join() !== first.targets.join()) throw new Error(`${method}: the tables of one model must capture the same targets in the same mode`);
+    }
+    const group = new CaptureGroup(members);
+    for (const m of members) m.joinGroup(group);
+    return group;
+  }
+
+  /** A member's check (see MaskCapture.check); decides once every member has checked `step`. */
+  report(member: MaskCapture, step: number, nonZeros: number, values: Float32Array, margins: () => Float64Array): void {
+    // A copy: the member's values may be a view of a buffer the next lookup overwrites.
+    this.reports.set(member, { step, nonZeros, values: values.slice(), margins });
+    const all = this.members.map((m) => this.reports.get(m));
+    if (all.some((r) => r === undefined || r.step !== step)) return;
+    this.decide(all as GroupReport[]);
+    this.reports.clear();
+  }
+
+  private decide(reports: readonly GroupReport[]): void {
+    const members = this.members;
+    const entries = members.reduce((n, m) => n + m.entries, 0);
+    const nonZeros = reports.reduce((n, r) => n + r.nonZeros, 0);
+    let order: { member: Int32Array; entry: Int32Array } | null = null;
+    for (const target of members[0].targets) {
+      if (members.every((m) => m.mask(target) !== undefined)) continue;
+      const budget = keptAtTarget(target, entries);
+      if (nonZeros > budget) break;
+      const masks = reports.map((r) => Uint8Array.from(r.values, (v) => (v !== 0 ? 1 : 0)));
+      const kept = reports.map((r) => r.nonZeros);
+      let total = nonZeros;
+      if (members[0].mode === 'exact' && total < budget) {
+        order ??= prunedByMarginAcross(reports);
+        for (let k = 0; k < order.entry.length && total < budget; k++, total++) {
+          const m = order.member[k];
+          masks[m][order.entry[k]] = 1;
+          kept[m]++;
+        }
+      }
+      members.forEach((m, i) => { m.record(target, masks[i], kept[i], reports[i].step); });
+    }
+  }
+}
+
+/** The zero entries of several members, by decreasing margin (ties: earlier member, then lower index first). */
+function prunedByMarginAcross(reports: readonly GroupReport[]): { member: Int32Array; entry: Int32Array } {
+  const parts = reports.map((r) => {
+    const margins = r.margins();
+    const entry = prunedByMargin(r.values, margins);
+    return { entry, margin: Float64Array.from(entry, (e) => margins[e]) };
+  });
+  const n = parts.reduce((a, p) => a + p.entry.length, 0);
+  const member = new Int32Array(n);
+  const entry = new Int32Array(n);
+  // A k-way merge of the members' sorted lists (each already by decreasing margin).
+  const at = parts.map(() => 0);
+  for (let k = 0; k < n; k++) {
+    let best = -1;
+    for (let i = 0; i < parts.length; i++) {
+      if (at[i] >= parts[i].entry.length) continue;
+      if (best < 0 || parts[i].margin[at[i]] > parts[best].margin[at[best]]) best = i;
+    }
+    member[k] = best;
+    entry[k] = parts[best].entry[at[best]++];
+  }
+  return { member, entry };
 }
 
 /** Indices of the zero entries, by decreasing margin (ties: lower index first). */

@@ -5,7 +5,7 @@ import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../../table.js';
 import { checkRowsLength, requireHostBackend } from '../common/host-access.js';
-import { CAPTURE_MODES, keptAtTarget, MaskCapture, type CaptureMode, type StartProbe } from '../learned-pruning/mask-capture.js';
+import { CAPTURE_MODES, CAPTURE_SCOPES, keptAtTarget, MaskCapture, type CaptureMode, type CaptureScope, type StartProbe } from '../learned-pruning/mask-capture.js';
 import { thresholdStartOption, type ThresholdStart } from '../learned-pruning/search-start.js';
 import { choiceOption, positiveIntOption } from '../common/option-values.js';
 import { headerShape } from '../learned-pruning/sparse-form.js';
@@ -40,6 +40,8 @@ export interface PepTableOptions extends CreateTableOptions {
   readonly targets?: readonly number[];
   /** How a mask is formed at capture (default first-reach, as the reference). */
   readonly capture?: CaptureMode;
+  /** What a target's budget counts: the model's tables together (default, as the reference) or each table alone. */
+  readonly captureScope?: CaptureScope;
   /** Check the non-zeros every this many training steps (default 1; each check costs one pass over the table). */
   readonly captureEvery?: number;
 }
@@ -87,7 +89,8 @@ export class PepTable implements MaskSearchTable {
     this.name = options.name ?? 'pep';
     const entries = options.rows * options.dim;
     const probe: StartProbe = { table: this.name, magnitudes: () => this.part.magnitudes(), thresholds: () => [this.part.firstThreshold()] };
-    this.captures = new MaskCapture('pep', targets, entries, entries, mode, probe);
+    const scope = choiceOption('pep', o, 'captureScope', CAPTURE_SCOPES) ?? 'model';
+    this.captures = new MaskCapture('pep', targets, entries, entries, mode, probe, scope);
     const start = thresholdStartOption('pep', o, PEP_DEFAULT_THRESHOLD_INIT);
     const thresholdLr = thresholdLrOption('pep', o);
     this.part = new SoftThresholdPart({
@@ -120,6 +123,7 @@ export class PepTable implements MaskSearchTable {
       ...(typeof h.thresholdLr === 'number' ? { thresholdLr: h.thresholdLr } : {}),
       targets: h.targets as number[],
       capture: h.capture as CaptureMode,
+      ...(typeof h.captureScope === 'string' ? { captureScope: h.captureScope as CaptureScope } : {}),
       captureEvery: h.captureEvery as number,
       ...(name !== undefined ? { name } : {}),
       ...(typeof h.weightDecay === 'number' ? { weightDecay: h.weightDecay } : {}),
@@ -198,6 +202,7 @@ export class PepTable implements MaskSearchTable {
       thresholdDecay: this.part.threshold.weightDecay,
       targets: [...this.captures.targets],
       capture: this.captures.mode,
+      captureScope: this.captures.scope,
       captureEvery: this.captureEvery,
     };
     if (this.part.weight.weightDecay !== undefined) header.weightDecay = this.part.weight.weightDecay;
