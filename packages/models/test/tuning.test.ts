@@ -45,6 +45,12 @@ describe('tuning spaces', () => {
     expect(protocol.space['method.thresholdInit']).toEqual({ type: 'float', low: -50, high: -5 });
     expect(protocol.space['method.thresholdDecay']).toEqual({ type: 'float', low: 1e-5, high: 1, log: true });
     expect(protocol.fixed).toEqual({});
+    // On LightGCN PEP and CERP tune lambda over the reference's range for them (up to 0.1).
+    for (const method of ['pep', 'cerp']) {
+      expect(tuningSpace(method, 'lightgcn').space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1 });
+      expect(tuningSpace(method, 'lightgcn', { backbone: true }).space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1 });
+    }
+    expect(tuningSpace('qr', 'lightgcn').space.l2).toBeUndefined();
     const start = tuningSpace('cerp', 'dcnmix');
     expect(Object.keys(start.space)).toEqual(['lr', 'method.autoStart', 'method.thresholdDecay']);
     expect(start.fixed).toEqual({ 'method.thresholdInit': 'auto' });
