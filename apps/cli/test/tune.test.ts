@@ -76,7 +76,7 @@ describe('lers bench --tune', () => {
       expect(cell(id).tuning.trials).toBe(2);
       expect(existsSync(cell(id).tuning.studyFile)).toBe(true);
     }
-    expect(Object.keys(cell('pep__50').tuning.space)).toEqual(['lr', 'method.autoStart', 'method.thresholdDecay']);
+    expect(Object.keys(cell('pep__50').tuning.space)).toEqual(['lr', 'method.autoStart', 'method.thresholdDecay', 'l2']);
     // The post-training cell starts from the tuned full model and records that study.
     expect(cell('magprune__50').tuning.studyFile).toBe(cell('full__full').tuning.studyFile);
     for (const id of ['pep__50', 'cerp__50']) {

@@ -6,14 +6,14 @@
  * folder split the grid, and a lock whose process is gone is taken over. Training cells keep a
  * checkpoint in `work/`, so even the interrupted cell resumes from its last epoch.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Backend } from '@lers/kernels';
-import type { JsonObject } from '@lers/data';
+import { canonicalJson, type JsonObject } from '@lers/data';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
 import { checkTrainable, compressModel, evaluateBoth, flatMetrics, loadModel, planTables, saveModel, settingsOf, tableSizes, trainFromSettings, trainingRecipe, type Metrics, type SearchReport, type SizeInfo, type TrainingRecipe, type TrainSettings } from '@lers/models';
-import { applyParams, METHOD_PARAM, tuneRun, type Params, type TuningSummary } from '@lers/models/tuning';
+import { applyParams, METHOD_PARAM, StudyMismatchError, tuneRun, tuningSpace, type Params, type TuningSummary } from '@lers/models/tuning';
 import { Recommender, type BackendKind, type PhaseTiming } from '@lers/runtime/node';
 import { exitCodeOf, InterruptedError, messageOf, UsageError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
@@ -80,13 +80,25 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 }
 
 /** A finished cell's result file, when it is complete and matches the hash. */
-export async function readFinished(dir: string, cell: Pick<Cell, 'id' | 'hash'>): Promise<CellResult | null> {
+export async function readFinished(dir: string, cell: Pick<Cell, 'id' | 'hash'> & Partial<Pick<Cell, 'tune' | 'settings'>>): Promise<CellResult | null> {
+  let r: CellResult;
   try {
-    const r = JSON.parse(await readFile(join(dir, 'cells', `${cell.id}.json`), 'utf8')) as CellResult;
-    return r.hash === cell.hash && (r.status === 'ok' || r.status === 'unreachable') ? r : null;
+    r = JSON.parse(await readFile(join(dir, 'cells', `${cell.id}.json`), 'utf8')) as CellResult;
   } catch {
     return null;
   }
+  if (r.hash !== cell.hash || (r.status !== 'ok' && r.status !== 'unreachable')) return null;
+  // The hash covers the tuning options, not the space lers resolves from them: a cell tuned over
+  // another space than today's (a changed spaces.ts) is re-run.
+  const now = cell.tune !== undefined && cell.settings !== undefined ? cellSpace({ tune: cell.tune, settings: cell.settings }) : null;
+  if (now !== null && r.tuning?.space !== undefined && canonicalJson(r.tuning.space) !== canonicalJson(now)) return null;
+  return r;
+}
+
+/** The search space of a cell tuned on its own, as lers resolves it today (null: not tuned on its own). */
+export function cellSpace(cell: Pick<Cell, 'tune' | 'settings'>): JsonObject | null {
+  if (cell.tune === null) return null;
+  return JSON.parse(JSON.stringify(tuningSpace(cell.settings.method, cell.settings.backbone, cell.tune.space).space)) as JsonObject;
 }
 
 function alive(pid: number): boolean {
@@ -305,13 +317,25 @@ export class BenchRunner {
     await mkdir(this.tuneDir, { recursive: true });
     const study = join(this.tuneDir, `${cell.id}.${cell.hash}.study.json`);
     const progress = trainProgress(null, '');
-    const r = await tuneRun(this.be, data.dataset, cell.settings, cell.tune, study, {
-      ...progress,
-      isAbort: (e) => e instanceof InterruptedError,
-      onTrial: (t) => {
-        this.io.info(`  ${tag} tune ${trialLine(t, cell.tune!.trials)}`);
-      },
-    });
+    const run = () =>
+      tuneRun(this.be, data.dataset, cell.settings, cell.tune!, study, {
+        ...progress,
+        isAbort: (e) => e instanceof InterruptedError,
+        onTrial: (t) => {
+          this.io.info(`  ${tag} tune ${trialLine(t, cell.tune!.trials)}`);
+        },
+      });
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run();
+    } catch (err) {
+      if (!(err instanceof StudyMismatchError)) throw err;
+      // A study of another space (lers's spaces changed since): kept aside, not resumed, not lost.
+      const aside = `${study}.replaced-${Date.now()}`;
+      await rename(study, aside);
+      this.io.info(`  ${tag} ${messageOf(err)}: that study is kept as ${aside}; a new one starts`);
+      r = await run();
+    }
     const best = r.summary.best;
     this.io.info(`  ${tag} tuned: ${best === null ? 'no feasible trial, settings as given' : `trial ${best.number + 1}, valid ${best.value.toFixed(4)}, ${JSON.stringify(best.params)}`}`);
     return { settings: r.settings, summary: r.summary };

@@ -11,3 +11,4 @@ export { tuneSettings, type TuneRequest, type TuneResult } from './tune-settings
 export { tuneRun, tuningSummary, trialChanges, type TuneOptions, type TuningSummary, type TuneHooks } from './run.js';
 export type { TrialRecord, SearchSpace, ParamSpec } from '@lers/tune';
 export { compileSpace } from '@lers/tune';
+export { StudyMismatchError } from '@lers/tune';
