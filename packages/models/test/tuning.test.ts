@@ -45,14 +45,17 @@ describe('tuning spaces', () => {
     expect(protocol.space['method.thresholdInit']).toEqual({ type: 'float', low: -50, high: -5 });
     expect(protocol.space['method.thresholdDecay']).toEqual({ type: 'float', low: 1e-5, high: 1, log: true });
     expect(protocol.fixed).toEqual({});
-    // On LightGCN PEP and CERP tune lambda over the reference's range for them (up to 0.1).
+    // PEP and CERP tune the weights' decay: on LightGCN lambda over the reference's range for them
+    // (up to 0.1), on DeepFM / DCN-Mix the protocol's weight decay.
     for (const method of ['pep', 'cerp']) {
       expect(tuningSpace(method, 'lightgcn').space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1 });
       expect(tuningSpace(method, 'lightgcn', { backbone: true }).space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1 });
+      for (const backbone of ['deepfm', 'dcnmix'] as const) expect(tuningSpace(method, backbone).space.weightDecay).toEqual({ type: 'float', low: 1e-5, high: 1e-2, log: true });
     }
     expect(tuningSpace('qr', 'lightgcn').space.l2).toBeUndefined();
+    expect(tuningSpace('qr', 'deepfm').space.weightDecay).toBeUndefined();
     const start = tuningSpace('cerp', 'dcnmix');
-    expect(Object.keys(start.space)).toEqual(['lr', 'method.autoStart', 'method.thresholdDecay']);
+    expect(Object.keys(start.space)).toEqual(['lr', 'method.autoStart', 'method.thresholdDecay', 'weightDecay']);
     expect(start.fixed).toEqual({ 'method.thresholdInit': 'auto' });
     expect(tuningSpace('qr', 'deepfm').space['method.op']).toEqual({ type: 'categorical', choices: ['mult', 'add', 'concat'] });
     const changed = tuningSpace('qr', 'deepfm', { overrides: { lr: null, 'method.op': { type: 'categorical', choices: ['add', 'mult'] } } });
