@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createReferenceBackend, createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import { PtqTable, QatTable, type QatOptions } from '../src/index.js';
-import { createTable, loadTable, solveBudget } from './definitions.js';
+import { createTable, definition, loadTable, solveBudget } from './definitions.js';
 
 const train = { training: true };
 const evalCtx = { training: false };
@@ -431,5 +431,16 @@ describe.each(backends)('qat on %s', (_name, make) => {
     expect(solveBudget({ method: 'qat', rows: 100, dim: 16, sparsity: 0.75 }).options).toEqual({ bits: 8 });
     expect(solveBudget({ method: 'qat', rows: 100, dim: 16, sparsity: 0.875 }).options).toEqual({ bits: 4 });
     expect(() => solveBudget({ method: 'qat', rows: 100, dim: 16, sparsity: 0.95 })).toThrow(/closest achievable sparsity is 0\.875000/);
+  });
+
+  it('a saved table whose zero point is no code of its width, or whose scale is not finite, is refused at load, served or trained', async () => {
+    const t = createTable('qat', { rows: 6, dim: 4, backend: be, seed: 1, bits: 8 });
+    const s = await t.serialize();
+    t.dispose();
+    const bad = (sections: Partial<typeof s.sections>) => ({ ...s, sections: { ...s.sections, ...sections } });
+    for (const purpose of ['serve', 'train'] as const) {
+      expect(() => definition('qat').load(bad({ zeroPoint: Int32Array.of(1031818000) }), be, purpose)).toThrow(/zero point 1031818000 at 0 is outside \[-128, 127\]/);
+      expect(() => definition('qat').load(bad({ scale: Float32Array.of(Number.NaN) }), be, purpose)).toThrow(/scale NaN at 0 is not finite/);
+    }
   });
 });

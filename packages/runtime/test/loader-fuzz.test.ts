@@ -126,18 +126,22 @@ describe('model loader fuzz', () => {
     be = await createWasmBackend();
     const cf = cfDataset();
     const ctr = ctrDataset();
-    for (const s of [cfSettings('full', null), cfSettings('qr', 0.5), ctrSettings('deepfm', 'qr', 0.5), ctrSettings('dcnmix', 'dhe', 0.8)]) {
+    // Every form a load uses in place or rebuilds from the file: dense, QR, DHE's MLP, QAT's codes
+    // from its masters, CERP's P and Q CSRs, a CSR table and PTQ's fp16 codes (below).
+    for (const s of [cfSettings('full', null), cfSettings('qr', 0.5), ctrSettings('deepfm', 'qr', 0.5), ctrSettings('dcnmix', 'dhe', 0.8), cfSettings('qat', 0.75), cfSettings('cerp', 0.8)]) {
       const model = await trained(be, s.task === 'cf' ? cf : ctr, { ...s, epochs: 1 });
       try {
         bases.push({ name: `${s.backbone}-${s.method}`, bytes: await modelBytes(model, s) });
         if (s.task === 'cf' && s.method === 'full') {
-          // A CSR table, which loading validates and uses in place in the file's memory.
-          const pruned = { ...cfSettings('magprune', 0.8), epochs: 1, methodOptions: {} };
-          const c = await compressModel(be, model, cf, pruned, { method: 'magprune', target: 0.8, options: {}, kMin: 0, tolerance: 0.01 });
-          try {
-            bases.push({ name: 'lightgcn-magprune', bytes: await modelBytes(c.model, pruned) });
-          } finally {
-            c.model.dispose();
+          // A CSR table, which loading validates and uses in place in the file's memory, and fp16 codes.
+          for (const [method, target] of [['magprune', 0.8], ['ptq', 0.5]] as const) {
+            const compressed = { ...cfSettings(method, target), epochs: 1, methodOptions: {} };
+            const c = await compressModel(be, model, cf, compressed, { method, target, options: {}, kMin: 0, tolerance: 0.01 });
+            try {
+              bases.push({ name: `lightgcn-${method}`, bytes: await modelBytes(c.model, compressed) });
+            } finally {
+              c.model.dispose();
+            }
           }
         }
       } finally {

@@ -1,6 +1,6 @@
 import { rowwiseStride } from '@lers/kernels';
 import type { SerializedTable } from '../../table.js';
-import type { QuantizedTableSize } from './ptq.js';
+import { signedRange, type QuantizedTableSize } from './ptq.js';
 
 /** Bit widths QAT trains for. */
 export type QatBits = 8 | 16 | 4;
@@ -46,11 +46,18 @@ export function parseQat(serialized: SerializedTable, weightView?: Float32Array)
     throw new TypeError('qat table: sections weight, scale (Float32Array) and zeroPoint (Int32Array) are required');
   }
   if (zeroPoint.length !== scale.length) throw new RangeError(`qat table: ${scale.length} scales but ${zeroPoint.length} zero points`);
+  if (h.bits !== 8 && h.bits !== 16 && h.bits !== 4) throw new RangeError(`qat table: bits must be 8, 16 or 4, got ${JSON.stringify(h.bits)}`);
+  // What the kernels will take: every zero point a code of the width, every scale finite.
+  const { qmin, qmax } = signedRange(h.bits);
+  const badZero = zeroPoint.findIndex((z) => z < qmin || z > qmax);
+  if (badZero >= 0) throw new RangeError(`qat table: zero point ${zeroPoint[badZero]} at ${badZero} is outside [${qmin}, ${qmax}] for ${h.bits} bits`);
+  const badScale = scale.findIndex((v) => !Number.isFinite(v));
+  if (badScale >= 0) throw new RangeError(`qat table: scale ${scale[badScale]} at ${badScale} is not finite`);
   return {
     header: {
       rows: h.rows,
       dim: h.dim,
-      bits: h.bits as QatBits,
+      bits: h.bits,
       scaleGranularity: h.scaleGranularity as 'table' | 'row',
       rounding: h.rounding as 'stochastic' | 'nearest',
       roundingSeed: h.roundingSeed,
