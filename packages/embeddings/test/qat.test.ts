@@ -437,7 +437,7 @@ describe.each(backends)('qat on %s', (_name, make) => {
     const t = createTable('qat', { rows: 6, dim: 4, backend: be, seed: 1, bits: 8 });
     const s = await t.serialize();
     t.dispose();
-    const bad = (sections: Partial<typeof s.sections>) => ({ ...s, sections: { ...s.sections, ...sections } });
+    const bad = (sections: Record<string, Int32Array | Float32Array>) => ({ ...s, sections: { ...s.sections, ...sections } });
     for (const purpose of ['serve', 'train'] as const) {
       expect(() => definition('qat').load(bad({ zeroPoint: Int32Array.of(1031818000) }), be, purpose)).toThrow(/zero point 1031818000 at 0 is outside \[-128, 127\]/);
       expect(() => definition('qat').load(bad({ scale: Float32Array.of(Number.NaN) }), be, purpose)).toThrow(/scale NaN at 0 is not finite/);
