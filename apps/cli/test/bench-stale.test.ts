@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '@lers/models';
-import { cellSpace, readFinished } from '../src/bench/run.js';
+import { cellSpace, readFinished, workCheckpoint } from '../src/bench/run.js';
 
 describe('readFinished', () => {
   it('reuses a cell of the same hash and space; a tuned cell recorded over another space is stale', async () => {
@@ -28,5 +28,13 @@ describe('readFinished', () => {
     expect(await readFinished(dir, cell)).toBeNull();
     // Cells not tuned on their own are judged by the hash alone.
     expect((await readFinished(dir, { id: 'c', hash: 'h1', tune: null, settings }))?.status).toBe('ok');
+  });
+
+  it("keys a cell's training checkpoint by the settings it trains, so a re-tuned cell starts afresh", () => {
+    const settings = resolveSettings({ method: 'pep', target: 0.5 });
+    const cell = { id: 'c', hash: 'h1' };
+    expect(workCheckpoint('w', cell, settings)).toBe(workCheckpoint('w', cell, { ...settings }));
+    expect(workCheckpoint('w', cell, { ...settings, l2: 0.05 })).not.toBe(workCheckpoint('w', cell, settings));
+    expect(workCheckpoint('w', cell, settings)).toMatch(/^w\/c\.h1\.[0-9a-f]{8}\.ckpt$/);
   });
 });

@@ -7,6 +7,7 @@
  * checkpoint in `work/`, so even the interrupted cell resumes from its last epoch.
  */
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Backend } from '@lers/kernels';
@@ -93,6 +94,16 @@ export async function readFinished(dir: string, cell: Pick<Cell, 'id' | 'hash'> 
   const now = cell.tune !== undefined && cell.settings !== undefined ? cellSpace({ tune: cell.tune, settings: cell.settings }) : null;
   if (now !== null && r.tuning?.space !== undefined && canonicalJson(r.tuning.space) !== canonicalJson(now)) return null;
   return r;
+}
+
+/**
+ * Where a cell's training keeps its checkpoint: named by the cell and the settings it trains (its
+ * tuned ones included), so that a cell tuned again to other settings never resumes the checkpoint
+ * of the settings it had before (the pipeline would refuse it as another configuration's).
+ */
+export function workCheckpoint(workDir: string, cell: Pick<Cell, 'id' | 'hash'>, trained: TrainSettings): string {
+  const tag = createHash('sha256').update(canonicalJson(trained as unknown as JsonObject)).digest('hex').slice(0, 8);
+  return join(workDir, `${cell.id}.${cell.hash}.${tag}.ckpt`);
 }
 
 /** The search space of a cell tuned on its own, as lers resolves it today (null: not tuned on its own). */
@@ -280,7 +291,7 @@ export class BenchRunner {
       if (u !== null) return u;
       throw err;
     }
-    const ckpt = join(this.workDir, `${cell.id}.${cell.hash}.ckpt`);
+    const ckpt = workCheckpoint(this.workDir, cell, s);
     const modelPath = join(this.modelsDir, `${cell.id}.lers`);
     let outcome;
     try {
