@@ -2,9 +2,14 @@ import type { Backend, Buf } from '@lers/kernels';
 import { checkIdsInRange, requireHostIds, writeIds } from '../common/host-access.js';
 import type { ScratchBuffer } from '../common/scratch-buffer.js';
 
+/** Ids per Q row for N rows and b buckets: ceil(N / b). */
+export function cerpPerQuotient(rows: number, buckets: number): number {
+  return Math.ceil(rows / buckets);
+}
+
 /** Q's rows for N rows and b buckets: ceil(N / ceil(N / b)). */
 export function cerpQuotientRows(rows: number, buckets: number): number {
-  return Math.ceil(rows / Math.ceil(rows / buckets));
+  return Math.ceil(rows / cerpPerQuotient(rows, buckets));
 }
 
 /** How CERP maps N rows onto its bucket tables: P has `buckets` rows, each Q row serves `perQuotient` ids. */

@@ -6,7 +6,7 @@ import { ScratchBuffer } from '../common/scratch-buffer.js';
 import { CsrTable } from '../learned-pruning/csr-table.js';
 import { headerShape } from '../learned-pruning/sparse-form.js';
 import { storedCsr } from '../pruning/frozen-csr.js';
-import { cerpQuotientRows, everyCerpId, splitCerpIds, type CerpLayout } from './cerp-ids.js';
+import { cerpPerQuotient, cerpQuotientRows, everyCerpId, splitCerpIds, type CerpLayout } from './cerp-ids.js';
 
 /**
  * The inference form of a retrained CERP table: P and Q as frozen CSRs of their kept entries (a
@@ -31,7 +31,7 @@ export class CerpServedTable implements EmbeddingTable, CerpLayout {
     private readonly q: CsrTable,
     private readonly header: Readonly<Record<string, unknown>>,
   ) {
-    this.perQuotient = Math.ceil(rows / buckets);
+    this.perQuotient = cerpPerQuotient(rows, buckets);
     this.tmp = new ScratchBuffer(backend, 'f32');
     this.ids = [new ScratchBuffer(backend, 'i32'), new ScratchBuffer(backend, 'i32')];
   }

@@ -5,7 +5,7 @@ import type { Parameter } from '../../parameter.js';
 import type { CreateTableOptions, MethodDefinition, TableOptions } from '../../method.js';
 import type { EmbeddingTable, LookupContext, SerializedTable, TableSize, TableTrainingState } from '../../table.js';
 import { checkRowsLength, countNonZeros, requireHostBackend } from '../common/host-access.js';
-import { cerpQuotientRows, everyCerpId, splitCerpIds } from './cerp-ids.js';
+import { cerpPerQuotient, cerpQuotientRows, everyCerpId, splitCerpIds } from './cerp-ids.js';
 import { CerpServedTable } from './cerp-served.js';
 import { CAPTURE_MODES, CAPTURE_SCOPES, MaskCapture, type CaptureMode, type CaptureScope, type StartProbe } from '../learned-pruning/mask-capture.js';
 import { thresholdStartOption } from '../learned-pruning/search-start.js';
@@ -121,7 +121,7 @@ export class CerpTable implements EmbeddingTable {
     if (buckets === undefined) throw new RangeError('cerp: give option buckets or sparsity');
     if (buckets > N) throw new RangeError(`cerp: buckets (${buckets}) must not exceed rows (${N})`);
     this.buckets = buckets;
-    this.perQuotient = Math.ceil(N / buckets);
+    this.perQuotient = cerpPerQuotient(N, buckets);
     this.quotientRows = cerpQuotientRows(N, buckets);
     this.complementarity = {
       initial: numberOption('cerp', o, 'complementarity') ?? CERP_DEFAULT_COMPLEMENTARITY,

@@ -147,11 +147,11 @@ export class DheTable implements EmbeddingTable {
     if (!(hashA instanceof Uint32Array) || !(hashB instanceof Uint32Array) || !(hashP instanceof Uint32Array)) {
       throw new TypeError('dhe table: sections "hashA", "hashB" and "hashP" must be Uint32Arrays');
     }
-    // A file in this backend's memory: the MLP's state is used where it lies (checked lengths).
+    // A file in this backend's memory: the MLP's state is used where it lies (DheMlp checks the lengths).
     const resident = isHostBackend(backend) ? serialized.resident : undefined;
-    const inPlace = resident === undefined ? undefined : (key: string, length: number): Buf<'f32'> | undefined => {
+    const inPlace = resident === undefined ? undefined : (key: string): Buf<'f32'> | undefined => {
       const r = resident[key];
-      return r?.dtype === 'f32' && r.length === length ? (r as Buf<'f32'>) : undefined;
+      return r?.dtype === 'f32' ? (r as Buf<'f32'>) : undefined;
     };
     const table = new DheTable({
       rows,

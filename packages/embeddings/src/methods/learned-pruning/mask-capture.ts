@@ -229,11 +229,16 @@ export class CaptureGroup {
 
   /** A member's check (see MaskCapture.check); decides once every member has checked `step`. */
   report(member: MaskCapture, step: number, nonZeros: number, values: Float32Array, margins: () => Float64Array): void {
-    // A copy: the member's values may be a view of a buffer the next lookup overwrites.
-    this.reports.set(member, { step, nonZeros, values: values.slice(), margins });
-    const all = this.members.map((m) => this.reports.get(m));
-    if (all.some((r) => r === undefined || r.step !== step)) return;
-    this.decide(all as GroupReport[]);
+    const others = this.members.filter((m) => m !== member).map((m) => this.reports.get(m));
+    if (others.some((r) => r === undefined || r.step !== step)) {
+      // Kept until the others check this step: a copy, as the values may be a view of a buffer the
+      // next lookup overwrites.
+      this.reports.set(member, { step, nonZeros, values: values.slice(), margins });
+      return;
+    }
+    // The last member to check decides at once, from its values as they are.
+    this.reports.set(member, { step, nonZeros, values, margins });
+    this.decide(this.members.map((m) => this.reports.get(m)!));
     this.reports.clear();
   }
 
