@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type WasmBackend } from '@lers/kernels';
 import { decodeResidentModelFile, encodeModelFile, tableOf, type EmbeddingTable, type SerializedTable } from '../src/index.js';
+import { lookupAllHost } from './compressed-checks.js';
 import { createTable, definition } from './definitions.js';
 
 const ROWS = 600;
@@ -19,14 +20,6 @@ beforeAll(async () => {
 afterAll(() => {
   be.dispose();
 });
-
-function lookupAll(table: EmbeddingTable): Float32Array {
-  const out = be.alloc('f32', table.rows * table.dim);
-  table.lookupAll(out, { training: false });
-  const v = be.view(out).slice();
-  be.free(out);
-  return v;
-}
 
 /** Bytes of a serialised table's sections. */
 function stateBytes(s: SerializedTable): number {
@@ -57,7 +50,7 @@ describe('tables served in place from a resident model file', () => {
       // A copy would add the whole state (about 110 KB); the hashes and BatchNorm scratch are small.
       expect(state).toBeGreaterThan(100_000);
       expect(added).toBeLessThan(4096);
-      expect(lookupAll(served)).toEqual(lookupAll(table));
+      expect(lookupAllHost(be, served)).toEqual(lookupAllHost(be, table));
     } finally {
       release();
       table.dispose();
@@ -71,7 +64,7 @@ describe('tables served in place from a resident model file', () => {
     try {
       expect(state).toBe(2 * ROWS * DIM);
       expect(added).toBe(0);
-      expect(lookupAll(served)).toEqual(lookupAll(table));
+      expect(lookupAllHost(be, served)).toEqual(lookupAllHost(be, table));
     } finally {
       release();
       table.dispose();
@@ -87,7 +80,7 @@ describe('tables served in place from a resident model file', () => {
     const { added, served, release } = await servedFromResidentFile(table);
     try {
       expect(added).toBe(0);
-      expect(lookupAll(served)).toEqual(lookupAll(table));
+      expect(lookupAllHost(be, served)).toEqual(lookupAllHost(be, table));
       expect((await served.size()).params).toBe((await table.size()).params);
     } finally {
       release();
@@ -101,10 +94,10 @@ describe('tables served in place from a resident model file', () => {
     try {
       expect(added).toBeLessThanOrEqual(ROWS * DIM + 64);
       expect(added).toBeLessThan(state / 3);
-      expect(lookupAll(served)).toEqual(lookupAll(table));
+      expect(lookupAllHost(be, served)).toEqual(lookupAllHost(be, table));
       // Saved again, it serves the same values.
       const again = definition('qat').load(await served.serialize(), be, 'serve');
-      expect(lookupAll(again)).toEqual(lookupAll(table));
+      expect(lookupAllHost(be, again)).toEqual(lookupAllHost(be, table));
       again.dispose();
     } finally {
       release();
