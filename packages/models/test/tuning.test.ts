@@ -46,10 +46,10 @@ describe('tuning spaces', () => {
     expect(protocol.space['method.thresholdDecay']).toEqual({ type: 'float', low: 1e-5, high: 1, log: true });
     expect(protocol.fixed).toEqual({});
     // PEP and CERP tune the weights' decay: on LightGCN lambda over the reference's range for them
-    // (up to 0.1), on DeepFM / DCN-Mix the protocol's weight decay.
+    // (up to 0.1) drawn log-uniformly, on DeepFM / DCN-Mix the protocol's weight decay.
     for (const method of ['pep', 'cerp']) {
-      expect(tuningSpace(method, 'lightgcn').space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1 });
-      expect(tuningSpace(method, 'lightgcn', { backbone: true }).space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1 });
+      expect(tuningSpace(method, 'lightgcn').space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1, log: true });
+      expect(tuningSpace(method, 'lightgcn', { backbone: true }).space.l2).toEqual({ type: 'float', low: 1e-5, high: 1e-1, log: true });
       for (const backbone of ['deepfm', 'dcnmix'] as const) expect(tuningSpace(method, backbone).space.weightDecay).toEqual({ type: 'float', low: 1e-5, high: 1e-2, log: true });
     }
     expect(tuningSpace('qr', 'lightgcn').space.l2).toBeUndefined();
