@@ -26,8 +26,14 @@ describe('readFinished', () => {
     const { l2: _dropped, ...older } = space;
     write({ tuning: { space: older } });
     expect(await readFinished(dir, cell)).toBeNull();
+    // An unreachable tuned cell is judged alike; one that does not say its space (written before
+    // unreachable cells kept their tuning) is re-run, its study resumed.
+    write({ status: 'unreachable', tuning: { space } });
+    expect((await readFinished(dir, cell))?.status).toBe('unreachable');
+    write({ status: 'unreachable' });
+    expect(await readFinished(dir, cell)).toBeNull();
     // Cells not tuned on their own are judged by the hash alone.
-    expect((await readFinished(dir, { id: 'c', hash: 'h1', tune: null, settings }))?.status).toBe('ok');
+    expect((await readFinished(dir, { id: 'c', hash: 'h1', tune: null, settings }))?.status).toBe('unreachable');
   });
 
   it("keys a cell's training checkpoint by the settings it trains, so a re-tuned cell starts afresh", () => {

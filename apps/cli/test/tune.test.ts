@@ -55,7 +55,7 @@ interface BenchCell {
   id: string;
   status: string;
   message?: string;
-  tuning: { trials: number; studyFile: string; space: Record<string, unknown> };
+  tuning: { trials: number; feasible: number; rejected: number; best: unknown; studyFile: string; space: Record<string, unknown> };
   search: { captureEpoch: number; captures: Record<string, { step: number }>; start: Record<string, { sparsity: number }> };
   recipe: { clipGradNorm: number | null; negatives: number | null };
 }
@@ -93,6 +93,24 @@ describe('lers bench --tune', () => {
     // A re-run skips every cell (the studies are complete).
     const again = await lers(args, { cwd });
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/tune trial/);
+  });
+
+  it('an unreachable tuned cell keeps its tuning: reported (no feasible trial), and reused by a re-run', async () => {
+    // One search epoch: PEP's search cannot take the model from at most half the target to 95%.
+    const args = ['bench', '--datasets', 'synthetic-cf', '--methods', 'pep', '--targets', '0.95', ...DATA, '--search-epochs', '1', '--tune', '2', '--out', 'u', '--json'];
+    const r = await lers(args, { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { files: { markdown: string }; cells: BenchCell[] };
+    const pep = out.cells.find((c) => c.id === 'synthetic-cf__lightgcn__pep__95')!;
+    expect(pep.status, String(pep.message)).toBe('unreachable');
+    expect([pep.tuning.trials, pep.tuning.feasible, pep.tuning.rejected, pep.tuning.best]).toEqual([2, 0, 2, null]);
+    expect(Object.keys(pep.tuning.space)).toContain('l2');
+    expect(readFileSync(out.files.markdown, 'utf8')).toMatch(/## Tuning: best validation value[^]*\| pep +\| - \(0\/2\)/);
+    // Its recorded space is today's, so the re-run reuses the cell without another trial.
+    const again = await lers(args, { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/pep__95: done earlier \(unreachable\), skipped/);
     expect(again.stderr).not.toMatch(/tune trial/);
   });
 

@@ -14,8 +14,8 @@ import type { CellResult } from './run.js';
  * A table with a row per method and a column per group x target, each cell `text(result)`; a cell
  * without a target (the full baseline) fills every target column of its group.
  */
-function cellTable(results: readonly CellResult[], keep: (r: CellResult) => boolean, text: (r: CellResult) => string): string {
-  const kept = results.filter((r) => r.status === 'ok' && keep(r));
+function cellTable(results: readonly CellResult[], keep: (r: CellResult) => boolean, text: (r: CellResult) => string, statuses: readonly CellResult['status'][] = ['ok']): string {
+  const kept = results.filter((r) => statuses.includes(r.status) && keep(r));
   if (kept.length === 0) return '';
   const targets = [...new Set(results.filter((r) => r.target !== null).map((r) => r.target!))].sort((a, b) => a - b);
   const columns = groups(kept).flatMap((g) => targets.map((t) => ({ key: `${g.label} ${targetLabel(t)}%`, g, t })));
@@ -53,12 +53,17 @@ export function searchSecondsTable(results: readonly CellResult[]): string {
   return cellTable(results, (r) => r.search != null, (r) => `${r.search!.searchSeconds.toFixed(0)} + ${r.search!.retrainSeconds.toFixed(0)}`);
 }
 
-/** Per tuned cell: the best trial's validation value and feasible / total trials. */
+/** Per tuned cell, unreachable ones included: the best trial's validation value ('-': none feasible) and feasible / total trials. */
 export function tuningTable(results: readonly CellResult[]): string {
-  return cellTable(results, (r) => r.tuning != null && r.kind !== 'post-training', (r) => {
-    const t = r.tuning!;
-    return `${t.best === null ? '-' : t.best.value.toFixed(4)} (${t.feasible}/${t.trials})`;
-  });
+  return cellTable(
+    results,
+    (r) => r.tuning != null && r.kind !== 'post-training',
+    (r) => {
+      const t = r.tuning!;
+      return `${t.best === null ? '-' : t.best.value.toFixed(4)} (${t.feasible}/${t.trials})`;
+    },
+    ['ok', 'unreachable'],
+  );
 }
 
 /** A number as short text (4 significant digits). */

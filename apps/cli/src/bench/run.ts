@@ -90,9 +90,10 @@ export async function readFinished(dir: string, cell: Pick<Cell, 'id' | 'hash'> 
   }
   if (r.hash !== cell.hash || (r.status !== 'ok' && r.status !== 'unreachable')) return null;
   // The hash covers the tuning options, not the space lers resolves from them: a cell tuned over
-  // another space than today's (a changed spaces.ts) is re-run.
+  // another space than today's (a changed spaces.ts) is re-run, and so is a tuned cell that does not
+  // say its space (an unreachable one written before those kept their tuning); its study resumes.
   const now = cell.tune !== undefined && cell.settings !== undefined ? cellSpace({ tune: cell.tune, settings: cell.settings }) : null;
-  if (now !== null && r.tuning?.space !== undefined && canonicalJson(r.tuning.space) !== canonicalJson(now)) return null;
+  if (now !== null && (r.tuning?.space === undefined || canonicalJson(r.tuning.space) !== canonicalJson(now))) return null;
   return r;
 }
 
@@ -270,11 +271,12 @@ export class BenchRunner {
     return cell.kind === 'post-training' ? this.executePost(cell, t0) : this.executeTrained(cell, tag, t0);
   }
 
-  private unreachable(cell: Cell, err: unknown, t0: number): CellResult | null {
+  /** The result of a cell whose target `err` says is out of reach (null: `err` says something else); it keeps the cell's tuning, if any. */
+  private unreachable(cell: Cell, err: unknown, t0: number, tuning: TuningSummary | null = null): CellResult | null {
     // BudgetError, a mask search that stops short of the target (deterministic for the settings), or a
     // method's own statement that the target is out of its range (OptEmbed at 1 dim per row).
     if (err instanceof Error && (err.name === 'BudgetError' || err.name === 'TargetNotReachedError' || /cannot be reached|cannot reach/.test(err.message))) {
-      return { ...this.base(cell), status: 'unreachable', message: err.message, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
+      return { ...this.base(cell), status: 'unreachable', message: err.message, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString(), ...(tuning !== null ? { tuning } : {}) };
     }
     return null;
   }
@@ -287,7 +289,7 @@ export class BenchRunner {
     try {
       plans = planTables(s, data.dataset);
     } catch (err) {
-      const u = this.unreachable(cell, err, t0);
+      const u = this.unreachable(cell, err, t0, tuning);
       if (u !== null) return u;
       throw err;
     }
@@ -297,7 +299,7 @@ export class BenchRunner {
     try {
       outcome = await trainFromSettings(this.be, data.dataset, s, { ...trainProgress(this.io, `  ${tag} train`), checkpoint: ckpt, plans });
     } catch (err) {
-      const u = this.unreachable(cell, err, t0);
+      const u = this.unreachable(cell, err, t0, tuning);
       if (u !== null) return u;
       throw err;
     }
