@@ -3,10 +3,9 @@
  * `default` runs the synthetic CF and CTR data with every method at 50/80/95% in under 10 minutes
  * on 2 cores; `quick` (CI) under 2 minutes. Real datasets use the protocol's settings.
  */
-import { createHash } from 'node:crypto';
 import type { JsonObject } from '@lers/data';
 import { UsageError } from '../cli/errors.js';
-import { canonicalJson } from '@lers/data';
+import { settingsDigest } from '../config/digest.js';
 import type { MethodKind } from '@lers/embeddings';
 import { BACKBONES, methodNames, methodRegistrations, resolveSettings, taskOfBackbone, taskOfData, type BackboneName as Backbone, type PartialSettings, type Task, type TrainSettings } from '@lers/models';
 import { dataTask } from '../data/datasets.js';
@@ -215,10 +214,7 @@ export function expandGrid(spec: GridSpec, profile: BenchProfile, user: PartialS
           const inheritTuned = ownTune === null && kind !== 'post-training' && baselineTune !== null;
           // A post-training cell starts from the baseline (an inheriting cell takes its settings), so the baseline's tuning is part of its result.
           const resultTune = kind === 'post-training' || inheritTuned ? baselineTune : ownTune;
-          const hash = createHash('sha256')
-            .update(canonicalJson({ settings: settings as unknown as JsonObject, repeats: profile.profileRepeats, version: 1, ...(resultTune !== null ? { tune: resultTune as unknown as JsonObject } : {}) }))
-            .digest('hex')
-            .slice(0, 16);
+          const hash = settingsDigest({ settings: settings as unknown as JsonObject, repeats: profile.profileRepeats, version: 1, ...(resultTune !== null ? { tune: resultTune as unknown as JsonObject } : {}) }, 16);
           cells.push({ dataset: data, backbone, method, kind, target, settings, id, hash, tune: ownTune, inheritTuned });
         }
       }

@@ -7,11 +7,11 @@
  * checkpoint in `work/`, so even the interrupted cell resumes from its last epoch.
  */
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Backend } from '@lers/kernels';
 import { canonicalJson, type JsonObject } from '@lers/data';
+import { settingsDigest } from '../config/digest.js';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
 import { checkTrainable, compressModel, evaluateBoth, flatMetrics, loadModel, planTables, saveModel, settingsOf, tableSizes, trainFromSettings, trainingRecipe, type Metrics, type SearchReport, type SizeInfo, type TrainingRecipe, type TrainSettings } from '@lers/models';
 import { applyParams, METHOD_PARAM, StudyMismatchError, tuneRun, tuningSpace, type Params, type TuningSummary } from '@lers/models/tuning';
@@ -103,8 +103,7 @@ export async function readFinished(dir: string, cell: Pick<Cell, 'id' | 'hash'> 
  * of the settings it had before (the pipeline would refuse it as another configuration's).
  */
 export function workCheckpoint(workDir: string, cell: Pick<Cell, 'id' | 'hash'>, trained: TrainSettings): string {
-  const tag = createHash('sha256').update(canonicalJson(trained as unknown as JsonObject)).digest('hex').slice(0, 8);
-  return join(workDir, `${cell.id}.${cell.hash}.${tag}.ckpt`);
+  return join(workDir, `${cell.id}.${cell.hash}.${settingsDigest(trained as unknown as JsonObject, 8)}.ckpt`);
 }
 
 /** The search space of a cell tuned on its own, as lers resolves it today (null: not tuned on its own). */

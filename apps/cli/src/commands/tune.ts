@@ -1,8 +1,7 @@
 /** `lers tune`: TPE over a run's hyperparameters on validation, resumable; writes the tuned settings. */
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { canonicalJson, type JsonObject } from '@lers/data';
+import type { JsonObject } from '@lers/data';
 import { writeAll, writeFileAtomic } from '@lers/data/node';
 import { effectiveConfig, methodNamed } from '@lers/models';
 import { tuneRun } from '@lers/models/tuning';
@@ -11,6 +10,7 @@ import { InterruptedError, UsageError } from '../cli/errors.js';
 import type { Streams } from '../cli/io.js';
 import { trainProgress } from '../cli/train-progress.js';
 import { addSettingOptions } from '../config/options.js';
+import { settingsDigest } from '../config/digest.js';
 import { prepareData } from '../data/prepare.js';
 import { cellTune, safeName, targetLabel } from '../bench/grid.js';
 import { benchTune, TUNE_KEYS } from '../bench/tune-options.js';
@@ -55,7 +55,7 @@ export function registerTune(program: Command, streams: Streams): void {
     const tune = benchTune({ tune: opts.trials ?? '30', ...(opts.trialEpochs !== undefined ? { tuneEpochs: opts.trialEpochs } : {}), ...(opts.backboneSpace === true ? { tuneBackbone: true } : {}), ...(opts.thresholds !== undefined ? { tuneThresholds: opts.thresholds } : {}) }, raw.tune, file);
     const options = cellTune(s.method, methodNamed(s.method).kind, tune);
     if (options === null) throw new UsageError(`method ${s.method} is post-training: tune the full model, then compress it`);
-    const hash = createHash('sha256').update(canonicalJson({ settings: s as unknown as JsonObject, tune: options as unknown as JsonObject })).digest('hex').slice(0, 8);
+    const hash = settingsDigest({ settings: s as unknown as JsonObject, tune: options as unknown as JsonObject }, 8);
     const study = resolve(opts.study ?? join('.lers-cache', 'tune', `${safeName(s.method)}-${targetLabel(s.target)}-${hash}.study.json`));
     const data = await prepareData(s, ctx.io, opts.cacheDir);
     ctx.io.info(`tuning ${s.method}${s.target !== null ? ` at ${s.target}` : ''}: ${options.trials} trials -> ${study}`);
