@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { errorLine, lers, tempDir } from './helpers.js';
+import { errorLine, lers, spawnLers, tempDir } from './helpers.js';
 
 const COMMANDS = [
   ['train'],
@@ -51,6 +51,16 @@ describe('lers: help, global flags, exit codes', () => {
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr.split('\n').filter((l) => l.startsWith('lers: ')).length, r.stderr).toBe(1);
     }
+  });
+
+  it('exits quietly (141, no stack trace) when the reader of stdout has gone (`lers methods | head -1`)', async () => {
+    const child = spawnLers(['methods']);
+    child.stdout!.destroy(); // closed before the child writes: its first write fails with EPIPE
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code, stderr).toBe(141);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
   });
 
   it('lists the methods as JSON', async () => {

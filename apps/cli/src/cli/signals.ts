@@ -39,3 +39,16 @@ export function onInterrupt(fn: () => void): void {
   if (received !== null) fn();
   else listeners.push(fn);
 }
+
+/**
+ * A reader that closes stdout early (`lers methods | head -1`) makes writes fail with EPIPE; Node
+ * raises that as an unhandled 'error' event with a stack trace. Exit quietly instead, with the
+ * status a shell gives a process killed by SIGPIPE (128 + 13), as Unix tools do; files are
+ * written atomically, so nothing is left half-written.
+ */
+export function installBrokenPipeHandler(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+}
