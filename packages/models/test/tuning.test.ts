@@ -54,8 +54,12 @@ describe('tuning spaces', () => {
     }
     expect(tuningSpace('qr', 'lightgcn').space.l2).toBeUndefined();
     expect(tuningSpace('qr', 'deepfm').space.weightDecay).toBeUndefined();
+    // On DeepFM / DCN-Mix s has its own learning rate (criteo-sample's searches are 400 steps); not on LightGCN.
+    for (const backbone of ['deepfm', 'dcnmix'] as const) for (const method of ['pep', 'cerp']) expect(tuningSpace(method, backbone).space['method.thresholdLr']).toEqual({ type: 'float', low: 1e-3, high: 1e-1, log: true });
+    expect(tuningSpace('pep', 'lightgcn').space['method.thresholdLr']).toBeUndefined();
+    expect(tuningSpace('qr', 'deepfm').space['method.thresholdLr']).toBeUndefined();
     const start = tuningSpace('cerp', 'dcnmix');
-    expect(Object.keys(start.space)).toEqual(['lr', 'method.autoStart', 'method.thresholdDecay', 'weightDecay']);
+    expect(Object.keys(start.space)).toEqual(['lr', 'method.autoStart', 'method.thresholdDecay', 'weightDecay', 'method.thresholdLr']);
     expect(start.fixed).toEqual({ 'method.thresholdInit': 'auto' });
     expect(tuningSpace('qr', 'deepfm').space['method.op']).toEqual({ type: 'categorical', choices: ['mult', 'add', 'concat'] });
     const changed = tuningSpace('qr', 'deepfm', { overrides: { lr: null, 'method.op': { type: 'categorical', choices: ['add', 'mult'] } } });
