@@ -118,6 +118,29 @@ describe('train loop', () => {
     model.dispose();
   });
 
+  it('lets the event loop run during an epoch, so a timer (or a signal handler) can stop the run', async () => {
+    // 10 batches of 30 ms each: a timer due at once must fire within the epoch, not after the run.
+    class SlowModel extends ScriptedModel {
+      override trainStep(batch: number): Promise<number> {
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+        return super.trainStep(batch);
+      }
+    }
+    const model = new SlowModel(be, [1], null, 10);
+    let stop = false;
+    setTimeout(() => (stop = true), 0);
+    let seen = -1;
+    const onEvent = (e: TrainEvent): void => {
+      if (e.type !== 'batch') return;
+      seen = e.batch;
+      if (stop) throw new Error('stopped by the timer');
+    };
+    await expect(train(model, { epochs: 1, seed: 1, optimizer: sgd }, { onEvent })).rejects.toThrow(/stopped by the timer/);
+    expect(seen).toBeLessThan(9);
+    model.dispose();
+  });
+
   it('throws a clear error naming the epoch and batch of a non-finite loss', async () => {
     for (const loss of [NaN, Infinity]) {
       const model = new ScriptedModel(be, [1, 1, 1], { epoch: 2, batch: 1, loss });

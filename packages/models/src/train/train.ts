@@ -7,6 +7,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.js';
 import { checkpointFiles } from './checkpoint-file.js';
 import { resolveTrainConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { CheckpointError, TrainingDivergedError } from './errors.js';
+import { EventLoopYielder } from './event-loop.js';
 import type { EpochRecord, TrainEvent, TrainEventHandler, TrainResult } from './events.js';
 import type { ExtraTrainState } from './extra-state.js';
 import { prefixed, restoreBuffers, snapshotBuffers, unprefixed, type HostState, type NamedBuffers } from './snapshot.js';
@@ -150,7 +151,9 @@ async function runEpoch<B>(
   let batch = 0;
   let lossSum = 0;
   let samples = 0;
+  const yielder = new EventLoopYielder();
   for (const b of model.batches(epoch, rng)) {
+    await yielder.maybeYield();
     const loss = await model.trainStep(b, rng);
     if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, batch, 'the loss', loss);
     optimizer.step();
