@@ -64,19 +64,31 @@ async function stopWorkers(ws: readonly RunningWorker[]): Promise<void> {
   })));
 }
 
-/** Runs the coordinator; `during` is called with its stderr as it grows. */
-function coordinator(args: readonly string[], cwd: string, during?: (stderr: string) => void): Promise<RunResult> {
+/**
+ * Runs the coordinator; `during` is called with its stderr as it grows. With `deadline`, a run
+ * still going after `deadline.ms` is killed and the test fails with its stderr and the workers'
+ * (a hang would otherwise end in the test timeout with no trace of where it stuck).
+ */
+function coordinator(args: readonly string[], cwd: string, during?: (stderr: string) => void, deadline?: { ms: number; workers: readonly RunningWorker[] }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawnLers(args, { cwd });
     let stdout = '';
     let stderr = '';
+    const timer = deadline === undefined ? null : setTimeout(() => {
+      child.kill('SIGKILL');
+      const workers = deadline.workers.map((w, i) => `--- worker ${i + 1}:\n${w.stderr()}`).join('\n');
+      reject(new Error(`the coordinator did not finish in ${deadline.ms / 1000} s\n--- coordinator:\n${stderr}\n${workers}`));
+    }, deadline.ms);
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       during?.(stderr);
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => { resolve({ code, signal, stdout, stderr }); });
+    child.on('close', (code, signal) => {
+      if (timer !== null) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin!.end();
   });
 }
@@ -171,7 +183,7 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
           await redis.up();
         })();
       }
-    });
+    }, { ms: 90_000, workers: ws });
     expect(bounce.done).not.toBeNull();
     await bounce.done;
     expect(r.code, r.stderr).toBe(0);
