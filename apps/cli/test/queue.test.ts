@@ -172,6 +172,9 @@ describe.skipIf(missing !== null)('lers bench --queue / lers worker (real Redis)
     const url = `${redis.url}/2`;
     const ws = [startWorker(url, cwd, ['--lock-seconds', '5']), startWorker(url, cwd, ['--lock-seconds', '5'])];
     workers.push(...ws);
+    // Both workers connected before Redis goes down: a worker that cannot reach Redis at start-up
+    // exits with an error by design (a wrong URL must fail), which a slow start under load hit.
+    await Promise.all(ws.map((w) => w.waitFor(/listening on/)));
     const bounce: { done: Promise<void> | null } = { done: null };
     const r = await coordinator([...GRID, '--queue', url, '--out', 'qr', '--json'], cwd, (stderr) => {
       // At the first status line, before any cell is done: after the first finished cell, the
