@@ -2,6 +2,7 @@ import type { Backend, Buf, Csr } from '@lers/kernels';
 import type { CsrMatrix } from '@lers/data';
 import { RankingAccumulator, type RankingMetrics } from '@lers/eval';
 import type { Metrics } from '../model.js';
+import { EventLoopYielder } from '../train/event-loop.js';
 
 /** Uploads a 0/1 CSR (values all 1) to the backend, e.g. a user's seen items for maskSeen. */
 export function uploadBinaryCsr(backend: Backend, m: CsrMatrix): Csr {
@@ -71,7 +72,10 @@ export class FullRankingEvaluator {
     const truthCsr = { indptr: truth.indptr, indices: truth.indices };
     const K = this.kTake;
     const padded = K < this.kMax ? new Int32Array(this.batchUsers * this.kMax) : null;
+    // A full ranking of ml-1m takes seconds: let signals and page messages in between batches.
+    const yielder = new EventLoopYielder();
     for (let start = 0; start < active.length; start += this.batchUsers) {
+      await yielder.maybeYield();
       const b = Math.min(this.batchUsers, active.length - start);
       const hostIds = Int32Array.from(active.slice(start, start + b));
       const ids = be.slice(this.uids, 0, b);

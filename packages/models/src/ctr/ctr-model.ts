@@ -7,6 +7,7 @@ import type { LayerContext } from '../layers/layer.js';
 import { RowBuffer } from '../layers/row-buffer.js';
 import type { RecommenderModel } from '../backbones/recommender-model.js';
 import type { Metrics } from '../model.js';
+import { EventLoopYielder } from '../train/event-loop.js';
 import { batchCount, shuffledBatches, type CtrBatch } from './ctr-batches.js';
 
 /** Which embedding method to build for the shared table, and its method-specific options. */
@@ -168,7 +169,9 @@ export abstract class CtrModel implements RecommenderModel<CtrBatch> {
     const rowIds = this.dataset.split[split];
     if (rowIds.length === 0) return { auc: NaN, logloss: NaN };
     const acc = new CtrAccumulator({ kind: 'logits' });
+    const yielder = new EventLoopYielder();
     for (let start = 0; start < rowIds.length; start += this.evalBatchSize) {
+      await yielder.maybeYield();
       const chunk = rowIds.subarray(start, Math.min(start + this.evalBatchSize, rowIds.length));
       const { ids } = this.load(chunk, false);
       const z = await this.backend.read(this.inferIds(ids, chunk.length));
