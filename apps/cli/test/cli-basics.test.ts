@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { errorLine, lers, spawnLers, tempDir } from './helpers.js';
@@ -88,6 +88,25 @@ describe('lers: help, global flags, exit codes', () => {
     const r = await lers(['data', 'info', 'nope.lersdata'], { cwd: tmp.dir });
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr)).toContain('nope.lersdata');
+  });
+
+  it('data info reads a dataset folder as --datasets does; a folder among files is a data error (exit 2)', async () => {
+    const dir = join(tmp.dir, 'folder-cf');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'train.txt'), '0 1 2 3\n1 2 3 4\n2 0 4\n');
+    writeFileSync(join(dir, 'test.txt'), '0 4\n1 0\n2 1\n');
+    const r = await lers(['data', 'info', 'folder-cf'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('format: lightgcn (detected: a folder with train.txt and test.txt)');
+    expect(r.stdout).toMatch(/counts: users 3, items 5, train 8, valid 0, test 3/);
+    const mixed = await lers(['data', 'info', 'folder-cf', join('folder-cf', 'train.txt')], { cwd: tmp.dir });
+    expect(mixed.code).toBe(2);
+    expect(errorLine(mixed.stderr)).toBe('lers: error: folder-cf: is a folder; give a dataset folder alone (LightGCN train.txt/test.txt, a CTR train file, one RecBole .inter file), or files');
+    const empty = join(tmp.dir, 'folder-empty');
+    mkdirSync(empty);
+    const none = await lers(['data', 'info', 'folder-empty'], { cwd: tmp.dir });
+    expect(none.code).toBe(2);
+    expect(errorLine(none.stderr)).toContain('folder-empty: a LightGCN folder needs train.txt and test.txt');
   });
 
   it('data convert writes an encoded file that data info reads', async () => {

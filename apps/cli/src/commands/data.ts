@@ -3,7 +3,7 @@
  * conversion of raw files in any layout to the binary cache. list runs @lers/data's own CLI
  * (`lers-data`); fetch, info and convert call its fetchDataset, readDatasetHeader and convertFiles.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   convertFiles,
@@ -20,7 +20,7 @@ import {
   type ReadProgress,
 } from '@lers/data/node';
 import { parseKeyValues } from '@lers/models';
-import { cliError } from '../data/datasets.js';
+import { cliError, folderFiles } from '../data/datasets.js';
 import { Context } from '../cli/context.js';
 import { DataError, EXIT, UsageError } from '../cli/errors.js';
 import type { Progress } from '../cli/progress.js';
@@ -46,6 +46,7 @@ export function registerData(program: Command, streams: Streams): void {
       `
 Examples:
   $ lers data list
+  $ lers data info data/gowalla                  # a folder: train.txt, test.txt [, valid.txt]
   $ lers data fetch ml-100k
   $ lers data convert lightgcn train.txt test.txt -o gowalla.lersdata --carve-valid 0.09
   $ lers data convert ratings.tsv -o mine.lersdata      # format detected and printed
@@ -98,7 +99,7 @@ Examples:
   data
     .command('info')
     .description('what a dataset holds: the counts, format and preprocessing of an encoded .lersdata file, or of raw files (read, not written)')
-    .argument('<files...>', 'a .lersdata file, or raw files in any layout (see `lers data convert --help`)')
+    .argument('<files...>', 'a .lersdata file, a dataset folder (as --datasets takes it), or raw files in any layout (see `lers data convert --help`)')
     .option('--format <format>', `raw files: ${FILE_FORMATS.join(' | ')} (default: detected and printed)`)
     .option('--data-option <key=value>', 'raw files: reader option, repeatable (see convert)', collect)
     .option('--schema <file>', 'raw CTR files: column roles in a JSON/YAML file')
@@ -111,13 +112,13 @@ Examples:
         return;
       }
       const r = await convert(ctx, files, opts.format, readerOptions(opts), { dryRun: true });
-      ctx.io.result({ format: r.format, detected: r.detected?.reason ?? null, manifest: r.dataset.manifest }, () => summary(r.dataset.manifest, formatLine(r)));
+      ctx.io.result({ format: r.format, detected: detectedReason(r), manifest: r.dataset.manifest }, () => summary(r.dataset.manifest, formatLine(r)));
     });
 
   data
     .command('convert')
     .description('read raw files in any layout and write the binary cache (the format is detected and printed unless given)')
-    .argument('<inputs...>', '[format] files: lightgcn train [valid] test, or one or more files of another format')
+    .argument('<inputs...>', '[format] files: lightgcn train [valid] test, one or more files of another format, or a dataset folder alone')
     .option('-o, --out <file>', 'output .lersdata file (default: the cache folder)')
     .option('--format <format>', `${FILE_FORMATS.join(' | ')} (default: detected from the files; an ambiguous file is an error naming the candidates)`)
     .option('--data-option <key=value>', 'reader option, repeatable: CTR columns label=, dense=I1-I13, sparse=C1-C26, ignore=; triplets separator=, header=, columns=; CF split=ratio|leave-one-out, ratios=0.8,0.1,0.1, order=random|time; recbole userField= ...', collect)
@@ -159,7 +160,7 @@ Examples:
       }
       const t = r.throughput;
       ctx.io.result(
-        { path: r.path, cacheHit: r.cacheHit, format: r.format, detected: r.detected?.reason ?? null, counts, throughput: t, exitCode: EXIT.ok },
+        { path: r.path, cacheHit: r.cacheHit, format: r.format, detected: detectedReason(r), counts, throughput: t, exitCode: EXIT.ok },
         () =>
           [
             formatLine(r),
@@ -194,9 +195,20 @@ function readerOptions(opts: { dataOption?: string[]; schema?: string }): JsonOb
   return options;
 }
 
-/** Runs `convertFiles` with read progress on stderr; detection and option errors become the CLI's. */
-async function convert(ctx: Context, files: string[], format: string | undefined, options: JsonObject, extra: { out?: string; cacheDir?: string; dryRun?: boolean }): Promise<ConvertResult> {
-  if (format !== undefined && format !== 'auto' && !FILE_FORMATS.includes(format)) throw new UsageError(`unknown format "${format}" (known: ${FILE_FORMATS.join(', ')}, auto)`);
+/** A conversion's result and how its format was chosen (`given`, or `detected: <why>`). */
+type Converted = ConvertResult & { readonly formatReason: string };
+
+/**
+ * Runs `convertFiles` with read progress on stderr; detection and option errors become the CLI's.
+ * A dataset folder given alone is read as `--datasets` reads it; a folder among files is an error.
+ */
+async function convert(ctx: Context, inputs: string[], givenFormat: string | undefined, options: JsonObject, extra: { out?: string; cacheDir?: string; dryRun?: boolean }): Promise<Converted> {
+  if (givenFormat !== undefined && givenFormat !== 'auto' && !FILE_FORMATS.includes(givenFormat)) throw new UsageError(`unknown format "${givenFormat}" (known: ${FILE_FORMATS.join(', ')}, auto)`);
+  const folder = inputs.length === 1 ? folderFiles(inputs[0], givenFormat === undefined || givenFormat === 'auto' ? options : { ...options, format: givenFormat }) : null;
+  const stray = folder === null ? inputs.find((f) => existsSync(f) && statSync(f).isDirectory()) : undefined;
+  if (stray !== undefined) throw new DataError(`${stray}: is a folder; give a dataset folder alone (LightGCN train.txt/test.txt, a CTR train file, one RecBole .inter file), or files`);
+  const files = folder?.files ?? inputs;
+  const format = folder?.format ?? givenFormat;
   const bars = new Map<string, Progress>();
   const onProgress = (p: ReadProgress): void => {
     const label = `${p.phase ?? 'read'} ${p.file.split(/[\\/]/).pop() ?? p.file}`;
@@ -208,7 +220,8 @@ async function convert(ctx: Context, files: string[], format: string | undefined
     bar.update(Math.floor(p.bytes / 1e6));
   };
   try {
-    return await convertFiles({ files, format: format as ConvertRequest['format'], options, onProgress, ...extra });
+    const r = await convertFiles({ files, format: format as ConvertRequest['format'], options, onProgress, ...extra });
+    return { ...r, formatReason: folder?.reason ?? (r.detected === null ? 'given' : `detected: ${r.detected.reason}`) };
   } catch (err) {
     throw cliError(err);
   } finally {
@@ -216,9 +229,14 @@ async function convert(ctx: Context, files: string[], format: string | undefined
   }
 }
 
+/** Why the format was detected (JSON output's `detected`); null when it was given. */
+function detectedReason(r: Converted): string | null {
+  return r.formatReason.startsWith('detected: ') ? r.formatReason.slice('detected: '.length) : null;
+}
+
 /** The format line every data command prints: what was read and why. */
-function formatLine(r: ConvertResult): string {
-  return `format: ${r.format} (${r.detected === null ? 'given' : `detected: ${r.detected.reason}`})`;
+function formatLine(r: Converted): string {
+  return `format: ${r.format} (${r.formatReason})`;
 }
 
 function countsLine(counts: Record<string, number>): string {

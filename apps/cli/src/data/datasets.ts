@@ -185,6 +185,17 @@ export function dataFormatReason(ref: DataRef): string | null {
   return formatOf(files, ref.options).reason;
 }
 
+/**
+ * A dataset folder read as `--datasets` reads it (LightGCN train/[valid/]test, a lone CTR train
+ * file, one RecBole .inter file): its raw files, their format and why; null when `path` is not a
+ * folder. A folder of none of these is a DataError naming what it needs.
+ */
+export function folderFiles(path: string, options: JsonObject): { files: string[]; format: FileFormat; reason: string } | null {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return null;
+  const ref = resolveDataRef(path, options);
+  return { files: refFiles(ref), format: ref.kind as FileFormat, reason: dataFormatReason(ref) ?? 'given' };
+}
+
 /** File names that do not name a dataset. */
 const GENERIC_STEMS = new Set(['train', 'data', 'test', 'valid']);
 
