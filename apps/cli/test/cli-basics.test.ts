@@ -98,7 +98,11 @@ describe('lers: help, global flags, exit codes', () => {
     const r = await lers(['data', 'info', 'folder-cf'], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('format: lightgcn (detected: a folder with train.txt and test.txt)');
+    expect(r.stdout).toContain('name: folder-cf  task: cf  format: lightgcn');
     expect(r.stdout).toMatch(/counts: users 3, items 5, train 8, valid 0, test 3/);
+    const converted = await lers(['data', 'convert', 'folder-cf', '-o', 'folder.lersdata'], { cwd: tmp.dir });
+    expect(converted.code, converted.stderr).toBe(0);
+    expect((await lers(['data', 'info', 'folder.lersdata'], { cwd: tmp.dir })).stdout).toContain('name: folder-cf  task: cf  format: lightgcn');
     const mixed = await lers(['data', 'info', 'folder-cf', join('folder-cf', 'train.txt')], { cwd: tmp.dir });
     expect(mixed.code).toBe(2);
     expect(errorLine(mixed.stderr)).toBe('lers: error: folder-cf: is a folder; give a dataset folder alone (LightGCN train.txt/test.txt, a CTR train file, one RecBole .inter file), or files');

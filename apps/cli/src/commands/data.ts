@@ -209,6 +209,8 @@ async function convert(ctx: Context, inputs: string[], givenFormat: string | und
   if (stray !== undefined) throw new DataError(`${stray}: is a folder; give a dataset folder alone (LightGCN train.txt/test.txt, a CTR train file, one RecBole .inter file), or files`);
   const files = folder?.files ?? inputs;
   const format = folder?.format ?? givenFormat;
+  // A folder names the dataset (`ml-1m-lightgcn`, not the reader's default `lightgcn`) unless --name does.
+  if (folder !== null && options.name === undefined) options = { ...options, name: folder.name };
   const bars = new Map<string, Progress>();
   const onProgress = (p: ReadProgress): void => {
     const label = `${p.phase ?? 'read'} ${p.file.split(/[\\/]/).pop() ?? p.file}`;

@@ -188,12 +188,13 @@ export function dataFormatReason(ref: DataRef): string | null {
 /**
  * A dataset folder read as `--datasets` reads it (LightGCN train/[valid/]test, a lone CTR train
  * file, one RecBole .inter file): its raw files, their format and why; null when `path` is not a
- * folder. A folder of none of these is a DataError naming what it needs.
+ * folder; `name` is the folder's (as in bench tables). A folder of none of these is a DataError
+ * naming what it needs.
  */
-export function folderFiles(path: string, options: JsonObject): { files: string[]; format: FileFormat; reason: string } | null {
+export function folderFiles(path: string, options: JsonObject): { files: string[]; format: FileFormat; reason: string; name: string } | null {
   if (!existsSync(path) || !statSync(path).isDirectory()) return null;
   const ref = resolveDataRef(path, options);
-  return { files: refFiles(ref), format: ref.kind as FileFormat, reason: dataFormatReason(ref) ?? 'given' };
+  return { files: refFiles(ref), format: ref.kind as FileFormat, reason: dataFormatReason(ref) ?? 'given', name: dataRefName(ref) };
 }
 
 /** File names that do not name a dataset. */
