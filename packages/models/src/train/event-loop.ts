@@ -2,10 +2,11 @@
  * Training and evaluation run synchronous kernels, and `await` on a resolved promise only drains
  * microtasks, so without a real yield the host's event loop never turns during a run: Node
  * delivers no signal (the CLI's Ctrl-C waited for a whole tuning trial, 100 s on ml-1m) and a
- * browser page or worker handles no message. A macrotask yield every so often lets them in; it changes no result.
+ * browser page or worker handles no message. A macrotask yield every so often lets them in; it
+ * changes no result.
  */
 
-/** How long training may hold the event loop before it yields (ms). */
+/** How long training or evaluation may hold the event loop before it yields (ms). */
 export const YIELD_EVERY_MS = 100;
 
 type Schedule = (fn: () => void) => unknown;
