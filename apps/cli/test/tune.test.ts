@@ -41,6 +41,18 @@ describe('lers tune', () => {
     expect(train.code, train.stderr).toBe(0);
   });
 
+  it('--startup-trials and --multivariate reach the study\'s sampler, and resuming with other ones is refused', async () => {
+    const args = ['tune', '--data', 'synthetic-cf', '--method', 'qr', '--target', '0.5', ...DATA, '--study', 'startup.study.json', '--trials', '2'];
+    const r = await lers([...args, '--startup-trials', '1', '--multivariate'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const study = JSON.parse(readFileSync(join(cwd, 'startup.study.json'), 'utf8')) as { config: { sampler: { nStartupTrials: number; multivariate: boolean } }; trials: unknown[] };
+    expect(study.config.sampler).toMatchObject({ nStartupTrials: 1, multivariate: true });
+    expect(study.trials).toHaveLength(2);
+    const other = await lers([...args, '--trials', '3'], { cwd });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/sampler\.nStartupTrials = 1, but this run asks for 10/);
+  });
+
   it('a changed space is refused for an existing study, and a post-training method is refused', async () => {
     const r = await lers(['tune', '--data', 'synthetic-cf', '--method', 'qr', '--target', '0.5', ...DATA, '--study', 'qr.study.json', '--trials', '3', '--backbone-space'], { cwd });
     expect(r.code).toBe(2);

@@ -6,6 +6,7 @@ import { lightGcnConfig, parseTarget, resolveSettings, effectiveConfig, Settings
 import { parseConfigText, settingsFromObject } from '../src/config/file.js';
 import { paretoFront } from '@lers/advisor';
 import { expandGrid, optionsFor, PROFILES } from '../src/bench/grid.js';
+import { benchTune } from '../src/bench/tune-options.js';
 
 function sink(isTTY: boolean): { text: string[]; write: (t: string) => void; isTTY: boolean; columns: number } {
   const text: string[] = [];
@@ -144,5 +145,33 @@ describe('bench method options', () => {
     expect(hash(tuned, 'qr')).toBe(hash(plain, 'qr'));
     expect(hash(tuned, 'pep')).not.toBe(hash(plain, 'pep'));
     expect(tuned.find((c) => c.method === 'pep')!.settings.methodOptions.thresholdInit).toBe(-5);
+  });
+});
+
+describe('bench tuning options', () => {
+  const spec = { datasets: ['synthetic-cf'], backbones: ['lightgcn' as const], methods: ['qr'], targets: [0.8] };
+  const qrHash = (tune: ReturnType<typeof benchTune>): string => expandGrid(spec, PROFILES.quick, {}, tune).find((c) => c.method === 'qr')!.hash;
+
+  it('the sampler keys are absent by default, so the cells keep the hashes they had before the keys existed', () => {
+    const plain = benchTune({ tune: '4' }, undefined, 'config');
+    expect(plain!.options).toEqual({ trials: 4, trialEpochs: null, space: { backbone: false, thresholds: 'start' } });
+    const startup = benchTune({ tune: '4' }, { startupTrials: 2 }, 'config');
+    expect(startup!.options.startupTrials).toBe(2);
+    expect(qrHash(startup)).not.toBe(qrHash(plain));
+    expect(benchTune({ tune: '4' }, { multivariate: false }, 'config')!.options).toEqual(plain!.options);
+  });
+
+  it('takes startupTrials and multivariate from the config, the flags over them', () => {
+    const config = { startupTrials: 3, multivariate: true };
+    expect(benchTune({ tune: '6' }, config, 'c.json')!.options).toMatchObject({ startupTrials: 3, multivariate: true });
+    expect(benchTune({ tune: '6', tuneStartup: '0', tuneMultivariate: false }, config, 'c.json')!.options).toMatchObject({ startupTrials: 0 });
+    expect(benchTune({ tune: '6', tuneStartup: '0', tuneMultivariate: false }, config, 'c.json')!.options.multivariate).toBeUndefined();
+  });
+
+  it('rejects a bad start-up count or multivariate value, naming where it came from', () => {
+    expect(() => benchTune({ tune: '4', tuneStartup: '-1' }, undefined, 'c.json')).toThrow(/--tune-startup must be an integer >= 0, got "-1"/);
+    expect(() => benchTune({ tune: '4' }, { startupTrials: 1.5 }, 'c.json')).toThrow(/c.json: tune.startupTrials must be an integer >= 0, got 1.5/);
+    expect(() => benchTune({ tune: '4' }, { multivariate: 'yes' }, 'c.json')).toThrow(/c.json: tune.multivariate must be true or false, got "yes"/);
+    expect(() => benchTune({ tuneStartup: '2' }, undefined, 'c.json')).toThrow(UsageError);
   });
 });

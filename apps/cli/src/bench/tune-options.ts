@@ -14,11 +14,19 @@ export interface TuneFlags {
   readonly tuneEpochs?: string;
   readonly tuneBackbone?: boolean;
   readonly tuneThresholds?: string;
+  readonly tuneStartup?: string;
+  readonly tuneMultivariate?: boolean;
 }
 
 function positiveInt(v: unknown, where: string): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new UsageError(`${where} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function nonNegativeInt(v: unknown, where: string): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new UsageError(`${where} must be an integer >= 0, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -52,11 +60,11 @@ function spaceChanges(v: unknown, where: string): Record<string, Record<string, 
 export function benchTune(flags: TuneFlags, config: unknown, file: string): BenchTune | null {
   const c = (config ?? {}) as Record<string, unknown>;
   if (typeof c !== 'object' || Array.isArray(c)) throw new UsageError(`${file}: tune must be an object`);
-  const known = ['trials', 'methods', 'epochs', 'backbone', 'thresholds', 'space'];
+  const known = ['trials', 'methods', 'epochs', 'backbone', 'thresholds', 'startupTrials', 'multivariate', 'space'];
   for (const k of Object.keys(c)) if (!known.includes(k)) throw new UsageError(`${file}: tune.${k} is not a tuning key (${known.join(', ')})`);
   const rawTrials = flags.tune ?? c.trials;
   if (rawTrials === undefined) {
-    if (flags.tuneMethods !== undefined || flags.tuneEpochs !== undefined || flags.tuneBackbone === true || flags.tuneThresholds !== undefined) throw new UsageError('--tune-methods, --tune-epochs, --tune-backbone and --tune-thresholds need --tune <trials>');
+    if (flags.tuneMethods !== undefined || flags.tuneEpochs !== undefined || flags.tuneBackbone === true || flags.tuneThresholds !== undefined || flags.tuneStartup !== undefined || flags.tuneMultivariate === true) throw new UsageError('--tune-methods, --tune-epochs, --tune-backbone, --tune-thresholds, --tune-startup and --tune-multivariate need --tune <trials>');
     return null;
   }
   const trials = positiveInt(rawTrials, flags.tune !== undefined ? '--tune' : `${file}: tune.trials`);
@@ -67,6 +75,16 @@ export function benchTune(flags: TuneFlags, config: unknown, file: string): Benc
   const epochs = flags.tuneEpochs !== undefined ? positiveInt(flags.tuneEpochs, '--tune-epochs') : c.epochs !== undefined ? positiveInt(c.epochs, `${file}: tune.epochs`) : null;
   const backbone = flags.tuneBackbone ?? (c.backbone === undefined ? false : c.backbone === true);
   const thresholds = flags.tuneThresholds !== undefined ? thresholdSpace(flags.tuneThresholds, '--tune-thresholds') : c.thresholds !== undefined ? thresholdSpace(c.thresholds, `${file}: tune.thresholds`) : 'start';
-  const options: TuneOptions = { trials, trialEpochs: epochs, space: { backbone, thresholds } };
+  const startup = flags.tuneStartup !== undefined ? nonNegativeInt(flags.tuneStartup, '--tune-startup') : c.startupTrials !== undefined ? nonNegativeInt(c.startupTrials, `${file}: tune.startupTrials`) : undefined;
+  if (c.multivariate !== undefined && typeof c.multivariate !== 'boolean') throw new UsageError(`${file}: tune.multivariate must be true or false, got ${JSON.stringify(c.multivariate)}`);
+  const multivariate = flags.tuneMultivariate ?? c.multivariate ?? false;
+  // Sampler keys only when asked for: they enter the cells' hashes, which the defaults must not move.
+  const options: TuneOptions = {
+    trials,
+    trialEpochs: epochs,
+    space: { backbone, thresholds },
+    ...(startup !== undefined ? { startupTrials: startup } : {}),
+    ...(multivariate ? { multivariate: true } : {}),
+  };
   return { options, methods, ...(c.space !== undefined ? { perMethod: spaceChanges(c.space, `${file}: tune.space`) } : {}) };
 }

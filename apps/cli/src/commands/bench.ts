@@ -36,9 +36,10 @@ that method only, e.g. {"methodOptions": {"pep": {"thresholdInit": -5}}}.
 target sparsity are rejected): the learning rate and the method's own hyperparameters (PEP/CERP
 initial threshold and its decay, OptEmbed's threshold rate and regulariser, QR's op, DHE's depth;
 --tune-backbone adds the protocol's whole backbone space). Post-training cells start from the tuned
-full model. Studies are kept in <out>/tune/ and resumed by a re-run. A config file can carry
-{"tune": {"trials": 10, "methods": [...], "epochs": 20, "thresholds": "protocol",
-"space": {"pep": {"lr": null}}}} (a parameter spec replaces one, null removes it).
+full model. Studies are kept in <out>/tune/ and resumed by a re-run. The first 10 trials are
+random (Optuna's default); --tune-startup lowers that for a small budget. A config file can carry
+{"tune": {"trials": 10, "methods": [...], "epochs": 20, "thresholds": "protocol", "startupTrials": 4,
+"multivariate": true, "space": {"pep": {"lr": null}}}} (a parameter spec replaces one, null removes it).
 
 Examples:
   $ lers bench
@@ -83,6 +84,8 @@ export function registerBench(program: Command, streams: Streams): void {
     .option('--tune-epochs <n>', 'epochs of each tuning trial (default: the cell\'s; mask searches keep theirs)')
     .option('--tune-backbone', "tune the protocol's whole backbone space, not only the learning rate")
     .option('--tune-thresholds <space>', "PEP/CERP initial threshold: start (default: a start fraction of the target's pruning) or protocol (s in [-50, -5])")
+    .option('--tune-startup <n>', "random trials before TPE starts (default 10, Optuna's: with --tune 10 or less every trial is random unless this is lower)")
+    .option('--tune-multivariate', "Optuna's multivariate TPE (one joint estimator) instead of univariate")
     .option('--queue [url]', 'queue the cells in Redis for `lers worker`s (redis://HOST:PORT[/DB], rediss:// for TLS; default LERS_REDIS_URL)')
     .option('--store <dir>', 'with --queue: the directory every worker shares for models and cell files (default <out>/store)')
     .option('--attempts <n>', 'with --queue: runs of a failing cell before its error is recorded (default 3)')

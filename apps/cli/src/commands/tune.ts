@@ -19,7 +19,8 @@ import { trialLine } from '../cli/trial-line.js';
 
 const HELP = `
 Tunes the run the training flags describe (same flags and --config as \`lers train\`) with a seeded
-Tree-structured Parzen Estimator (Optuna's defaults: the first 10 trials are random): each trial
+Tree-structured Parzen Estimator (Optuna's defaults: the first 10 trials are random, so a budget of
+10 or fewer is a random search unless --startup-trials is lower; --multivariate): each trial
 trains on the training split and is scored on validation only (NDCG@20 or AUC at the best epoch);
 a trial whose model misses the target sparsity (or whose mask search starts past it) is rejected.
 The space: the learning rate and the method's own hyperparameters (PEP/CERP initial threshold and
@@ -43,16 +44,18 @@ export function registerTune(program: Command, streams: Streams): void {
     .option('--trial-epochs <n>', 'epochs of each trial (default: --epochs; mask searches keep theirs)')
     .option('--backbone-space', "the protocol's whole backbone space, not only the learning rate")
     .option('--thresholds <space>', 'PEP/CERP initial threshold: start (default) or protocol (s in [-50, -5])')
+    .option('--startup-trials <n>', 'random trials before TPE starts (default 10, Optuna\'s; lower it for a budget of 10 trials or fewer)')
+    .option('--multivariate', "Optuna's multivariate TPE (one joint estimator over the parameters) instead of univariate")
     .option('-o, --out <file>', 'write the tuned settings here (JSON, for lers train -c)')
     .option('--cache-dir <dir>', 'dataset cache root');
   addSettingOptions(cmd);
   cmd.addHelpText('after', HELP);
-  cmd.action(async (opts: { config?: string; trials?: string; study?: string; trialEpochs?: string; backboneSpace?: boolean; thresholds?: string; out?: string; cacheDir?: string }, c: Command) => {
+  cmd.action(async (opts: { config?: string; trials?: string; study?: string; trialEpochs?: string; backboneSpace?: boolean; thresholds?: string; startupTrials?: string; multivariate?: boolean; out?: string; cacheDir?: string }, c: Command) => {
     const ctx = new Context(c, streams);
     const { given, raw } = await commandSettings(c, opts.config, ctx.flags.seed, [], TUNE_KEYS);
     const s = trainableSettings(given);
     const file = opts.config ?? 'config';
-    const tune = benchTune({ tune: opts.trials ?? '30', ...(opts.trialEpochs !== undefined ? { tuneEpochs: opts.trialEpochs } : {}), ...(opts.backboneSpace === true ? { tuneBackbone: true } : {}), ...(opts.thresholds !== undefined ? { tuneThresholds: opts.thresholds } : {}) }, raw.tune, file);
+    const tune = benchTune({ tune: opts.trials ?? '30', ...(opts.trialEpochs !== undefined ? { tuneEpochs: opts.trialEpochs } : {}), ...(opts.backboneSpace === true ? { tuneBackbone: true } : {}), ...(opts.thresholds !== undefined ? { tuneThresholds: opts.thresholds } : {}), ...(opts.startupTrials !== undefined ? { tuneStartup: opts.startupTrials } : {}), ...(opts.multivariate === true ? { tuneMultivariate: true } : {}) }, raw.tune, file);
     const options = cellTune(s.method, methodNamed(s.method).kind, tune);
     if (options === null) throw new UsageError(`method ${s.method} is post-training: tune the full model, then compress it`);
     const hash = settingsDigest({ settings: s as unknown as JsonObject, tune: options as unknown as JsonObject }, 8);

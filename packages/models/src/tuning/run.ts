@@ -19,6 +19,9 @@ export interface TuneOptions {
   readonly trialEpochs?: number | null;
   /** Sampler seed (default: the run's seed). */
   readonly seed?: number;
+  /** Random trials before TPE starts (default 10, Optuna's): a budget of 10 or fewer trials is a random search unless this is lower. */
+  readonly startupTrials?: number;
+  /** Optuna's multivariate TPE (one joint estimator) instead of the univariate default. */
   readonly multivariate?: boolean;
 }
 
@@ -92,6 +95,7 @@ export async function tuneRun(backend: Backend, dataset: Dataset, settings: Trai
     trials: options.trials,
     studyFile,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.startupTrials !== undefined ? { startupTrials: options.startupTrials } : {}),
     ...(options.multivariate === true ? { multivariate: true } : {}),
     ...hooks,
   });

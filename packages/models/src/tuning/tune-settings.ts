@@ -12,6 +12,8 @@ export interface TuneRequest extends TrialSetup {
   readonly studyFile: string;
   /** Seed of the sampler (default: the settings' seed). */
   readonly seed?: number;
+  /** Random trials before TPE starts (default 10, Optuna's). */
+  readonly startupTrials?: number;
   /** Use Optuna's multivariate TPE instead of the univariate default. */
   readonly multivariate?: boolean;
   readonly onTrial?: (trial: TrialRecord) => void;
@@ -40,7 +42,10 @@ export async function tuneSettings(request: TuneRequest): Promise<TuneResult> {
     space: request.space,
     direction: 'maximize',
     seed: request.seed ?? request.settings.seed,
-    ...(request.multivariate === true ? { sampler: { multivariate: true } } : {}),
+    sampler: {
+      ...(request.startupTrials !== undefined ? { nStartupTrials: request.startupTrials } : {}),
+      ...(request.multivariate === true ? { multivariate: true } : {}),
+    },
   });
   const best = await study.optimize({
     nTrials: request.trials,
