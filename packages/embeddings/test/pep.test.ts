@@ -281,6 +281,19 @@ describe.each(backends)('PEP on %s', (_name, make) => {
     for (const t of [own, back, restored]) t.dispose();
   });
 
+  it('counts the thresholds at their decay\'s ceiling (s >= -0.05, sigmoid(s) within 0.0125 of 0.5), per granularity', () => {
+    const element = new PepTable({ rows: 2, dim: 3, backend: be, seed: 1 });
+    be.write(element.part.threshold.value, Float32Array.from([-5, -0.051, -0.049, 0, 0.4, -0.01]));
+    expect(element.part.thresholdsAtCeiling()).toEqual({ atCeiling: 4, total: 6 });
+    expect(element.thresholdsAtCeiling()).toBeCloseTo(4 / 6, 12);
+    const global = new PepTable({ rows: 2, dim: 3, backend: be, seed: 1, granularity: 'global' });
+    // The default start, s = -15, is far below the ceiling.
+    expect(global.thresholdsAtCeiling()).toBe(0);
+    be.write(global.part.threshold.value, Float32Array.from([-0.02]));
+    expect(global.thresholdsAtCeiling()).toBe(1);
+    for (const t of [element, global]) t.dispose();
+  });
+
   it('rejects out-of-range ids with a clear error in every form', async () => {
     const search = new PepTable({ rows: 10, dim: 4, backend: be, seed: 1 });
     const masked = asMasked(createTable('pep', { rows: 10, dim: 4, backend: be, seed: 1, masks: new Uint8Array(40).fill(1) }));

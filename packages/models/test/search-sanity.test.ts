@@ -81,6 +81,18 @@ describe('search reports', () => {
     }
   });
 
+  it('PEP and CERP: a search that stops short says whether its thresholds stalled at the decay\'s ceiling, sigmoid(0) = 0.5, or need more steps', async () => {
+    // s moves about lr a step under Adam: at lr 0.2 the decay takes every s from -15 to 0 within
+    // the search, while the weights, moving as fast, leave the entries the loss needs above 0.5.
+    const fast = { epochs: 40, optimizer: { kind: 'adam', lr: 0.2 } } as const;
+    for (const method of ['pep', 'cerp'] as const) {
+      const options = method === 'cerp' ? { thresholdDecay: 1, buckets: 40 } : { thresholdDecay: 1 };
+      await expect(runMethodAtTarget(method, 0.999, { backbone: backbone(), train: cfTrain, searchTrain: fast, tableOptions: options })).rejects.toThrow(/not the target 0.999; (every threshold sigmoid\(s\) has|99\.\d% or more of the thresholds sigmoid\(s\) have) risen to 0.5, the most its decay gives .* so a longer search prunes no more/);
+      // One epoch at lr 0.02: every s is still near its start, -15.
+      await expect(runMethodAtTarget(method, 0.999, { backbone: backbone(), train: cfTrain, searchTrain: { epochs: 1, optimizer: { kind: 'adam', lr: 0.02 } }, tableOptions: options })).rejects.toThrow(/not the target 0.999; train the search longer/);
+    }
+  });
+
   it("OptEmbed: the masks come from the supernet's best epoch; a threshold that prunes past the target at the start is refused", async () => {
     const r = await runMethodAtTarget('optembed', 0.5, { backbone: backbone(), train: cfTrain, evolution: { generations: 2, population: 6, crossovers: 2, mutations: 2, keep: 4 } });
     const bpe = batchesPerEpoch();

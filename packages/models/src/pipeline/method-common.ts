@@ -141,18 +141,35 @@ export async function capturedMasks(method: string, tables: Readonly<Record<stri
  * `model` the sparsity of all the model's tables together (each table's as well).
  */
 async function notReached(method: string, tables: Readonly<Record<string, MaskSearchTable>>, name: string, target: number): Promise<TargetNotReachedError> {
-  const advice = 'train the search longer (searchEpochs), raise the learning rate (with Adam s moves about lr per step) or start closer (thresholdInit, autoStart)';
   const sparsity: Record<string, { params: number; entries: number }> = {};
   for (const [n, t] of Object.entries(tables)) sparsity[n] = { params: (await t.size()).params, entries: t.rows * t.dim };
   const of = (names: string[]): number => 1 - names.reduce((a, n) => a + sparsity[n].params, 0) / names.reduce((a, n) => a + sparsity[n].entries, 0);
   const grouped = Object.keys(tables).filter((n) => tables[n].captures.scope === 'model');
   if (tables[name].captures.scope !== 'model' || grouped.length < 2) {
     const reached = of([name]);
-    return new TargetNotReachedError(`${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; ${advice}`, name, target, reached);
+    return new TargetNotReachedError(`${method}: table "${name}" reached sparsity ${reached.toFixed(4)} in the search, not the target ${target}; ${searchAdvice(tables, [name])}`, name, target, reached);
   }
   const reached = of(grouped);
   const each = grouped.map((n) => `${n} ${of([n]).toFixed(4)}`).join(', ');
-  return new TargetNotReachedError(`${method}: the model's tables reached sparsity ${reached.toFixed(4)} together (${each}) in the search, not the target ${target}; ${advice}`, grouped.join('+'), target, reached);
+  return new TargetNotReachedError(`${method}: the model's tables reached sparsity ${reached.toFixed(4)} together (${each}) in the search, not the target ${target}; ${searchAdvice(tables, grouped)}`, grouped.join('+'), target, reached);
+}
+
+/** Thresholds at their decay's ceiling, as a fraction, from which a search is said to have stalled there. */
+const STALLED_AT_CEILING = 0.99;
+
+/**
+ * What to change after a search that stopped short. When (nearly) every threshold of the tables
+ * has risen to the ceiling of its decay, sigmoid(0) = 0.5, the entries left are larger than that
+ * and a longer search prunes no more (seen on LightGCN, whose weights outgrow 0.5 under Adam).
+ */
+function searchAdvice(tables: Readonly<Record<string, MaskSearchTable>>, names: readonly string[]): string {
+  const atCeiling = names.map((n) => tables[n].thresholdsAtCeiling());
+  if (atCeiling.every((f) => f >= STALLED_AT_CEILING)) {
+    const least = Math.min(...atCeiling);
+    const which = least === 1 ? 'every threshold sigmoid(s) has' : `${(100 * least).toFixed(1)}% or more of the thresholds sigmoid(s) have`;
+    return `${which} risen to 0.5, the most its decay gives (the decay pulls s to 0, not past it), and the entries left are larger, so a longer search prunes no more: keep the weights smaller (l2 or weightDecay) or let the thresholds rise before the weights grow (thresholdLr, autoStart)`;
+  }
+  return 'train the search longer (searchEpochs), raise the learning rate (with Adam s moves about lr per step) or start closer (thresholdInit, autoStart)';
 }
 
 /** The fixed masks of every table at a target, keyed by table name (the `masks` table option). */

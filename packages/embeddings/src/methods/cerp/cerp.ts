@@ -12,7 +12,7 @@ import { thresholdStartOption } from '../learned-pruning/search-start.js';
 import { choiceOption, openRangeOption, positiveIntOption } from '../common/option-values.js';
 import { PEP_DEFAULT_THRESHOLD_INIT, startValue, stepsOf } from '../pep/pep.js';
 import { ScratchBuffer } from '../common/scratch-buffer.js';
-import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
+import { fractionAtCeiling, SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
 import { csrBytes, csrSections, csrToMasked, headerShape, maskedCsr } from '../learned-pruning/sparse-form.js';
 import { createWeight, MaskedPart, type TablePart } from '../learned-pruning/table-part.js';
 import { numberOption, tableMask, targetsOption, thresholdLrOption } from '../learned-pruning/table-masks.js';
@@ -307,6 +307,11 @@ export class CerpTable implements EmbeddingTable {
     be.scatterAdd(g, allQ, 1, dQ, this.quotientRows, d);
     this.p.backwardAll(dP);
     this.q.backwardAll(dQ);
+  }
+
+  /** The fraction of P's and Q's thresholds at their decay's ceiling (0 in the fixed-mask form). */
+  thresholdsAtCeiling(): number {
+    return this.softParts === null ? 0 : fractionAtCeiling(this.softParts);
   }
 
   parameters(): readonly Parameter[] {

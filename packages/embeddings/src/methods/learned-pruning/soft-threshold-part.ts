@@ -30,12 +30,20 @@ export interface SoftThresholdPartOptions {
    * Learning rate of s under the optimizer's rule; undefined: the model's (as the reference). With
    * Adam the threshold sigmoid(s) moves only sigmoid'(s) x lr a step (at most lr / 4) while a
    * weight moves about lr. A faster s helped PEP's search little on lastfm (0.794 sparsity at 10x
-   * against 0.764); a decay on the weights is what takes it further (tuning/spaces.ts).
+   * against 0.764); a decay on the weights is what takes it further (tuning/spaces.ts). The
+   * threshold's own decay lifts sigmoid(s) to 0.5 at most (THRESHOLD_CEILING_S), so entries that
+   * have grown past 0.5 stay unless the thresholds get there first.
    */
   readonly thresholdLr?: number;
   /** Weight decay of W; undefined: the optimizer's default. */
   readonly weightDecay?: number;
 }
+
+/**
+ * s at or above this is at the ceiling of its decay: the decay pulls s to 0, not past it, so a
+ * threshold sigmoid(s) rises to 0.5 at most (here within 0.0125 of it) unless the loss lifts it.
+ */
+export const THRESHOLD_CEILING_S = -0.05;
 
 /** Number of threshold entries of a rows x dim part at a granularity. */
 export function thresholdLength(granularity: ThresholdGranularity, rows: number, dim: number): number {
@@ -160,6 +168,14 @@ export class SoftThresholdPart implements TablePart {
     return sortedMagnitudes(this.backend.view(this.weight.value));
   }
 
+  /** How many entries of s are at the decay's ceiling (s >= THRESHOLD_CEILING_S), and of how many. */
+  thresholdsAtCeiling(): { readonly atCeiling: number; readonly total: number } {
+    const s = this.backend.view(this.threshold.value);
+    let atCeiling = 0;
+    for (const v of s) if (v >= THRESHOLD_CEILING_S) atCeiling++;
+    return { atCeiling, total: s.length };
+  }
+
   /** The current s of the first entry (all equal until the first update). */
   firstThreshold(): number {
     return this.backend.view(this.threshold.value)[0];
@@ -206,4 +222,16 @@ export class SoftThresholdPart implements TablePart {
     this.backend.gather(this.threshold.value, this.rows, width, ids, s);
     return s;
   }
+}
+
+/** The fraction of the thresholds of `parts`, together, at their decay's ceiling (0 with none). */
+export function fractionAtCeiling(parts: readonly SoftThresholdPart[]): number {
+  let at = 0;
+  let total = 0;
+  for (const p of parts) {
+    const c = p.thresholdsAtCeiling();
+    at += c.atCeiling;
+    total += c.total;
+  }
+  return total === 0 ? 0 : at / total;
 }

@@ -9,7 +9,7 @@ import { CAPTURE_MODES, CAPTURE_SCOPES, keptAtTarget, MaskCapture, type CaptureM
 import { thresholdStartOption, type ThresholdStart } from '../learned-pruning/search-start.js';
 import { choiceOption, positiveIntOption } from '../common/option-values.js';
 import { headerShape } from '../learned-pruning/sparse-form.js';
-import { SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
+import { fractionAtCeiling, SoftThresholdPart, THRESHOLD_GRANULARITIES } from '../learned-pruning/soft-threshold-part.js';
 import { numberOption, targetsOption, thresholdLrOption } from '../learned-pruning/table-masks.js';
 import { searchThenMaskMethod } from '../learned-pruning/search-then-mask.js';
 
@@ -50,6 +50,11 @@ export interface PepTableOptions extends CreateTableOptions {
 export interface MaskSearchTable extends EmbeddingTable {
   /** The capture state: which targets have their mask, and the masks. */
   readonly captures: MaskCapture;
+  /**
+   * The fraction of the table's thresholds at their decay's ceiling, sigmoid(s) = 0.5 (see
+   * THRESHOLD_CEILING_S): when all are there, a longer search prunes nothing more.
+   */
+  thresholdsAtCeiling(): number;
 }
 
 /** True for a table that captures masks during its search stage. */
@@ -163,6 +168,10 @@ export class PepTable implements MaskSearchTable {
 
   parameters(): readonly Parameter[] {
     return this.part.parameters();
+  }
+
+  thresholdsAtCeiling(): number {
+    return fractionAtCeiling([this.part]);
   }
 
   /** Checks the state after the epoch's last update. */
