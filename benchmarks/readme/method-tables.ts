@@ -4,6 +4,7 @@
  * reference row, and where the grid was tuned, its budget.
  */
 import { formatTable, type TableRow } from '@lers/eval';
+import { DEFAULT_STARTUP_TRIALS } from '@lers/models/tuning';
 import type { ResultsFolder } from './sources.js';
 
 interface Cell {
@@ -19,7 +20,7 @@ interface Cell {
 }
 
 interface BenchFile {
-  readonly tune?: { readonly options: { readonly trials: number; readonly trialEpochs: number | null }; readonly methods: readonly string[] | null } | null;
+  readonly tune?: { readonly options: { readonly trials: number; readonly trialEpochs: number | null; readonly startupTrials?: number }; readonly methods: readonly string[] | null } | null;
   readonly cells: readonly Cell[];
 }
 
@@ -92,5 +93,9 @@ function tuningSentence(f: BenchFile): string {
   if (t === null) return 'Not tuned (settings as given).';
   const methods = t.methods === null ? 'every trained method' : t.methods.join(', ');
   const epochs = t.options.trialEpochs === null ? 'the cell\'s epochs' : `${t.options.trialEpochs} epochs per trial`;
-  return `Tuned with TPE: ${t.options.trials} trials per cell for ${methods} (${epochs}; validation only); the other trained methods take the tuned full model's learning rate.`;
+  const startup = t.options.startupTrials ?? DEFAULT_STARTUP_TRIALS;
+  const how = t.options.trials <= startup
+    ? `Tuned by ${t.options.trials} trials per cell, all among TPE's ${startup} random start-up trials (a seeded random search),`
+    : `Tuned with TPE: ${t.options.trials} trials per cell (the first ${startup} random),`;
+  return `${how} for ${methods} (${epochs}; validation only); the other trained methods take the tuned full model's learning rate.`;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fill, run } from '../readme/generate.js';
-import { methodTable } from '../readme/method-tables.js';
+import { methodTable, tuningNote } from '../readme/method-tables.js';
 import { ResultsFolder } from '../readme/sources.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lers-readme-'));
@@ -52,5 +52,16 @@ describe('generated README blocks', () => {
     const table = methodTable(new ResultsFolder(join(dir, 'results')), 'm.json', { capture: true });
     expect(table).toMatch(/\| full \(reference\) \| 0\.2000 \/ 2\.0 KB +\| 0\.2000 \/ 2\.0 KB +\|/);
     expect(table).toMatch(/\| pep +\| 0\.1500 \/ 1\.5 KB, mask at epoch 3\.3 \| n\/a +\|/);
+  });
+
+  it('method tables say whether the tuning got past TPE\'s random start-up trials', () => {
+    const cells = [{ dataset: 'd', backbone: 'lightgcn', method: 'full', target: null, status: 'ok', metric: 'ndcg@20', test: { 'ndcg@20': 0.2 }, embeddingBytes: 2048 }];
+    const tuned = (options: object): string => {
+      writeFileSync(join(dir, 'results', 't.json'), JSON.stringify({ tune: { options: { trialEpochs: 5, ...options }, methods: ['full'] }, cells }));
+      return tuningNote(new ResultsFolder(join(dir, 'results')), 't.json');
+    };
+    expect(tuned({ trials: 8 })).toMatch(/Tuned by 8 trials per cell, all among TPE's 10 random start-up trials \(a seeded random search\), for full \(5 epochs per trial/);
+    expect(tuned({ trials: 12 })).toMatch(/Tuned with TPE: 12 trials per cell \(the first 10 random\), for full/);
+    expect(tuned({ trials: 8, startupTrials: 3 })).toMatch(/Tuned with TPE: 8 trials per cell \(the first 3 random\), for full/);
   });
 });

@@ -11,7 +11,7 @@ export { ndtr, logNdtr, logGaussMass, ndtriExp, truncNormPpf, truncNormLogPdf } 
 export { uniform53 } from './uniform.js';
 export { ParzenEstimator, gapBandwidths, type ParzenOptions } from './parzen.js';
 export { defaultGamma, defaultWeights, splitTrials } from './split.js';
-export { suggest, argmaxRatio, resolveSamplerOptions, type SamplerOptions, type ResolvedSamplerOptions } from './sampler.js';
+export { suggest, argmaxRatio, resolveSamplerOptions, DEFAULT_STARTUP_TRIALS, type SamplerOptions, type ResolvedSamplerOptions } from './sampler.js';
 export { isFeasible, recordFailure, recordOutcome, violation, type Direction, type TrialOutcome, type TrialRecord, type TrialState } from './trial.js';
 export { resolveStudyConfig, type StudyConfig, type ResolvedStudyConfig } from './config.js';
 export { formatStudyFile, parseStudyFile, readStudyFile, writeStudyFile } from './study-file.js';

@@ -5,6 +5,9 @@ import { sampleUniform, toInternal, type Domain } from './space.js';
 import { defaultGamma, defaultWeights, splitTrials } from './split.js';
 import type { Direction, TrialRecord } from './trial.js';
 
+/** Random trials before TPE starts, as Optuna's TPESampler (a study of this many trials or fewer is a random search). */
+export const DEFAULT_STARTUP_TRIALS = 10;
+
 /** The sampler of a study; the defaults are Optuna's TPESampler's (independent, i.e. univariate). */
 export interface SamplerOptions {
   /** 'tpe' (default) or 'random' (every trial uniform, Optuna's RandomSampler). */
@@ -37,7 +40,7 @@ export function resolveSamplerOptions(o: SamplerOptions = {}): ResolvedSamplerOp
   if (!(priorWeight >= 0) || !Number.isFinite(priorWeight)) throw new TuneError(`sampler: priorWeight must be a finite number >= 0, got ${priorWeight}`);
   return {
     kind,
-    nStartupTrials: int('nStartupTrials', o.nStartupTrials ?? 10, 0),
+    nStartupTrials: int('nStartupTrials', o.nStartupTrials ?? DEFAULT_STARTUP_TRIALS, 0),
     nEiCandidates: int('nEiCandidates', o.nEiCandidates ?? 24, 1),
     priorWeight,
     considerMagicClip: o.considerMagicClip ?? true,

@@ -10,5 +10,5 @@ export { evaluateTrial, trialSettingsOf, sparsityTolerance, type TrialSetup } fr
 export { tuneSettings, type TuneRequest, type TuneResult } from './tune-settings.js';
 export { tuneRun, tuningSummary, trialChanges, type TuneOptions, type TuningSummary, type TuneHooks } from './run.js';
 export type { TrialRecord, SearchSpace, ParamSpec } from '@lers/tune';
-export { compileSpace } from '@lers/tune';
+export { compileSpace, DEFAULT_STARTUP_TRIALS } from '@lers/tune';
 export { StudyMismatchError } from '@lers/tune';
