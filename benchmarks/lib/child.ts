@@ -1,6 +1,7 @@
 /** Child processes of the benchmark suites: run a command, stream its stderr, take its last JSON line. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { peakRss } from '@lers/eval';
 
 /**
  * Runs `cmd args` (stderr, i.e. progress, streamed through) and resolves with the last line of its
@@ -26,6 +27,17 @@ export function runJson(cmd: string, args: readonly string[], env?: NodeJS.Proce
       }
     });
   });
+}
+
+/**
+ * This child's own peak RSS in bytes (VmHWM on Linux: getrusage's maxRSS would count the runner's
+ * RSS at spawn, which Linux carries across exec). Where only maxRSS exists it says so on stderr.
+ */
+export function childPeakRssBytes(): number {
+  const peak = peakRss();
+  if (peak === null) throw new Error('childPeakRssBytes: no process memory to read (not Node)');
+  if (peak.source !== 'VmHWM') process.stderr.write(`peak RSS from getrusage's maxRSS (no /proc/self/status here): it may include the runner's RSS at spawn\n`);
+  return peak.bytes;
 }
 
 /** What a finished child process printed, and how it ended. */

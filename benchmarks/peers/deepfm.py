@@ -29,13 +29,14 @@ Usage: python3 deepfm.py --data DIR [--model deepfm|dcn-mix] [--epochs 15] [--th
 """
 import argparse
 import json
-import resource
 import sys
 import time
 
 import numpy as np
 import torch
 from torch import nn
+
+from peak_rss import peak_rss_bytes
 
 
 def parse_args():
@@ -279,7 +280,7 @@ def main():
         "test_auc": test_auc,
         "test_logloss": test_logloss,
         "params": sum(p.numel() for p in model.parameters()),
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss_bytes": peak_rss_bytes(),
     }))
 
 

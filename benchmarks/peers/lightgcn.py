@@ -15,12 +15,13 @@ import argparse
 import json
 import math
 import os
-import resource
 import sys
 import time
 
 import numpy as np
 import torch
+
+from peak_rss import peak_rss_bytes
 
 
 def read_lightgcn(path):
@@ -226,7 +227,7 @@ def main():
         t0 = time.perf_counter()
         result.update(evaluate(model, adj, (indptr, ti), tsu, tsi, n_users, n_items, a.k))
         result['eval_seconds'] = time.perf_counter() - t0
-    result['max_rss_bytes'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result['max_rss_bytes'] = peak_rss_bytes()
     print(json.dumps(result))
 
 

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runJson } from '../lib/child.js';
+import { childPeakRssBytes, runJson } from '../lib/child.js';
 import { median } from '../lib/stats.js';
 import type { RatioCheck, Row } from '../lib/report.js';
 
@@ -21,7 +21,7 @@ const CHILD_FLAG = '--lers-runtime-child';
 const FAULT_ESTIMATE = 'an estimate: the faults counted times the fresh-page cost measured next to it (a fault of a page the kernel had ready costs less), to show what the VM adds to the load';
 const LOAD_TIME = 'an absolute time, mostly first touches of fresh pages (the file, the graph; see the fresh page us column): it follows the shared VM\'s load (120-480 ms seen), no peer in the same run to divide by';
 /** Why memory only reports on the quick shape. */
-const SMALL_FILE = 'on the quick shape (a 7 MB file) the runtime\'s fixed ~40 MiB over the Node baseline outweighs 3 x the file; the full shape is the target';
+const SMALL_FILE = 'on the quick shape (a 7 MB file) the runtime\'s fixed cost over the Node baseline (WASM memory grown in steps, the graph arrays) is a large share of 3 x the file; the full shape is the target';
 const MODES = ['cached', 'cached-int8', 'propagate'] as const;
 type Mode = (typeof MODES)[number];
 
@@ -105,7 +105,7 @@ async function childMain(path: string, mode: Mode): Promise<void> {
       loadMs,
       loadFaults,
       loadedRssBytes,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakRssBytes: childPeakRssBytes(),
       heldBytes: rec.info().memoryBytes,
       recommendMs: median(times),
       propagationMs: phases.propagation.medianMs,

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createWasmBackend, Rng, type HostBackend } from '@lers/kernels';
 import type { CsrMatrix } from '@lers/data';
 import { FullRankingEvaluator, uploadBinaryCsr } from '@lers/models';
-import { runJson } from '../lib/child.js';
+import { childPeakRssBytes, runJson } from '../lib/child.js';
 
 const CHILD_FLAG = '--lers-scale-ranking-child';
 const TRAIN_PER_USER = 20;
@@ -95,7 +95,7 @@ async function childMain(shape: RankingShape): Promise<void> {
       shape,
       seconds,
       baseRssBytes,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakRssBytes: childPeakRssBytes(),
       ...rankingBound(shape),
       ndcg20: metrics.ndcg[20],
       usersEvaluated: metrics.usersEvaluated,

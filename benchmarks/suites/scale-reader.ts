@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCriteo } from '@lers/data/node';
-import { runJson } from '../lib/child.js';
+import { childPeakRssBytes, runJson } from '../lib/child.js';
 
 const CHILD_FLAG = '--lers-scale-reader-child';
 /** splitRows' scratch per row while the split is made: an Int32 permutation and a Uint8 membership. */
@@ -43,7 +43,7 @@ async function childMain(path: string): Promise<void> {
     seconds,
     cpuSeconds: (used.user + used.system) / 1e6,
     baseRssBytes,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: childPeakRssBytes(),
     rowArrayBytes: dataset.x.byteLength + dataset.labels.byteLength + train.byteLength + valid.byteLength + test.byteLength + SPLIT_SCRATCH_BYTES_PER_ROW * dataset.rows,
     distinctTokens: dataset.manifest.counts.distinctTokens ?? 0,
   };

@@ -10,7 +10,7 @@
  */
 import { PEER_PROCESS, SECOND_CORE, type RatioCheck as Check } from '../lib/report.js';
 import { PYTHON, torchAvailable } from '../peers/torch.js';
-import { runJson } from '../lib/child.js';
+import { childPeakRssBytes, runJson } from '../lib/child.js';
 import { pairedChild, pairedRows, spawnPaired } from '../lib/paired.js';
 import { median } from '../lib/stats.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -122,7 +122,7 @@ async function childMain(spec: RunSpec): Promise<void> {
     seed: spec.seed,
     epochSeconds: result.history.map((h) => h.seconds),
     pairs: result.history[0]?.samples ?? 0,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes: childPeakRssBytes(),
     wasmBytes: be.memory.buffer.byteLength,
     metrics: result.test,
     finalLoss: result.history[result.history.length - 1]?.loss ?? NaN,

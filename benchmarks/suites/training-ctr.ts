@@ -17,7 +17,7 @@
  */
 import { PEER_PROCESS, SECOND_CORE, type RatioCheck as Check } from '../lib/report.js';
 import { blasName, peerEnv, PYTHON, torchAvailable } from '../peers/torch.js';
-import { runJson } from '../lib/child.js';
+import { childPeakRssBytes, runJson } from '../lib/child.js';
 import { pairedChild, pairedRows, spawnPaired } from '../lib/paired.js';
 import { median } from '../lib/stats.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -278,7 +278,7 @@ async function childMain(spec: RunSpec): Promise<void> {
     threads: spec.threads,
     epochSeconds: seconds,
     samplesPerSec: samples / seconds.reduce((a, b) => a + b, 0),
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes: childPeakRssBytes(),
     wasmBytes: be.memory.buffer.byteLength,
     bestEpoch: result.bestEpoch ?? 0,
     initAuc: init.auc,

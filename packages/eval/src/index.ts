@@ -16,5 +16,5 @@ export { CtrAccumulator, ctrMetrics } from './ctr.js';
 export type { CtrAccumulatorOptions, CtrMetrics, CtrPredictions } from './ctr.js';
 export { formatTable, toCsv } from './table.js';
 export type { CsvOptions, Direction, TableOptions, TableRow } from './table.js';
-export { memorySnapshot, timeIt, timeItAsync } from './probes.js';
-export type { MemorySnapshot, Timing } from './probes.js';
+export { memorySnapshot, parseVmHwm, peakRss, timeIt, timeItAsync } from './probes.js';
+export type { MemorySnapshot, PeakRssSource, Timing } from './probes.js';

@@ -20,8 +20,10 @@ export interface Timing {
 export interface MemorySnapshot {
   /** Resident set size now. */
   readonly rssBytes: number | null;
-  /** Peak resident set size of the process so far (process.resourceUsage().maxRSS). */
+  /** Peak resident set size of this process so far; `maxRssSource` says how it was read. */
   readonly maxRssBytes: number | null;
+  /** Where maxRssBytes came from (see `peakRss`). */
+  readonly maxRssSource: PeakRssSource | null;
   /** V8 heap in use. */
   readonly heapUsedBytes: number | null;
   /** V8 heap reserved. */
@@ -68,16 +70,53 @@ export async function timeItAsync(fn: () => Promise<unknown>, repeats = 5, warmu
   return summarize(samples);
 }
 
+/**
+ * Where a peak RSS was read: `VmHWM` is Linux's high-water mark of this process's own memory
+ * (/proc/self/status); `maxRSS` is getrusage's, used where there is no /proc (macOS, Windows).
+ */
+export type PeakRssSource = 'VmHWM' | 'maxRSS';
+
+/** The kernel's line `VmHWM:   1234 kB` in /proc/self/status, in bytes; null when absent. */
+export function parseVmHwm(status: string): number | null {
+  const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+  return m === null ? null : Number(m[1]) * 1024;
+}
+
+/** /proc/self/status, or null where it cannot be read (not Linux, no node:fs). */
+function procStatus(): string | null {
+  // getBuiltinModule keeps this file importable in browsers (no static node:fs import); Node >= 20.16.
+  const fs = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (fs === undefined || process.platform !== 'linux') return null;
+  try {
+    return fs.readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Peak RSS of this process in Node, null elsewhere. On Linux it reads VmHWM, not getrusage's maxRSS:
+ * Linux carries a process's high-water mark across exec, so a child spawned by a large parent
+ * reports the parent's RSS as its own maxRSS (a benchmark child of a 213 MiB runner read 213 MiB).
+ */
+export function peakRss(): { bytes: number; source: PeakRssSource } | null {
+  if (typeof process === 'undefined' || typeof process.resourceUsage !== 'function') return null;
+  const status = procStatus();
+  const hwm = status === null ? null : parseVmHwm(status);
+  return hwm !== null ? { bytes: hwm, source: 'VmHWM' } : { bytes: process.resourceUsage().maxRSS * 1024, source: 'maxRSS' };
+}
+
 /** Current memory of the process in Node (typeof process !== 'undefined'); all nulls elsewhere. */
 export function memorySnapshot(): MemorySnapshot {
   if (typeof process === 'undefined' || typeof process.memoryUsage !== 'function') {
-    return { rssBytes: null, maxRssBytes: null, heapUsedBytes: null, heapTotalBytes: null, arrayBuffersBytes: null };
+    return { rssBytes: null, maxRssBytes: null, maxRssSource: null, heapUsedBytes: null, heapTotalBytes: null, arrayBuffersBytes: null };
   }
   const m = process.memoryUsage();
-  const maxRssKb = typeof process.resourceUsage === 'function' ? process.resourceUsage().maxRSS : null;
+  const peak = peakRss();
   return {
     rssBytes: m.rss,
-    maxRssBytes: maxRssKb === null ? null : maxRssKb * 1024,
+    maxRssBytes: peak?.bytes ?? null,
+    maxRssSource: peak?.source ?? null,
     heapUsedBytes: m.heapUsed,
     heapTotalBytes: m.heapTotal,
     arrayBuffersBytes: m.arrayBuffers,

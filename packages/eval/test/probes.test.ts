@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EvalArgumentError, memorySnapshot, timeIt, timeItAsync } from '../src/index.js';
+import { readFileSync } from 'node:fs';
+import { EvalArgumentError, memorySnapshot, parseVmHwm, peakRss, timeIt, timeItAsync } from '../src/index.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -56,6 +57,40 @@ describe('memorySnapshot', () => {
     vi.stubGlobal('process', undefined);
     const m = memorySnapshot();
     vi.unstubAllGlobals();
-    expect(m).toEqual({ rssBytes: null, maxRssBytes: null, heapUsedBytes: null, heapTotalBytes: null, arrayBuffersBytes: null });
+    expect(m).toEqual({ rssBytes: null, maxRssBytes: null, maxRssSource: null, heapUsedBytes: null, heapTotalBytes: null, arrayBuffersBytes: null });
+  });
+});
+
+describe('peakRss', () => {
+  it('parses the VmHWM line of /proc/self/status', () => {
+    expect(parseVmHwm('Name:\tnode\nVmPeak:\t  999 kB\nVmHWM:\t   2048 kB\nVmRSS:\t 1024 kB\n')).toBe(2048 * 1024);
+    expect(parseVmHwm('Name:\tnode\nVmRSS:\t 1024 kB\n')).toBeNull();
+  });
+
+  it.runIf(process.platform === 'linux')('reads VmHWM on Linux: at least the RSS now, the same as the kernel says', () => {
+    const p = peakRss();
+    expect(p?.source).toBe('VmHWM');
+    expect(p?.bytes).toBeGreaterThanOrEqual(process.memoryUsage().rss * 0.9);
+    const kernel = parseVmHwm(readFileSync('/proc/self/status', 'utf8'));
+    expect(Math.abs((p?.bytes ?? 0) - (kernel ?? -1))).toBeLessThan(64 << 20);
+    expect(memorySnapshot().maxRssSource).toBe('VmHWM');
+  });
+
+  it('says it used getrusage where there is no /proc', () => {
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform');
+    Object.defineProperty(process, 'platform', { value: 'darwin' });
+    try {
+      const p = peakRss();
+      expect(p).toEqual({ bytes: process.resourceUsage().maxRSS * 1024, source: 'maxRSS' });
+    } finally {
+      if (platform !== undefined) Object.defineProperty(process, 'platform', platform);
+    }
+  });
+
+  it('is null where there is no process (browsers)', () => {
+    vi.stubGlobal('process', undefined);
+    const p = peakRss();
+    vi.unstubAllGlobals();
+    expect(p).toBeNull();
   });
 });
